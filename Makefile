@@ -1,0 +1,49 @@
+# Foyer: `make dev` runs the whole platform locally, `make test` runs the whole suite.
+# Both bootstrap everything they need: uv in .tools/, the locked environment in .venv/.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help install dev test lint package bench fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv>=0.9,<1"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced ## create .venv from uv.lock
+
+package: install ## build one deterministic Lambda zip per app into dist/
+	$(PY) -m foyer.cli.package
+
+dev: package ## run the whole platform locally (emulator, terraform apply, every app)
+	$(PY) -m foyer.devstack
+
+test: package ## run the whole test suite (unit, integration, terraform, e2e)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy, import-linter contracts, terraform fmt
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	terraform fmt -check -recursive terraform
+
+fmt: install ## format python and terraform
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	terraform fmt -recursive terraform
+
+bench: package ## run the benchmarks (ratios against baselines measured in the same run)
+	$(PY) -m bench
+
+clean: ## remove build output and local state
+	rm -rf dist build .local

@@ -1,0 +1,1 @@
+"""Foyer: the platform library every Lambda shares (settings, AWS clients, logging, errors, glue)."""

@@ -1,0 +1,112 @@
+"""RFC 9457 problem details: every error leaves as `application/problem+json`, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from foyer import correlation, metrics
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("foyer.errors")
+
+
+class Problem(Exception):
+    """An expected failure that maps to one HTTP status; raise it from domain or route code."""
+
+    status: int = 400
+    type: str = "about:blank"
+
+    def __init__(self, detail: str, *, title: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.title = title or HTTPStatus(self.status).phrase
+        self.extensions = extensions
+
+
+class BadRequest(Problem):
+    status = 400
+
+
+class NotFound(Problem):
+    status = 404
+
+
+class Conflict(Problem):
+    status = 409
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+
+
+class Unprocessable(Problem):
+    status = 422
+
+
+def problem_response(
+    status: int, detail: str, *, title: str | None = None, type_: str = "about:blank", **extensions: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extensions,
+    }
+    cid = correlation.get()
+    headers = None
+    if cid:
+        body["correlation_id"] = cid
+        # Set here too: a 500 is written by Starlette's outermost middleware, past ours.
+        headers = {correlation.HEADER: cid}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only location, message and type: pydantic's `input` and `ctx` may echo large or sensitive input.
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type, **exc.extensions)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem_response(400, "The request body is not valid JSON.", errors=errors)
+    return problem_response(422, "The request does not match the schema.", errors=errors)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    response = problem_response(exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
+    metrics.emit("UnhandledErrors")
+    return problem_response(500, "An unexpected error occurred; quote the correlation id when reporting it.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,33 @@
+"""CloudWatch metrics in embedded metric format (EMF): one JSON line on stdout per data point.
+
+Lambda ships stdout to CloudWatch Logs, which extracts EMF lines into metrics without an API call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+NAMESPACE = "Foyer"
+
+
+def emit(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
+    dims = {"service": os.environ.get("FOYER_SERVICE", "unknown"), **dimensions}
+    record = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [sorted(dims)],
+                    "Metrics": [{"Name": name, "Unit": unit}],
+                }
+            ],
+        },
+        name: value,
+        **dims,
+    }
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()

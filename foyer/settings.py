@@ -1,0 +1,97 @@
+"""Settings from the environment (how Lambda configures us) and from the local stack's file.
+
+Under `make dev` the stack writes `.local/stack.json`; an app started alone with uvicorn reads the
+emulator endpoint, region and its table name from there. Environment variables always win.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_STACK_FILE = Path(".local/stack.json")
+
+
+@cache
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The local stack's description, or {} when there is none (in AWS there never is)."""
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class StackFileSource(PydanticBaseSettingsSource):
+    """Maps `.local/stack.json` onto settings fields; lowest priority of all sources."""
+
+    def __init__(self, settings_cls: type[BaseSettings], stack_file: Path) -> None:
+        super().__init__(settings_cls)
+        self.stack = read_stack_file(stack_file)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is returned at once by __call__
+
+    def __call__(self) -> dict[str, Any]:
+        if not self.stack:
+            return {}
+        emulator = self.stack.get("emulator", {})
+        values: dict[str, Any] = {
+            "aws_endpoint_url": emulator.get("endpoint"),
+            "aws_region": self.stack.get("region"),
+            "aws_access_key_id": emulator.get("access_key_id"),
+            "aws_secret_access_key": emulator.get("secret_access_key"),
+        }
+        service = self.current_state.get("service") or _field_default(self.settings_cls, "service")
+        if service:
+            values["table_name"] = self.stack.get("tables", {}).get(service)
+        return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}
+
+
+def _field_default(cls: type[BaseSettings], name: str) -> Any:
+    field = cls.model_fields.get(name)
+    return field.default if field is not None else None
+
+
+class FoyerSettings(BaseSettings):
+    """What every Foyer app needs to know about where it runs."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
+    aws_region: str = Field("eu-west-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
+    # Only ever the emulator's dummy keys: in AWS, credentials come from the execution role.
+    aws_access_key_id: str | None = Field(None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID"))
+    aws_secret_access_key: str | None = Field(None, validation_alias=AliasChoices("AWS_SECRET_ACCESS_KEY"))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        import os
+
+        stack_file = Path(os.environ.get("FOYER_STACK_FILE", DEFAULT_STACK_FILE))
+        return init_settings, env_settings, StackFileSource(settings_cls, stack_file)
+
+
+class ServiceSettings(FoyerSettings):
+    """A domain service: its name and its one DynamoDB table."""
+
+    service: str = Field(validation_alias=AliasChoices("FOYER_SERVICE"))
+    table_name: str = Field(validation_alias=AliasChoices("TABLE_NAME"))
+
+
+@cache
+def platform() -> FoyerSettings:
+    return FoyerSettings()
