@@ -25,7 +25,7 @@ package: install ## build one deterministic Lambda zip per app into dist/
 	$(PY) -m foyer.cli.package
 
 dev: package ## run the whole platform locally (emulator, terraform apply, every app)
-	$(PY) -m foyer.devstack
+	$(PY) -m foyer.devstack $(DEV_ARGS)
 
 test: package ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)

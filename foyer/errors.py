@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -99,9 +100,20 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+_REPORTED = "__foyer_reported__"
+
+
+def was_reported(exc: BaseException) -> bool:
+    """True for an error this module already logged and counted (servers need not log it again)."""
+    return bool(getattr(exc, _REPORTED, False))
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
     metrics.emit("UnhandledErrors")
+    # An exception type with __slots__ cannot be marked: Mangum then logs it once more, no harm.
+    with contextlib.suppress(AttributeError):
+        setattr(exc, _REPORTED, True)
     return problem_response(500, "An unexpected error occurred; quote the correlation id when reporting it.")
 
 

@@ -6,19 +6,26 @@
    `ucts/9`), so we strip the stage ourselves, only as a whole leading path segment.
 2. The ASGI lifespan runs once per execution environment (Mangum runs it on every invocation).
 3. An unhandled error is logged and counted (foyer.errors does both) and answered as problem+json;
-   `application/problem+json` is declared as text so it is not base64-encoded.
+   `application/problem+json` is declared as text so it is not base64-encoded. Starlette re-raises
+   the error after answering; Mangum would log its stack trace a second time: not for errors that
+   foyer.errors already reported.
+4. Mangum's INFO chatter (an access line per invocation, lifespan steps) is off unless the `mangum`
+   logger is configured: Lambda's REPORT line and API Gateway's access log already say it, and
+   formatting and shipping that JSON line cost about as much as the rest of a warm invocation.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 from mangum.protocols import HTTPCycle, LifespanCycle
+from mangum.protocols.http import HTTPCycleState
 from mangum.types import ASGI, LambdaContext, LambdaEvent
 
-from foyer.errors import MEDIA_TYPE
+from foyer.errors import MEDIA_TYPE, was_reported
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]
 
@@ -43,12 +50,35 @@ def normalize_rest_event(event: LambdaEvent) -> LambdaEvent:
     return {**event, "path": strip_stage(event["path"], context.get("stage"))}
 
 
+class _HTTPCycle(HTTPCycle):
+    async def run(self, app: ASGI) -> None:
+        try:
+            await app(self.scope, self.receive, self.send)
+        except BaseException as exc:
+            if self.state is HTTPCycleState.COMPLETE and was_reported(exc):
+                return  # answered, logged and counted by foyer.errors
+            await super().run(_Reraise(exc))
+
+
+class _Reraise:
+    """An ASGI app that raises `exc`: hands an escaped error to Mangum's own handling of it."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        raise self.exc
+
+
 class LambdaAdapter(Mangum):
     """Mangum with the stage handled per segment and the lifespan run once per environment."""
 
     def __init__(self, app: ASGI) -> None:
         super().__init__(app, lifespan="off", api_gateway_base_path="/", text_mime_types=TEXT_MIME_TYPES)
         self._lifespan: LifespanCycle | None = None
+        mangum_log = logging.getLogger("mangum")
+        if mangum_log.level == logging.NOTSET:
+            mangum_log.setLevel(logging.WARNING)
 
     def _lifespan_state(self) -> dict[str, Any]:
         if self._lifespan is None:
@@ -62,8 +92,14 @@ class LambdaAdapter(Mangum):
         handler = self.infer(normalize_rest_event(event), context)
         scope = handler.scope
         scope["state"] = self._lifespan_state()
-        response = HTTPCycle(scope, handler.body)(self.app)
+        response = _HTTPCycle(scope, handler.body)(self.app)
         return handler(response)
+
+    def shutdown(self) -> None:
+        """Run the lifespan shutdown, if it started (tests, the local stack; Lambda never does)."""
+        cycle, self._lifespan = self._lifespan, None
+        if cycle is not None:
+            cycle.__exit__(None, None, None)
 
 
 def make_handler(app: ASGI) -> LambdaAdapter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foyer import correlation
@@ -48,8 +49,16 @@ class CorrelationId:
         await self.app(scope, receive, send_with_id)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body without a (truthful) Content-Length passes the limit.
+
+    An HTTPException on purpose: FastAPI turns any other exception raised while it reads the body
+    into a 400 "error parsing the body", but re-raises HTTPExceptions, so this one reaches
+    foyer.errors and leaves as a 413 problem.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"The request body exceeds {max_bytes} bytes.")
 
 
 class BodyLimit:
@@ -76,7 +85,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -47,7 +47,9 @@ class StackFileSource(PydanticBaseSettingsSource):
             "aws_access_key_id": emulator.get("access_key_id"),
             "aws_secret_access_key": emulator.get("secret_access_key"),
         }
-        service = self.current_state.get("service") or _field_default(self.settings_cls, "service")
+        # Sources before this one hand over their values under the env alias (FOYER_SERVICE).
+        state = self.current_state
+        service = state.get("FOYER_SERVICE") or state.get("service") or _field_default(self.settings_cls, "service")
         if service:
             values["table_name"] = self.stack.get("tables", {}).get(service)
         return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}
@@ -55,13 +57,14 @@ class StackFileSource(PydanticBaseSettingsSource):
 
 def _field_default(cls: type[BaseSettings], name: str) -> Any:
     field = cls.model_fields.get(name)
-    return field.default if field is not None else None
+    return None if field is None or field.is_required() else field.default
 
 
 class FoyerSettings(BaseSettings):
     """What every Foyer app needs to know about where it runs."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # populate_by_name: the stack file source supplies values under field names, env under aliases.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
     aws_region: str = Field("eu-west-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))

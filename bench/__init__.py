@@ -1,0 +1,1 @@
+"""Foyer's benchmarks: each prints ratios against a baseline measured in the same run (`make bench`)."""

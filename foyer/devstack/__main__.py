@@ -1,0 +1,140 @@
+"""`make dev`: the whole platform on this machine, as Terraform declares it, with no AWS account.
+
+Starts the AWS emulator, applies terraform/environments/local to it, starts every app Terraform
+declares under uvicorn, seeds the demo catalog, prints a ready banner, and on Ctrl-C (or SIGTERM)
+stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from foyer.devstack import processes, seed
+from foyer.devstack.emulator import Emulator
+from foyer.devstack.ports import port
+from foyer.devstack.stack import ROOT, LocalStack, provision
+
+READY = "Foyer local stack is ready"
+console = Console(highlight=False)
+_COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_green"]
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m foyer.devstack", description=__doc__)
+    parser.add_argument(
+        "--state-dir", type=Path, default=ROOT / ".local", help="where stack.json and state go"
+    )
+    parser.add_argument("--port-offset", type=int, default=0, help="shift every fixed port (a second stack)")
+    parser.add_argument("--no-seed", action="store_true", help="leave the catalog empty")
+    return parser.parse_args(argv)
+
+
+def _sink(colours: dict[str, str]) -> Callable[[str, str], None]:
+    def write(name: str, line: str) -> None:
+        style = colours.setdefault(name, _COLOURS[len(colours) % len(_COLOURS)])
+        console.print(Text.assemble((f"{name:>10} | ", style), line), soft_wrap=True)
+
+    return write
+
+
+def _banner(stack: LocalStack, stack_file: Path, elapsed: float) -> None:
+    table = Table(title=f"{READY} ({elapsed:.1f} s)", title_justify="left", show_edge=False)
+    table.add_column("app")
+    table.add_column("URL")
+    table.add_column("API docs")
+    for name, url in stack.apps.items():
+        table.add_row(name, url, f"{url}/docs")
+    table.add_row("emulator", stack.endpoint, f"{stack.endpoint}/moto-api/")
+    console.print()
+    console.print(table)
+    console.print(f"stack file: {stack_file}")
+    if "catalog" in stack.apps:
+        console.print(f"try:        curl -s '{stack.apps['catalog']}/products?limit=3'")
+    console.print("stop:       Ctrl-C")
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    state_dir: Path = args.state_dir.resolve()
+    stack_file = state_dir / "stack.json"
+    stack_file.unlink(missing_ok=True)  # never leave a description of a stack that is not running
+    sink = _sink({})
+    children: list[processes.Child] = []
+    emulator = Emulator(port("emulator", args.port_offset), log_path=state_dir / "emulator.log")
+    try:
+        with console.status("starting the AWS emulator (moto server)"):
+            emulator.start()
+        console.print(f"[green]✓[/] emulator on {emulator.endpoint}")
+
+        with console.status("terraform apply environments/local") as status:
+            stack = provision(
+                emulator.endpoint, state_dir, on_line=lambda line: status.update(f"terraform: {line}")
+            )
+        console.print(
+            f"[green]✓[/] terraform applied: {len(stack.tables)} tables, {len(stack.functions)} functions"
+        )
+
+        env = processes.python_env(
+            {**stack.aws_env(), "FOYER_ENV": "local", "FOYER_STACK_FILE": str(stack_file)}
+        )
+        for name, module in stack.app_modules.items():
+            stack.apps[name] = f"http://127.0.0.1:{port(name, args.port_offset)}"
+            app_env = {**env, "FOYER_SERVICE": name}
+            if name in stack.tables:
+                app_env["TABLE_NAME"] = stack.tables[name]
+            argv = processes.uvicorn_argv(module, port(name, args.port_offset))
+            children.append(processes.start(name, argv, env=app_env, cwd=str(ROOT), sink=sink))
+        stack.write(stack_file)
+        with console.status("waiting for every app's /health"):
+            for child in children:
+                processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
+        console.print(f"[green]✓[/] {len(children)} apps healthy")
+
+        if not args.no_seed and {"catalog", "inventory"} <= stack.apps.keys():
+            with console.status("seeding the demo catalog"):
+                count = seed.seed(stack.apps["catalog"], stack.apps["inventory"])
+            console.print(f"[green]✓[/] seeded {count} products with stock")
+
+        _banner(stack, stack_file, time.monotonic() - started)
+        while not stop.wait(0.5):
+            dead = [c for c in children if c.process.poll() is not None]
+            if dead:
+                console.print(f"[red]✗[/] {dead[0].name} exited with code {dead[0].process.returncode}")
+                return 1
+        console.print("stopping")
+        return 0
+    except Exception as exc:  # a clear one-line reason beats a traceback for a dev command
+        console.print(f"[red]✗ {type(exc).__name__}:[/] {exc}")
+        return 1
+    finally:
+        processes.stop_all(children)
+        emulator.stop()
+        stack_file.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

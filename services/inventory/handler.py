@@ -1,0 +1,8 @@
+"""Inventory's Lambda entry point (built at import, reused by every warm invocation)."""
+
+from __future__ import annotations
+
+from foyer.lambda_glue import make_handler
+from services.inventory.app import app
+
+handler = make_handler(app)

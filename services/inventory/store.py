@@ -1,0 +1,187 @@
+"""Stock and reservations in one DynamoDB table keyed by `pk`: `stock#<sku>`, `reservation#<order>`.
+
+Every change that touches several items is one transaction, so stock is never half-reserved.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
+from services.inventory.domain import (
+    Contended,
+    InsufficientStock,
+    Line,
+    Outcome,
+    Reservation,
+    ReservationIn,
+    ReservationMismatch,
+    ReservationNotFound,
+    Stock,
+    UnknownSkus,
+    new_reservation,
+    release_outcome,
+    reservation_outcome,
+    same_lines,
+    shortfalls,
+    unknown_skus,
+)
+
+# TransactionConflict (another transaction on one of our items) is worth a few quick retries.
+MAX_ATTEMPTS = 4
+BACKOFF_BASE_S = 0.02
+
+_COUNTERS = {"#available": "available", "#reserved": "reserved", "#pk": "pk"}
+
+
+def stock_key(sku: str) -> dict[str, str]:
+    return {"pk": f"stock#{sku}"}
+
+
+def reservation_key(order_id: str) -> dict[str, str]:
+    return {"pk": f"reservation#{order_id}"}
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, BACKOFF_BASE_S * 2**attempt))  # full jitter  # noqa: S311
+
+
+class InventoryStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # Stock.
+    def set_available(self, sku: str, available: int) -> Stock:
+        item = self.table.update(
+            stock_key(sku),
+            Condition(
+                "SET #sku = :sku, #available = :available, #reserved = if_not_exists(#reserved, :zero)",
+                {"#sku": "sku", "#available": "available", "#reserved": "reserved"},
+                {":sku": sku, ":available": available, ":zero": 0},
+            ),
+        )
+        return Stock.model_validate(item)
+
+    def get_stock(self, sku: str) -> Stock | None:
+        item = self.table.get(stock_key(sku), consistent=True)
+        return Stock.model_validate(item) if item else None
+
+    def stock_levels(self, skus: Sequence[str]) -> dict[str, Stock]:
+        """The stock of every known sku among `skus`, by sku."""
+        items = self.table.batch_get([stock_key(sku) for sku in skus])
+        return {stock.sku: stock for stock in (Stock.model_validate(i) for i in items)}
+
+    # Reservations.
+    def get_reservation(self, order_id: str) -> Reservation | None:
+        item = self.table.get(reservation_key(order_id), consistent=True)
+        return Reservation.model_validate(item) if item else None
+
+    def reserve(self, request: ReservationIn, *, now: datetime) -> tuple[Reservation, bool]:
+        """Hold every line's quantity for the order, or nothing. Returns the reservation and whether
+        this call created it (False: the same request was served before).
+
+        Raises UnknownSkus, InsufficientStock, ReservationMismatch (the order holds other lines) or
+        Contended (concurrent transactions kept colliding).
+        """
+        reservation = new_reservation(request, now)
+        ops = [self._take_op(line) for line in reservation.lines]
+        ops.append(
+            self.table.put_op(
+                {**reservation_key(reservation.order_id), **reservation.model_dump(mode="json")},
+                condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"}),
+            )
+        )
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                transact(ops)
+            except TransactionCanceled as exc:
+                reasons = exc.reasons
+                outcome = reservation_outcome(reasons, len(reservation.lines))
+            else:
+                return reservation, True
+            if outcome is Outcome.ALREADY_RESERVED:
+                existing = self.get_reservation(reservation.order_id)
+                if existing is None:  # deleted in between: cannot happen today, but try again
+                    continue
+                if same_lines(existing.lines, reservation.lines):
+                    return existing, False
+                raise ReservationMismatch(existing)
+            if outcome is Outcome.STOCK_CHECK_FAILED:
+                stock = self.stock_levels([line.sku for line in reservation.lines])
+                unknown = unknown_skus(reservation.lines, stock)
+                if unknown:
+                    raise UnknownSkus(unknown)
+                short = shortfalls(reservation.lines, stock)
+                if short:
+                    raise InsufficientStock(short)
+                # Enough stock now (replenished since, or a stale read): try again.
+            elif outcome is Outcome.UNEXPECTED:
+                raise RuntimeError(f"reservation transaction cancelled: {reasons}")
+            _backoff(attempt)
+        raise Contended(f"reservation of order {reservation.order_id} kept colliding")
+
+    def release(self, order_id: str, *, now: datetime) -> Reservation:
+        """Return a reservation's quantities to available stock, once. Releasing a released
+        reservation changes nothing and returns it. Raises ReservationNotFound or Contended."""
+        for attempt in range(MAX_ATTEMPTS):
+            reservation = self.get_reservation(order_id)
+            if reservation is None:
+                raise ReservationNotFound(order_id)
+            if reservation.status == "released":
+                return reservation
+            released = reservation.model_copy(update={"status": "released", "updated_at": now})
+            ops = [
+                self.table.update_op(
+                    reservation_key(order_id),
+                    Condition(
+                        "SET #status = :released, #updated_at = :now",
+                        {"#status": "status", "#updated_at": "updated_at"},
+                        {
+                            ":released": "released",
+                            ":reserved": "reserved",
+                            ":now": released.model_dump(mode="json")["updated_at"],
+                        },
+                    ),
+                    condition=Condition("#status = :reserved"),
+                ),
+                *(self._give_back_op(line) for line in reservation.lines),
+            ]
+            try:
+                transact(ops)
+            except TransactionCanceled as exc:
+                outcome = release_outcome(exc.reasons)
+                if outcome is Outcome.UNEXPECTED:
+                    raise RuntimeError(f"release transaction cancelled: {exc.reasons}") from exc
+                if outcome is Outcome.CONTENDED:
+                    _backoff(attempt)
+                continue  # ALREADY_RELEASED: the next read returns it
+            return released
+        raise Contended(f"release of order {order_id} kept colliding")
+
+    def _take_op(self, line: Line) -> dict[str, Any]:
+        return self.table.update_op(
+            stock_key(line.sku),
+            Condition(
+                "SET #available = #available - :q, #reserved = #reserved + :q",
+                _COUNTERS,
+                {":q": line.quantity},
+            ),
+            condition=Condition("attribute_exists(#pk) AND #available >= :q"),
+        )
+
+    def _give_back_op(self, line: Line) -> dict[str, Any]:
+        # `reserved >= :q` holds whenever the reservation is `reserved`; if it ever did not, the
+        # transaction fails instead of driving a counter negative.
+        return self.table.update_op(
+            stock_key(line.sku),
+            Condition(
+                "SET #available = #available + :q, #reserved = #reserved - :q",
+                _COUNTERS,
+                {":q": line.quantity},
+            ),
+            condition=Condition("attribute_exists(#pk) AND #reserved >= :q"),
+        )

@@ -1,0 +1,37 @@
+variable "aws_endpoint" {
+  description = "Base URL of the AWS emulator every service endpoint points at, e.g. http://127.0.0.1:5000."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+/?$", var.aws_endpoint))
+    error_message = "aws_endpoint must be an http(s) URL with a host and optional port, e.g. http://127.0.0.1:5000."
+  }
+}
+
+variable "region" {
+  description = "Region the emulator pretends to be."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region, e.g. eu-west-1."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding the Lambda zips from `make package`, relative to this root or absolute."
+  type        = string
+  default     = "../../../dist"
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several stacks can share one emulator."
+  type        = string
+  default     = "foyer-local"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 characters of lowercase letters, digits and '-', starting with a letter."
+  }
+}

@@ -1,0 +1,14 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+
+  # The state path is chosen by whoever applies (the dev stack, the tests):
+  # terraform init -backend-config=path=<file>
+  backend "local" {}
+}

@@ -1,0 +1,97 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  log_group_name = "/aws/lambda/${var.function_name}"
+  log_group_arn  = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.function_name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  # Basic execution, scoped to this function's own log group (no AWSLambdaBasicExecutionRole: it
+  # allows writing to every log group in the account).
+  statement {
+    sid       = "OwnLogStreams"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  # X-Ray does not support resource-level permissions for these actions.
+  statement {
+    sid       = "XRayTracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.policy_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.function_name}-runtime"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+# Declared here (not created by Lambda on first write) so retention and tags are managed, and so
+# the role needs no logs:CreateLogGroup.
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.function_name
+  description      = var.description
+  role             = aws_iam_role.this.arn
+  filename         = var.artifact_path
+  source_code_hash = filebase64sha256(var.artifact_path)
+  handler          = var.handler
+  runtime          = var.runtime
+  architectures    = var.architectures
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  dynamic "environment" {
+    for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
+    content {
+      variables = environment.value
+    }
+  }
+
+  tags = var.tags
+
+  # The policy must exist before the first invocation can log or trace.
+  depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}

@@ -1,0 +1,138 @@
+variable "function_name" {
+  description = "Lambda function name; also names its role and its log group /aws/lambda/<function_name>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1-64 characters of a-z, A-Z, 0-9, '_' or '-'."
+  }
+}
+
+variable "description" {
+  description = "Function description."
+  type        = string
+  default     = ""
+}
+
+variable "artifact_path" {
+  description = "Path to the deployment zip built by `make package` (dist/<app>.zip)."
+  type        = string
+
+  validation {
+    condition     = endswith(var.artifact_path, ".zip")
+    error_message = "artifact_path must point at a .zip file."
+  }
+}
+
+variable "handler" {
+  description = "Handler as module.function, e.g. services.catalog.handler.handler."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_.]*\\.[A-Za-z_][A-Za-z0-9_]*$", var.handler))
+    error_message = "handler must look like package.module.function."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime; the zips are built for CPython 3.12."
+  type        = string
+  default     = "python3.12"
+
+  validation {
+    condition     = can(regex("^python3\\.[0-9]+$", var.runtime))
+    error_message = "runtime must be a python3.x runtime."
+  }
+}
+
+variable "architectures" {
+  description = "Instruction set; the zips carry arm64 wheels."
+  type        = list(string)
+  default     = ["arm64"]
+
+  validation {
+    condition     = length(var.architectures) == 1 && contains(["arm64", "x86_64"], var.architectures[0])
+    error_message = "architectures must be exactly one of [\"arm64\"] or [\"x86_64\"]."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB (CPU scales with it)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout in seconds. Behind API Gateway REST keep it at or below 29."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "environment_variables" {
+  description = "Environment variables. Never secrets: pass secret ARNs and read them at run time."
+  type        = map(string)
+  default     = {}
+}
+
+variable "policy_statements" {
+  description = "Extra IAM statements (Allow) for the function's inline role policy: sid, actions, resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid))])
+    error_message = "Each sid must be alphanumeric."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "Each statement needs at least one action and one resource."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : !contains(s.actions, "*") && !contains(s.resources, "*")])
+    error_message = "Least privilege: wildcard-only actions or resources are not allowed; name them."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency, or null for the unreserved pool."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0, false)
+    error_message = "reserved_concurrent_executions must be null or >= 0."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to the function, role and log group."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,122 @@
+"""`foyer.cli.package`: deterministic Lambda zips with the right contents."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from foyer.cli.package import (
+    App,
+    build_apps,
+    discover_apps,
+    ensure_dependencies,
+    export_requirements,
+    find_python312,
+    find_uv,
+    zip_bytes,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def toolchain() -> tuple[str, Path]:
+    """python3.12 and the real (cached) dependency tree from uv.lock, as `make package` builds it."""
+    uv, python = find_uv(REPO), find_python312()
+    return python, ensure_dependencies(REPO / "build", export_requirements(REPO, uv), uv, python)
+
+
+def fake_tree(root: Path) -> Path:
+    files = {
+        "foyer/__init__.py": "",
+        "foyer/util.py": "VALUE = 1\n",
+        "foyer/devstack/__init__.py": "import moto\n",
+        "services/__init__.py": "",
+        "services/alpha/__init__.py": "",
+        "services/alpha/handler.py": "def handler(event, context):\n    return 'alpha'\n",
+        "services/beta/__init__.py": "",
+        "services/beta/handler.py": "def handler(event, context):\n    return 'beta'\n",
+        "services/beta/README.md": "not an app by itself\n",
+        "bff/__init__.py": "",
+        "bff/web/__init__.py": "",
+        "bff/web/handler.py": "def handler(event, context):\n    return 'web'\n",
+        "bff/web/views.py": "",
+        "services/shared_lib/__init__.py": "",  # no handler.py: not an app
+        # Stale bytecode of the dev interpreter must never reach a zip.
+        "services/alpha/__pycache__/handler.cpython-311.pyc": "stale",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_discovers_apps_with_a_handler(tmp_path: Path) -> None:
+    root = fake_tree(tmp_path)
+    assert discover_apps(root) == [App("alpha", "services"), App("beta", "services"), App("web", "bff")]
+
+
+def test_zips_are_byte_identical_and_hold_only_their_app(tmp_path: Path, toolchain: tuple[str, Path]) -> None:
+    python, deps = toolchain
+    root = fake_tree(tmp_path / "src")
+    apps = discover_apps(root)
+    first = {r.app: r for r in build_apps(root, apps, deps, tmp_path / "dist1", python)}
+    for path in root.rglob("*.py"):  # new mtimes must not change a single byte
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    second = {r.app: r for r in build_apps(root, apps, deps, tmp_path / "dist2", python)}
+
+    for name in ("alpha", "beta", "web"):
+        assert (tmp_path / "dist1" / f"{name}.zip").read_bytes() == (
+            tmp_path / "dist2" / f"{name}.zip"
+        ).read_bytes()
+        assert first[name].sha256 == second[name].sha256
+
+    names = zipfile.ZipFile(tmp_path / "dist1" / "alpha.zip").namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert not {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"} & tops
+    assert {"fastapi", "pydantic", "pydantic_core", "mangum", "httpx"} <= tops
+    assert "services/alpha/handler.py" in names
+    assert "services/alpha/__pycache__/handler.cpython-312.pyc" in names
+    assert "services/__init__.py" in names
+    assert "foyer/util.py" in names
+    assert "foyer/__pycache__/util.cpython-312.pyc" in names
+    assert any(
+        name.startswith("pydantic/__pycache__/") and name.endswith(".cpython-312.pyc") for name in names
+    )
+    assert not [name for name in names if name.startswith(("services/beta", "bff/", "foyer/devstack"))]
+    assert not [name for name in names if "cpython-311" in name or name.startswith("services/shared_lib")]
+
+    web = zipfile.ZipFile(tmp_path / "dist1" / "web.zip").namelist()
+    assert "bff/web/handler.py" in web
+    assert "bff/__init__.py" in web
+    assert not [name for name in web if name.startswith("services/")]
+
+
+def test_unchanged_zip_is_not_rewritten(tmp_path: Path, toolchain: tuple[str, Path]) -> None:
+    python, deps = toolchain
+    root = fake_tree(tmp_path / "src")
+    apps = [App("alpha", "services")]
+    (built,) = build_apps(root, apps, deps, tmp_path / "dist", python)
+    assert built.changed
+    (again,) = build_apps(root, apps, deps, tmp_path / "dist", python)
+    assert not again.changed
+    (root / "services" / "alpha" / "handler.py").write_text("def handler(event, context):\n    return 2\n")
+    (changed,) = build_apps(root, apps, deps, tmp_path / "dist", python)
+    assert changed.changed
+    assert changed.sha256 != built.sha256
+
+
+def test_zip_entries_are_normalised(tmp_path: Path) -> None:
+    (tmp_path / "b.py").write_text("B = 1\n")
+    (tmp_path / "a.py").write_text("A = 1\n")
+    data = zip_bytes({"pkg/b.py": tmp_path / "b.py", "pkg/a.py": tmp_path / "a.py"})
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert [info.filename for info in infos] == ["pkg/", "pkg/a.py", "pkg/b.py"]
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert infos[0].external_attr >> 16 == 0o040755
+    assert {info.external_attr >> 16 for info in infos[1:]} == {0o100644}
+    assert {info.compress_type for info in infos[1:]} == {zipfile.ZIP_DEFLATED}

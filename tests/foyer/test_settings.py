@@ -1,0 +1,135 @@
+"""foyer.settings: the environment wins, the local stack file fills the gaps, no file is fine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from foyer.settings import FoyerSettings, ServiceSettings, read_stack_file
+
+STACK: dict[str, Any] = {
+    "region": "eu-central-1",
+    "emulator": {"endpoint": "http://127.0.0.1:4566", "access_key_id": "test", "secret_access_key": "test"},
+    "tables": {"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"},
+}
+VARIABLES = (
+    "FOYER_ENV",
+    "FOYER_SERVICE",
+    "FOYER_STACK_FILE",
+    "TABLE_NAME",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    # Never read a developer's real .local/stack.json from the working directory.
+    monkeypatch.chdir(tmp_path)
+
+
+def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: Any = STACK) -> Path:
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(content))
+    monkeypatch.setenv("FOYER_STACK_FILE", str(path))
+    return path
+
+
+def test_the_stack_file_supplies_endpoint_region_keys_and_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_file(tmp_path, monkeypatch)
+    monkeypatch.setenv("FOYER_SERVICE", "catalog")
+    settings = ServiceSettings()
+    assert settings.aws_endpoint_url == "http://127.0.0.1:4566"
+    assert settings.aws_region == "eu-central-1"
+    assert settings.aws_access_key_id == "test"
+    assert settings.aws_secret_access_key == "test"
+    assert settings.table_name == "foyer-local-catalog"
+    assert settings.service == "catalog"
+
+
+def test_the_environment_wins_over_the_stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack_file(tmp_path, monkeypatch)
+    monkeypatch.setenv("FOYER_SERVICE", "inventory")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://emulator:5000")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("TABLE_NAME", "from-env")
+    settings = ServiceSettings()
+    assert settings.aws_endpoint_url == "http://emulator:5000"
+    assert settings.aws_region == "eu-west-1"
+    assert settings.table_name == "from-env"
+    assert settings.aws_access_key_id == "test"  # not in the environment: still from the file
+
+
+def test_aws_default_region_is_read_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack_file(tmp_path, monkeypatch)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    assert FoyerSettings().aws_region == "us-east-1"
+
+
+def test_the_service_picks_its_own_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack_file(tmp_path, monkeypatch)
+    monkeypatch.setenv("FOYER_SERVICE", "inventory")
+    assert ServiceSettings().table_name == "foyer-local-inventory"
+
+
+def test_a_missing_stack_file_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "nowhere" / "stack.json"))
+    settings = FoyerSettings()
+    assert settings.aws_endpoint_url is None  # in AWS: the real endpoints
+    assert settings.aws_region == "eu-west-1"
+    assert settings.aws_access_key_id is None
+    assert settings.env == "local"
+
+
+def test_the_default_stack_file_is_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".local").mkdir()
+    (tmp_path / ".local" / "stack.json").write_text(json.dumps(STACK))
+    monkeypatch.setenv("FOYER_SERVICE", "catalog")
+    assert ServiceSettings().table_name == "foyer-local-catalog"
+
+
+def test_without_file_or_environment_a_service_has_no_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
+    monkeypatch.setenv("FOYER_SERVICE", "catalog")
+    with pytest.raises(ValidationError, match="TABLE_NAME"):
+        ServiceSettings()
+
+
+def test_a_service_unknown_to_the_stack_file_needs_table_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_file(tmp_path, monkeypatch)
+    monkeypatch.setenv("FOYER_SERVICE", "orders")
+    with pytest.raises(ValidationError):
+        ServiceSettings()
+    monkeypatch.setenv("TABLE_NAME", "foyer-local-orders")
+    assert ServiceSettings().table_name == "foyer-local-orders"
+
+
+@pytest.mark.parametrize("content", [[1, 2], "text", None])
+def test_a_stack_file_that_is_not_an_object_is_ignored(tmp_path: Path, content: Any) -> None:
+    path = tmp_path / f"odd-{type(content).__name__}.json"
+    path.write_text(json.dumps(content))
+    assert read_stack_file(path) == {}
+
+
+def test_settings_are_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
+    settings = FoyerSettings()
+    with pytest.raises(ValidationError):
+        settings.aws_region = "us-east-1"  # type: ignore[misc]

@@ -1,0 +1,193 @@
+"""Catalog rules without I/O: what a product may look like, partial updates, If-Match."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from services.catalog.domain import (
+    Product,
+    ProductIn,
+    ProductPatch,
+    etag,
+    new_product,
+    parse_if_match,
+    timestamp,
+)
+
+NOW = datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+
+
+def product(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "sku": "COF-001",
+        "name": "Espresso Blend 500g",
+        "description": "Dark and sweet.",
+        "price": {"amount": 1890, "currency": "EUR"},
+        "category": "coffee",
+        "image_urls": ["https://images.example.com/cof-001.jpg"],
+    }
+    body.update(overrides)
+    return body
+
+
+def error_types(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return {e["type"] for e in exc.value.errors()}
+
+
+def test_a_valid_product_is_accepted_and_defaults_are_filled() -> None:
+    body = product()
+    del body["description"], body["image_urls"]
+    parsed = ProductIn.model_validate(body)
+    assert parsed.description == ""
+    assert parsed.image_urls == []
+    assert parsed.price.amount == 1890
+
+
+@pytest.mark.parametrize("sku", ["ABC", "A-1", "9" * 40, "COF-001", "X-Y-Z"])
+def test_valid_skus(sku: str) -> None:
+    assert ProductIn.model_validate(product(sku=sku)).sku == sku
+
+
+@pytest.mark.parametrize("sku", ["AB", "cof-001", "-ABC", "A" * 41, "COF 001", "COF_001", "", "ÄBC"])
+def test_malformed_skus_are_rejected(sku: str) -> None:
+    with pytest.raises(ValidationError):
+        ProductIn.model_validate(product(sku=sku))
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        (-1, "greater_than_equal"),
+        (12.5, "int_type"),
+        (12.0, "int_type"),  # a float is never money, even when whole
+        (True, "int_type"),
+        ("1890", "int_type"),
+        (None, "int_type"),
+        (10**15 + 1, "less_than_equal"),
+    ],
+)
+def test_price_amount_is_a_non_negative_integer_of_minor_units(amount: Any, error: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        ProductIn.model_validate(product(price={"amount": amount, "currency": "EUR"}))
+    assert error in error_types(exc)
+
+
+def test_zero_price_is_allowed() -> None:
+    assert ProductIn.model_validate(product(price={"amount": 0, "currency": "JPY"})).price.amount == 0
+
+
+@pytest.mark.parametrize("currency", ["eur", "EU", "EURO", "E1R", "€", "", 978])
+def test_currency_is_three_uppercase_letters(currency: Any) -> None:
+    with pytest.raises(ValidationError):
+        ProductIn.model_validate(product(price={"amount": 1, "currency": currency}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        product(colour="red"),
+        product(price={"amount": 1, "currency": "EUR", "tax": 0}),
+        product(version=7),  # the server owns the version
+        product(created_at="2025-01-01T00:00:00Z"),
+    ],
+)
+def test_unknown_fields_are_rejected(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as exc:
+        ProductIn.model_validate(body)
+    assert "extra_forbidden" in error_types(exc)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"name": ""},
+        {"name": "   "},
+        {"name": "n" * 201},
+        {"description": "d" * 2001},
+        {"category": "Coffee"},
+        {"category": "coffee beans"},
+        {"category": "c" * 51},
+        {"image_urls": ["http://images.example.com/a.jpg"]},
+        {"image_urls": ["not a url"]},
+        {"image_urls": ["https://"]},
+        {"image_urls": [f"https://images.example.com/{i}.jpg" for i in range(11)]},
+    ],
+)
+def test_field_limits(overrides: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        ProductIn.model_validate(product(**overrides))
+
+
+def test_limits_are_inclusive() -> None:
+    parsed = ProductIn.model_validate(
+        product(
+            name="n" * 200,
+            description="d" * 2000,
+            category="c" * 50,
+            image_urls=[f"https://images.example.com/{i}.jpg" for i in range(10)],
+        )
+    )
+    assert len(parsed.image_urls) == 10
+    assert all(isinstance(u, str) for u in parsed.image_urls)
+
+
+def test_new_product_starts_at_version_one_with_server_timestamps() -> None:
+    created = new_product(ProductIn.model_validate(product()), NOW)
+    assert created.version == 1
+    assert created.created_at == created.updated_at == NOW
+    item = created.to_item()
+    assert item["created_at"] == "2025-01-02T03:04:05.123456Z"
+    assert item["price"] == {"amount": 1890, "currency": "EUR"}
+    assert Product.model_validate(item) == created
+    assert timestamp(NOW) == item["updated_at"]
+
+
+def test_patch_keeps_only_the_fields_sent() -> None:
+    patch = ProductPatch.model_validate({"name": "New name", "price": {"amount": 5, "currency": "USD"}})
+    assert patch.changes() == {"name": "New name", "price": {"amount": 5, "currency": "USD"}}
+
+
+def test_patch_may_clear_the_description_and_images() -> None:
+    assert ProductPatch.model_validate({"description": "", "image_urls": []}).changes() == {
+        "description": "",
+        "image_urls": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": None},
+        {"sku": "OTHER-1"},  # the key never changes
+        {"version": 2},
+        {"price": {"amount": -5, "currency": "EUR"}},
+        {"price": {"amount": 5.5, "currency": "EUR"}},
+        {"category": "Not A Slug"},
+    ],
+)
+def test_invalid_patches(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        ProductPatch.model_validate(body)
+
+
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [(None, None), ("*", None), ("3", 3), ('"3"', 3), ('W/"12"', 12), (' "7" ', 7)],
+)
+def test_if_match_names_a_version(header: str | None, version: int | None) -> None:
+    assert parse_if_match(header) == version
+
+
+@pytest.mark.parametrize("header", ["", "abc", '"1", "2"', "-1", "1.5", '"', "٣", "9" * 19])
+def test_if_match_that_names_no_single_version_is_refused(header: str) -> None:
+    with pytest.raises(ValueError, match="If-Match"):
+        parse_if_match(header)
+
+
+def test_etag_round_trips_through_if_match() -> None:
+    assert parse_if_match(etag(42)) == 42

@@ -1,0 +1,133 @@
+"""`terraform apply` of environments/local against the AWS emulator: outputs, real tables, idempotence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from foyer.cli.package import zip_bytes
+from foyer.devstack.emulator import Emulator
+from foyer.devstack.terraform import Terraform, provider_mirror
+
+REPO = Path(__file__).resolve().parents[2]
+LOCAL_ROOT = REPO / "terraform" / "environments" / "local"
+APPS = ("catalog", "inventory")
+
+pytestmark = [pytest.mark.terraform, pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    with Emulator(log_path=tmp_path_factory.mktemp("emulator") / "moto.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> tuple[Terraform, dict[str, Any]]:
+    if shutil.which("terraform") is None or provider_mirror() is None:
+        pytest.fail(
+            "needs terraform on PATH and a provider mirror (FOYER_TF_PROVIDER_MIRROR or /opt/tf-plugins)"
+        )
+    tmp = tmp_path_factory.mktemp("local-apply")
+    # Stand-in zips: this test is about the topology, not the code (packaging has its own tests), and
+    # it must not depend on `make package` having run first.
+    source = tmp / "index.py"
+    source.write_text("def handler(event, context):\n    return None\n")
+    for app in APPS:
+        (tmp / "dist").mkdir(exist_ok=True)
+        (tmp / "dist" / f"{app}.zip").write_bytes(zip_bytes({"index.py": source}))
+    terraform = Terraform(LOCAL_ROOT, tmp / "tf-data")
+    terraform.init(backend_path=tmp / "state" / "terraform.tfstate")
+    variables = {"aws_endpoint": emulator.endpoint, "artifacts_dir": str(tmp / "dist")}
+    first = terraform.apply(variables)
+    assert first.added > 0
+    return terraform, variables
+
+
+def client(emulator: Emulator, service: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]  # the service name is a runtime string
+        service,
+        endpoint_url=emulator.endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def test_outputs_shape(applied: tuple[Terraform, dict[str, Any]]) -> None:
+    outputs = applied[0].output()
+    assert outputs["region"] == "eu-west-1"
+    assert outputs["tables"] == {"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"}
+    assert set(outputs["functions"]) == set(APPS)
+    for name, function in outputs["functions"].items():
+        assert set(function) == {"function_name", "handler", "arn"}
+        assert function["handler"] == f"services.{name}.handler.handler"
+        assert function["arn"].endswith(f":function:{function['function_name']}")
+
+
+def test_tables_exist_in_the_emulator(emulator: Emulator, applied: tuple[Terraform, dict[str, Any]]) -> None:
+    dynamodb = client(emulator, "dynamodb")
+    catalog = dynamodb.describe_table(TableName="foyer-local-catalog")["Table"]
+    assert catalog["KeySchema"] == [{"AttributeName": "sku", "KeyType": "HASH"}]
+    (index,) = catalog["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-category"
+    assert index["KeySchema"] == [
+        {"AttributeName": "category", "KeyType": "HASH"},
+        {"AttributeName": "sku", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"]["ProjectionType"] == "ALL"
+    inventory = dynamodb.describe_table(TableName="foyer-local-inventory")["Table"]
+    assert inventory["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert catalog["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_functions_are_configured(emulator: Emulator, applied: tuple[Terraform, dict[str, Any]]) -> None:
+    config = client(emulator, "lambda").get_function(FunctionName="foyer-local-inventory")["Configuration"]
+    assert config["Runtime"] == "python3.12"
+    assert config["Architectures"] == ["arm64"]
+    assert config["TracingConfig"] == {"Mode": "Active"}
+    assert config["Environment"]["Variables"] == {
+        "TABLE_NAME": "foyer-local-inventory",
+        "FOYER_ENV": "local",
+        "FOYER_SERVICE": "inventory",
+        "POWERTOOLS_SERVICE_NAME": "inventory",
+    }
+
+
+def test_roles_reach_only_their_own_table(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]]
+) -> None:
+    iam = client(emulator, "iam")
+    for app in APPS:
+        document = iam.get_role_policy(RoleName=f"foyer-local-{app}", PolicyName=f"foyer-local-{app}-runtime")
+        policy = document["PolicyDocument"]
+        statements = json.loads(policy) if isinstance(policy, str) else policy
+        dynamo = [
+            s for s in statements["Statement"] if any(a.startswith("dynamodb:") for a in _list(s["Action"]))
+        ]
+        resources = {r for s in dynamo for r in _list(s["Resource"])}
+        assert resources == {
+            f"arn:aws:dynamodb:eu-west-1:123456789012:table/foyer-local-{app}",
+            f"arn:aws:dynamodb:eu-west-1:123456789012:table/foyer-local-{app}/index/*",
+        }
+        logs = next(s for s in statements["Statement"] if s["Sid"] == "OwnLogStreams")
+        assert _list(logs["Resource"]) == [
+            f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/foyer-local-{app}:*"
+        ]
+
+
+def test_second_apply_changes_nothing(applied: tuple[Terraform, dict[str, Any]]) -> None:
+    terraform, variables = applied
+    again = terraform.apply(variables)
+    assert again.no_changes, "\n".join(again.lines)
+    assert (again.added, again.changed, again.destroyed) == (0, 0, 0)
+
+
+def _list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
