@@ -49,7 +49,9 @@ class StackFileSource(PydanticBaseSettingsSource):
         }
         # Sources before this one hand over their values under the env alias (FOYER_SERVICE).
         state = self.current_state
-        service = state.get("FOYER_SERVICE") or state.get("service") or _field_default(self.settings_cls, "service")
+        service = (
+            state.get("FOYER_SERVICE") or state.get("service") or _field_default(self.settings_cls, "service")
+        )
         if service:
             values["table_name"] = self.stack.get("tables", {}).get(service)
         return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}

@@ -75,7 +75,7 @@ class Emulator:
             self._log = self._log_path.open("ab")
         out: IO[bytes] | int = self._log if self._log is not None else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            [self._python, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            [self._python, "-m", "foyer.devstack.moto_server", "-H", self.host, "-p", str(self.port)],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -5,16 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 from pydantic import AliasChoices, Field
-from pydantic_settings import SettingsConfigDict
 
 from foyer.settings import ServiceSettings
 
 
 class InventorySettings(ServiceSettings):
-    # The stack file's values arrive by field name (`table_name`), the environment's by alias
-    # (`TABLE_NAME`): accept both, or the stack file is ignored.
-    model_config = SettingsConfigDict(populate_by_name=True)
-
     # Redeclared only for the default; the alias keeps `FOYER_SERVICE` as the one env name.
     service: str = Field("inventory", validation_alias=AliasChoices("FOYER_SERVICE"))
 
