@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -50,6 +51,23 @@ def normalize_rest_event(event: LambdaEvent) -> LambdaEvent:
     return {**event, "path": strip_stage(event["path"], context.get("stage"))}
 
 
+def public_prefix(public_path: str | None, app_path: str) -> str:
+    """What the client's URL has in front of the app's path: `/dev` for `/dev/products` -> `/products`.
+
+    API Gateway puts the path the client used (stage or custom-domain base path included) in
+    `requestContext.path`; the app path is its tail.
+    """
+    if not public_path:
+        return ""
+    public = public_path.rstrip("/") or "/"
+    tail = app_path.rstrip("/") or "/"
+    if tail == "/":
+        return "" if public == "/" else public
+    if public != tail and public.endswith(tail):
+        return public[: -len(tail)]
+    return ""
+
+
 class _HTTPCycle(HTTPCycle):
     async def run(self, app: ASGI) -> None:
         try:
@@ -71,11 +89,16 @@ class _Reraise:
 
 
 class LambdaAdapter(Mangum):
-    """Mangum with the stage handled per segment and the lifespan run once per environment."""
+    """Mangum with the stage handled per segment, the public prefix as `root_path`, and the lifespan
+    run once per environment."""
 
     def __init__(self, app: ASGI) -> None:
         super().__init__(app, lifespan="off", api_gateway_base_path="/", text_mime_types=TEXT_MIME_TYPES)
         self._lifespan: LifespanCycle | None = None
+        # One loop for the life of the adapter: what the lifespan starts (clients, pools) is bound
+        # to it. Made current on every call, because Mangum asks `asyncio.get_event_loop()` and
+        # anything that ran `asyncio.run()` in this thread since has left no current loop.
+        self._loop = asyncio.new_event_loop()
         mangum_log = logging.getLogger("mangum")
         if mangum_log.level == logging.NOTSET:
             mangum_log.setLevel(logging.WARNING)
@@ -89,9 +112,16 @@ class LambdaAdapter(Mangum):
         return dict(self._lifespan.lifespan_state)
 
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
+        asyncio.set_event_loop(self._loop)
         handler = self.infer(normalize_rest_event(event), context)
         scope = handler.scope
         scope["state"] = self._lifespan_state()
+        # ASGI: `path` includes `root_path`; routes match on the rest, while `Location` headers,
+        # `url_for` and the docs page get the URL the client really used.
+        root = public_prefix(event.get("requestContext", {}).get("path"), scope["path"])
+        if root:
+            scope["root_path"] = root
+            scope["path"] = root + scope["path"]
         response = _HTTPCycle(scope, handler.body)(self.app)
         return handler(response)
 
@@ -99,6 +129,7 @@ class LambdaAdapter(Mangum):
         """Run the lifespan shutdown, if it started (tests, the local stack; Lambda never does)."""
         cycle, self._lifespan = self._lifespan, None
         if cycle is not None:
+            asyncio.set_event_loop(self._loop)
             cycle.__exit__(None, None, None)
 
 

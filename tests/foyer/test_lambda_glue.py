@@ -7,6 +7,7 @@ identity, request id and time), and `rest_event()` changes only what a case need
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import hashlib
@@ -26,7 +27,7 @@ from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE, NotFound
-from foyer.lambda_glue import LambdaAdapter, make_handler, normalize_rest_event, strip_stage
+from foyer.lambda_glue import LambdaAdapter, make_handler, normalize_rest_event, public_prefix, strip_stage
 
 EVENT_FILE = Path(__file__).parent / "events" / "rest_proxy_get.json"
 REQUEST_ID = "77375676-xmpl-4b79-853a-f982474efe18"
@@ -123,7 +124,12 @@ def build_app(lifespans: Lifespans | None = None) -> FastAPI:
 
     @router.get("/products/{product_id}")
     async def product(product_id: str, request: Request) -> dict[str, str]:
-        return {"id": product_id, "path": request.url.path}
+        # `path` is the URL the client used; `link` is what the app builds for its own routes.
+        return {
+            "id": product_id,
+            "path": request.url.path,
+            "link": str(request.url_for("product", product_id="7")),
+        }
 
     @router.get("/devices")
     async def devices() -> dict[str, str]:
@@ -237,7 +243,11 @@ def header(response: dict[str, Any], name: str) -> str | None:
 def test_the_stage_prefix_routes_the_same(handler: LambdaAdapter, stage_in_path: bool) -> None:
     response = invoke(handler, rest_event("GET", "/products/9", stage="dev", stage_in_path=stage_in_path))
     assert response["statusCode"] == 200
-    assert body_json(response) == {"id": "9", "path": "/products/9"}
+    assert body_json(response) == {
+        "id": "9",
+        "path": "/dev/products/9",
+        "link": "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/dev/products/7",
+    }
 
 
 @pytest.mark.parametrize("stage_in_path", [False, True])
@@ -254,7 +264,8 @@ def test_products_stay_intact_on_stage_prod(handler: LambdaAdapter, stage_in_pat
     # Mangum's own api_gateway_base_path="/prod" would route this to `ucts/9`.
     response = invoke(handler, rest_event("GET", "/products/9", stage="prod", stage_in_path=stage_in_path))
     assert response["statusCode"] == 200
-    assert body_json(response) == {"id": "9", "path": "/products/9"}
+    assert body_json(response)["id"] == "9"
+    assert body_json(response)["path"] == "/prod/products/9"
 
 
 def test_the_bare_stage_path_is_the_root(handler: LambdaAdapter) -> None:
@@ -288,6 +299,23 @@ def test_an_unknown_route_is_a_problem_404(handler: LambdaAdapter) -> None:
 )
 def test_strip_stage(path: str, stage: str | None, expected: str) -> None:
     assert strip_stage(path, stage) == expected
+
+
+@pytest.mark.parametrize(
+    ("public", "app_path", "expected"),
+    [
+        ("/dev/products/9", "/products/9", "/dev"),
+        ("/v1/shop/products/9", "/products/9", "/v1/shop"),  # custom domain base path mapping
+        ("/products/9", "/products/9", ""),
+        ("/dev", "/", "/dev"),
+        ("/dev/", "/", "/dev"),
+        ("/", "/", ""),
+        (None, "/products", ""),
+        ("/other/thing", "/products", ""),  # not a tail: leave the scope alone
+    ],
+)
+def test_public_prefix(public: str | None, app_path: str, expected: str) -> None:
+    assert public_prefix(public, app_path) == expected
 
 
 def test_normalize_leaves_the_event_untouched_and_other_events_alone() -> None:
@@ -369,7 +397,7 @@ def test_an_unhandled_error_is_a_500_problem_logged_and_counted(
     assert error["level"] == "ERROR"
     assert error["service"] == "gluetest"
     assert error["correlation_id"] == "boom-1"
-    assert error["path"] == "/boom"
+    assert error["path"] == "/dev/boom"  # the URL the client used, stage included
     assert error["method"] == "GET"
     assert SECRET in error["exception"]  # the stack trace goes to the log, only there
     metrics = [line for line in lines if "_aws" in line]
@@ -504,3 +532,22 @@ def test_mangums_per_invocation_info_lines_are_off(
     json_logs.readouterr()
     invoke(handler, rest_event("GET", "/devices"))
     assert "mangum" not in json_logs.readouterr().out
+
+
+def test_it_still_serves_after_asyncio_run_left_no_current_loop() -> None:
+    """`asyncio.run()` (a test client, a script) clears the thread's loop; Mangum would then fail."""
+    lifespans = Lifespans()
+    adapter = make_handler(build_app(lifespans))
+    try:
+        assert invoke(adapter, rest_event("GET", "/state"))["statusCode"] == 200
+
+        async def nothing() -> None:
+            return None
+
+        asyncio.run(nothing())
+        response = invoke(adapter, rest_event("GET", "/state"))
+        assert response["statusCode"] == 200
+        assert body_json(response) == {"startup_number": 1}
+        assert lifespans.startups == 1
+    finally:
+        adapter.shutdown()

@@ -288,8 +288,7 @@ def test_lambda_handler_serves_the_api(services_stack: Any, lambda_events: Any, 
 
     created = invoke(handler, ev("POST", "/products", body=body, stage_in_path=stage_in_path))
     assert created.status == 201, created.body
-    # Relative to the app's root path: `/dev/...` once the Lambda glue sets root_path to the stage.
-    assert created.headers["location"].endswith(f"/products/{body['sku']}")
+    assert created.headers["location"] == f"/dev/products/{body['sku']}"  # the stage the client used
     assert created.headers["content-type"] == "application/json"
     assert created.headers["x-correlation-id"]
 

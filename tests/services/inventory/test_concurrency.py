@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from foyer.lambda_glue import make_handler
 from services.inventory.api import get_store
+from services.inventory.app import app
 from services.inventory.domain import InsufficientStock, ReservationIn
 from services.inventory.handler import handler
 
@@ -69,17 +70,21 @@ def test_concurrent_reservations_through_the_lambda_handler_never_oversell(
     assert invoke(handler, ev("PUT", f"/stock/{sku}", body={"available": STOCK})).status == 200
     run = uuid.uuid4().hex[:8]
 
+    # Each thread is one Lambda execution environment: its own handler (Lambda imports the module
+    # once per environment, and a handler serves one event at a time) over the same app.
+    environments = [make_handler(app) for _ in range(ORDERS)]
+
     def reserve(i: int) -> tuple[int, Any]:
-        # Each thread is one Lambda execution environment: it has its own event loop.
-        asyncio.set_event_loop(asyncio.new_event_loop())
         body = {"order_id": f"race-{run}-{i}", "lines": [{"sku": sku, "quantity": 1}]}
-        response = invoke(handler, ev("POST", "/reservations", body=body, stage_in_path=i % 2 == 0))
+        response = invoke(environments[i], ev("POST", "/reservations", body=body, stage_in_path=i % 2 == 0))
         return response.status, response.json()
 
     results = run_together(reserve, ORDERS)
-    statuses = sorted(r[0] if isinstance(r, tuple) else repr(r) for r in results)
-    assert statuses.count(201) == STOCK, statuses
-    assert statuses.count(409) == ORDERS - STOCK, statuses
+    for environment in environments:
+        environment.shutdown()
+    statuses = sorted(str(r[0]) if isinstance(r, tuple) else repr(r) for r in results)
+    assert statuses.count("201") == STOCK, statuses
+    assert statuses.count("409") == ORDERS - STOCK, statuses
     assert all(
         body["type"].endswith("insufficient-stock") and body["lines"][0]["available"] >= 0
         for status, body in results
