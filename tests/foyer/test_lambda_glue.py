@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import hashlib
 import json
 import logging
@@ -23,7 +22,7 @@ import pytest
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
-from foyer import correlation
+from foyer import apigateway, correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE, NotFound
@@ -51,32 +50,34 @@ def rest_event(
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
 ) -> dict[str, Any]:
-    """A REST API proxy event for `method path` as API Gateway sends it to a `/{proxy+}` resource.
+    """foyer.apigateway's event (checked against the documented example below), fixed request id."""
+    return apigateway.rest_event(
+        method,
+        path,
+        stage=stage,
+        stage_in_path=stage_in_path,
+        query=query,
+        headers={"Accept": "application/json", "User-Agent": "curl/8.5.0", **(headers or {})},
+        body=body,
+        request_id=REQUEST_ID,
+    )
 
-    `path` is the app path (`/products/9`). `event.path` carries `/<stage>` in front only when
-    `stage_in_path` (custom domains without base path mapping); `requestContext.path` always does.
-    Bytes bodies are sent base64-encoded, as API Gateway does for binary media types.
-    """
-    event: dict[str, Any] = copy.deepcopy(json.loads(EVENT_FILE.read_text()))
-    staged = f"/{stage}{path}" if path != "/" else f"/{stage}"
-    event["httpMethod"] = method
-    event["path"] = staged if stage_in_path else path
-    event["pathParameters"] = {"proxy": path.lstrip("/")} if path != "/" else None
-    context = event["requestContext"]
-    context.update(httpMethod=method, stage=stage, path=staged)
-    for name, value in (headers or {}).items():
-        event["headers"][name] = value
-        event["multiValueHeaders"][name] = [value]
-    if query:
-        # Single-value map holds the last value of each name, exactly like API Gateway.
-        event["queryStringParameters"] = {k: v[-1] for k, v in query.items()}
-        event["multiValueQueryStringParameters"] = {k: list(v) for k, v in query.items()}
-    if isinstance(body, bytes):
-        event["body"] = base64.b64encode(body).decode()
-        event["isBase64Encoded"] = True
-    elif body is not None:
-        event["body"] = body
-    return event
+
+def _shape(value: Any) -> Any:
+    """Keys all the way down: what must match between the documented event and ours."""
+    return {k: _shape(v) for k, v in value.items()} if isinstance(value, dict) else None
+
+
+def test_built_events_have_the_documented_shape() -> None:
+    documented = json.loads(EVENT_FILE.read_text())
+    built = apigateway.rest_event("GET", "/products/9", stage_in_path=True, headers={"Accept": "*/*"})
+    documented_context = _shape(documented.pop("requestContext"))
+    built_context = _shape(built.pop("requestContext"))
+    assert set(built) == set(documented)
+    # Ours may add (the API key id of usage plans) but leaves out nothing AWS documents.
+    assert set(documented_context) <= set(built_context)
+    assert set(documented_context["identity"]) <= set(built_context["identity"])
+    assert built["path"] == documented["path"] == "/dev/products/9"
 
 
 def test_the_fixture_is_a_complete_rest_proxy_event() -> None:

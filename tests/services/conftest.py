@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from foyer import aws, settings
+from foyer import apigateway, aws, settings
 
 Event = dict[str, Any]
 
@@ -30,44 +29,18 @@ def rest_event(
     headers: dict[str, str] | None = None,
     query: dict[str, list[str]] | None = None,
 ) -> Event:
-    """An API Gateway REST (v1) proxy event as Lambda receives it for `/{proxy+}`.
-
-    On the execute-api URL `path` has no stage (`stage_in_path=False`); behind some custom domains
-    and test consoles it does. `requestContext.path` always has it.
-    """
+    """foyer.apigateway's REST proxy event, with `body` sent as JSON (or `raw_body` as it is)."""
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-    all_headers = {
-        "Host": "abc123.execute-api.eu-west-1.amazonaws.com",
-        "X-Forwarded-Proto": "https",
-        "Accept": "application/json",
-        **({"Content-Type": "application/json", "Content-Length": str(len(text.encode()))} if text else {}),
-        **(headers or {}),
-    }
-    query = query or {}
-    return {
-        "resource": "/{proxy+}",
-        "path": f"/{stage}{path}" if stage_in_path else path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
-        "multiValueQueryStringParameters": query or None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}",
-            "httpMethod": method,
-            "path": f"/{stage}{path}",
-            "stage": stage,
-            "requestId": str(uuid.uuid4()),
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": "203.0.113.10"},
-        },
-        "body": text,
-        "isBase64Encoded": False,
-    }
+    content = {"Content-Type": "application/json", "Content-Length": str(len(text.encode()))} if text else {}
+    return apigateway.rest_event(
+        method,
+        path,
+        stage=stage,
+        stage_in_path=stage_in_path,
+        headers={"Accept": "application/json", **content, **(headers or {})},
+        query=query,
+        body=text,
+    )
 
 
 @dataclass

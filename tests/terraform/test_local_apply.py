@@ -96,7 +96,6 @@ def test_functions_are_configured(emulator: Emulator, applied: tuple[Terraform, 
         "TABLE_NAME": "foyer-local-inventory",
         "FOYER_ENV": "local",
         "FOYER_SERVICE": "inventory",
-        "POWERTOOLS_SERVICE_NAME": "inventory",
     }
 
 

@@ -72,7 +72,7 @@ locals {
     inventory = {
       handler = "services.inventory.handler.handler"
       table   = "inventory"
-      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
+      actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     }
   }
 }
@@ -98,10 +98,9 @@ module "app" {
   log_retention_days = 1
 
   environment_variables = {
-    TABLE_NAME              = module.table[each.value.table].name
-    FOYER_ENV               = "local"
-    FOYER_SERVICE           = each.key
-    POWERTOOLS_SERVICE_NAME = each.key
+    TABLE_NAME    = module.table[each.value.table].name
+    FOYER_ENV     = "local"
+    FOYER_SERVICE = each.key
   }
 
   policy_statements = [

@@ -1,0 +1,92 @@
+"""API Gateway REST (v1) proxy events, built the way API Gateway builds them for `/{proxy+}`.
+
+Used wherever something must speak to a Lambda handler as API Gateway does: the tests, and the
+local stack's gateway in Lambda mode. The shape follows AWS's documented example event.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+API_ID = "a1b2c3d4e5"
+ACCOUNT_ID = "123456789012"
+
+
+def rest_event(
+    method: str,
+    path: str,
+    *,
+    stage: str = "dev",
+    stage_in_path: bool = False,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, Sequence[str]] | None = None,
+    body: str | bytes | None = None,
+    source_ip: str = "198.51.100.7",
+    request_id: str | None = None,
+    region: str = "eu-west-1",
+    authorizer: Mapping[str, Any] | None = None,
+    api_key_id: str | None = None,
+) -> dict[str, Any]:
+    """The event for `method path` (the app's path, `/products/9`) on `stage`.
+
+    `event.path` carries `/<stage>` in front only with `stage_in_path` (custom domains without a
+    base path mapping, some consoles); on the execute-api URL it does not. `requestContext.path`
+    always does. Bytes bodies arrive base64-encoded, as for binary media types.
+    """
+    host = f"{API_ID}.execute-api.{region}.amazonaws.com"
+    staged = f"/{stage}{path}" if path != "/" else f"/{stage}"
+    all_headers = {"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443", **(headers or {})}
+    all_headers.setdefault("X-Forwarded-For", source_ip)
+    text = base64.b64encode(body).decode() if isinstance(body, bytes) else body
+    query = {name: list(values) for name, values in (query or {}).items()}
+    now = time.time()
+    return {
+        "resource": "/{proxy+}",
+        "path": staged if stage_in_path else path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {name: [value] for name, value in all_headers.items()},
+        # The single-value map holds the last value of each name, as API Gateway's does.
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": {"proxy": path.lstrip("/")} if path != "/" else None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "2gxmpl",
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "extendedRequestId": uuid.uuid4().hex[:16],
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "path": staged,
+            "accountId": ACCOUNT_ID,
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainPrefix": API_ID,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": request_id or str(uuid.uuid4()),
+            "identity": {
+                "cognitoIdentityPoolId": None,
+                "accountId": None,
+                "cognitoIdentityId": None,
+                "caller": None,
+                "sourceIp": source_ip,
+                "principalOrgId": None,
+                "accessKey": None,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "userArn": None,
+                "userAgent": all_headers.get("User-Agent"),
+                "user": None,
+                "apiKeyId": api_key_id,
+            },
+            **({"authorizer": dict(authorizer)} if authorizer else {}),
+            "domainName": host,
+            "apiId": API_ID,
+        },
+        "body": text,
+        "isBase64Encoded": isinstance(body, bytes),
+    }
