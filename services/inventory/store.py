@@ -5,13 +5,12 @@ Every change that touches several items is one transaction, so stock is never ha
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
+from foyer.retry import TryAgain, attempts
 from services.inventory.domain import (
     Contended,
     InsufficientStock,
@@ -33,7 +32,6 @@ from services.inventory.domain import (
 
 # TransactionConflict (another transaction on one of our items) is worth a few quick retries.
 MAX_ATTEMPTS = 4
-BACKOFF_BASE_S = 0.02
 
 _COUNTERS = {"#available": "available", "#reserved": "reserved", "#pk": "pk"}
 
@@ -44,10 +42,6 @@ def stock_key(sku: str) -> dict[str, str]:
 
 def reservation_key(order_id: str) -> dict[str, str]:
     return {"pk": f"reservation#{order_id}"}
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, BACKOFF_BASE_S * 2**attempt))  # full jitter  # noqa: S311
 
 
 class InventoryStore:
@@ -95,72 +89,84 @@ class InventoryStore:
                 condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"}),
             )
         )
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                transact(ops)
-            except TransactionCanceled as exc:
-                reasons = exc.reasons
-                outcome = reservation_outcome(reasons, len(reservation.lines))
-            else:
-                return reservation, True
-            if outcome is Outcome.ALREADY_RESERVED:
-                existing = self.get_reservation(reservation.order_id)
-                if existing is None:  # deleted in between: cannot happen today, but try again
-                    continue
-                if same_lines(existing.lines, reservation.lines):
-                    return existing, False
-                raise ReservationMismatch(existing)
-            if outcome is Outcome.STOCK_CHECK_FAILED:
-                stock = self.stock_levels([line.sku for line in reservation.lines])
-                unknown = unknown_skus(reservation.lines, stock)
-                if unknown:
-                    raise UnknownSkus(unknown)
-                short = shortfalls(reservation.lines, stock)
-                if short:
-                    raise InsufficientStock(short)
-                # Enough stock now (replenished since, or a stale read): try again.
-            elif outcome is Outcome.UNEXPECTED:
-                raise RuntimeError(f"reservation transaction cancelled: {reasons}")
-            _backoff(attempt)
+        try:
+            for attempt in attempts(MAX_ATTEMPTS):
+                with attempt:
+                    return self._try_reserve(reservation, ops)
+        except TryAgain:
+            pass
         raise Contended(f"reservation of order {reservation.order_id} kept colliding")
+
+    def _try_reserve(self, reservation: Reservation, ops: list[dict[str, Any]]) -> tuple[Reservation, bool]:
+        try:
+            transact(ops)
+        except TransactionCanceled as exc:
+            reasons = exc.reasons
+            outcome = reservation_outcome(reasons, len(reservation.lines))
+        else:
+            return reservation, True
+        if outcome is Outcome.ALREADY_RESERVED:
+            existing = self.get_reservation(reservation.order_id)
+            if existing is None:  # deleted in between: cannot happen today, but try again
+                raise TryAgain
+            if same_lines(existing.lines, reservation.lines):
+                return existing, False
+            raise ReservationMismatch(existing)
+        if outcome is Outcome.STOCK_CHECK_FAILED:
+            stock = self.stock_levels([line.sku for line in reservation.lines])
+            unknown = unknown_skus(reservation.lines, stock)
+            if unknown:
+                raise UnknownSkus(unknown)
+            short = shortfalls(reservation.lines, stock)
+            if short:
+                raise InsufficientStock(short)
+            # Enough stock now (replenished since, or a stale read): try again.
+        elif outcome is Outcome.UNEXPECTED:
+            raise RuntimeError(f"reservation transaction cancelled: {reasons}")
+        raise TryAgain
 
     def release(self, order_id: str, *, now: datetime) -> Reservation:
         """Return a reservation's quantities to available stock, once. Releasing a released
         reservation changes nothing and returns it. Raises ReservationNotFound or Contended."""
-        for attempt in range(MAX_ATTEMPTS):
-            reservation = self.get_reservation(order_id)
-            if reservation is None:
-                raise ReservationNotFound(order_id)
-            if reservation.status == "released":
-                return reservation
-            released = reservation.model_copy(update={"status": "released", "updated_at": now})
-            ops = [
-                self.table.update_op(
-                    reservation_key(order_id),
-                    Condition(
-                        "SET #status = :released, #updated_at = :now",
-                        {"#status": "status", "#updated_at": "updated_at"},
-                        {
-                            ":released": "released",
-                            ":reserved": "reserved",
-                            ":now": released.model_dump(mode="json")["updated_at"],
-                        },
-                    ),
-                    condition=Condition("#status = :reserved"),
-                ),
-                *(self._give_back_op(line) for line in reservation.lines),
-            ]
-            try:
-                transact(ops)
-            except TransactionCanceled as exc:
-                outcome = release_outcome(exc.reasons)
-                if outcome is Outcome.UNEXPECTED:
-                    raise RuntimeError(f"release transaction cancelled: {exc.reasons}") from exc
-                if outcome is Outcome.CONTENDED:
-                    _backoff(attempt)
-                continue  # ALREADY_RELEASED: the next read returns it
-            return released
+        try:
+            for attempt in attempts(MAX_ATTEMPTS):
+                with attempt:
+                    return self._try_release(order_id, now)
+        except TryAgain:
+            pass
         raise Contended(f"release of order {order_id} kept colliding")
+
+    def _try_release(self, order_id: str, now: datetime) -> Reservation:
+        reservation = self.get_reservation(order_id)
+        if reservation is None:
+            raise ReservationNotFound(order_id)
+        if reservation.status == "released":
+            return reservation
+        released = reservation.model_copy(update={"status": "released", "updated_at": now})
+        ops = [
+            self.table.update_op(
+                reservation_key(order_id),
+                Condition(
+                    "SET #status = :released, #updated_at = :now",
+                    {"#status": "status", "#updated_at": "updated_at"},
+                    {
+                        ":released": "released",
+                        ":reserved": "reserved",
+                        ":now": released.model_dump(mode="json")["updated_at"],
+                    },
+                ),
+                condition=Condition("#status = :reserved"),
+            ),
+            *(self._give_back_op(line) for line in reservation.lines),
+        ]
+        try:
+            transact(ops)
+        except TransactionCanceled as exc:
+            if release_outcome(exc.reasons) is Outcome.UNEXPECTED:
+                raise RuntimeError(f"release transaction cancelled: {exc.reasons}") from exc
+            # CONTENDED: back off and retry; ALREADY_RELEASED: the next read returns it.
+            raise TryAgain from exc
+        return released
 
     def _take_op(self, line: Line) -> dict[str, Any]:
         return self.table.update_op(
