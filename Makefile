@@ -19,6 +19,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# checkov in its own environment: it pulls a fork of python-hcl2 that breaks other packages.
+.tools/checkov/bin/checkov:
+	$(PYTHON) -m venv .tools/checkov
+	.tools/checkov/bin/pip install --quiet "checkov>=3.2,<4"
+
 install: $(VENV)/.synced ## create .venv from uv.lock
 
 package: install ## build one deterministic Lambda zip per app into dist/
@@ -27,7 +32,7 @@ package: install ## build one deterministic Lambda zip per app into dist/
 dev: package ## run the whole platform locally (emulator, terraform apply, every app)
 	$(PY) -m foyer.devstack $(DEV_ARGS)
 
-test: package ## run the whole test suite (unit, integration, terraform, e2e)
+test: package .tools/checkov/bin/checkov ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy, import-linter contracts, terraform fmt

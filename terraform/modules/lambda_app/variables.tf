@@ -120,6 +120,12 @@ variable "log_retention_days" {
   }
 }
 
+variable "log_kms_key_arn" {
+  description = "Customer managed KMS key encrypting the function's log group, or null for CloudWatch Logs' own encryption. Its key policy must allow the logs.<region>.amazonaws.com principal."
+  type        = string
+  default     = null
+}
+
 variable "reserved_concurrent_executions" {
   description = "Reserved concurrency, or null for the unreserved pool."
   type        = number
