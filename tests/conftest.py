@@ -10,7 +10,8 @@ import pytest
 
 from foyer import aws, settings
 from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST, LocalStack, provision
+from foyer.devstack.stack import DIST, LocalStack, local_terraform, provision
+from foyer.devstack.terraform import Terraform
 
 
 @pytest.fixture(scope="session")
@@ -21,13 +22,18 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="session")
-def stack(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def stack_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session's Terraform state, data dir and stack file live."""
+    return tmp_path_factory.mktemp("local-stack")
+
+
+@pytest.fixture(scope="session")
+def stack(emulator: Emulator, stack_state_dir: Path) -> Iterator[LocalStack]:
     """The local environment applied to the emulator; the process env points boto3 at it."""
     if not any(DIST.glob("*.zip")):
         pytest.fail("dist/ has no Lambda zips: run the suite with `make test` (it packages first)")
-    state_dir = tmp_path_factory.mktemp("local-stack")
-    applied = provision(emulator.endpoint, state_dir)
-    stack_file = applied.write(state_dir / "stack.json")
+    applied = provision(emulator.endpoint, stack_state_dir)
+    stack_file = applied.write(stack_state_dir / "stack.json")
     saved = dict(os.environ)
     os.environ.update({**applied.aws_env(), "FOYER_ENV": "local", "FOYER_STACK_FILE": str(stack_file)})
     _forget_cached_configuration()
@@ -35,6 +41,12 @@ def stack(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Itera
     os.environ.clear()
     os.environ.update(saved)
     _forget_cached_configuration()
+
+
+@pytest.fixture(scope="session")
+def local_terraform_runner(stack: LocalStack, stack_state_dir: Path) -> Terraform:
+    """The runner (and state) that applied the session's stack: plan or apply it again."""
+    return local_terraform(stack_state_dir)
 
 
 def _forget_cached_configuration() -> None:

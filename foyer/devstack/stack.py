@@ -65,6 +65,15 @@ class LocalStack:
         return path
 
 
+def local_terraform(state_dir: Path) -> Terraform:
+    """The runner for environments/local whose data dir (and so state) lives under `state_dir`."""
+    return Terraform(LOCAL_ROOT, state_dir / "tf-data")
+
+
+def local_variables(endpoint: str) -> dict[str, str]:
+    return {"aws_endpoint": endpoint, "artifacts_dir": str(DIST)}
+
+
 def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | None = None) -> LocalStack:
     """Apply `terraform/environments/local` against the emulator at `endpoint`.
 
@@ -73,9 +82,9 @@ def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | N
     """
     state = state_dir / "terraform.tfstate"
     state.unlink(missing_ok=True)
-    terraform = Terraform(LOCAL_ROOT, state_dir / "tf-data")
+    terraform = local_terraform(state_dir)
     terraform.init(backend_path=state)
-    terraform.apply({"aws_endpoint": endpoint, "artifacts_dir": str(DIST)}, on_line=on_line)
+    terraform.apply(local_variables(endpoint), on_line=on_line)
     outputs = terraform.output()
     return LocalStack(
         endpoint=endpoint,

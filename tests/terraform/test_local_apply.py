@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from foyer.cli.package import zip_bytes
 from foyer.devstack.emulator import Emulator
-from foyer.devstack.terraform import Terraform, provider_mirror
+from foyer.devstack.stack import LocalStack, local_variables
+from foyer.devstack.terraform import Terraform
 
-REPO = Path(__file__).resolve().parents[2]
-LOCAL_ROOT = REPO / "terraform" / "environments" / "local"
 APPS = ("catalog", "inventory")
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with Emulator(log_path=tmp_path_factory.mktemp("emulator") / "moto.log") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def applied(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> tuple[Terraform, dict[str, Any]]:
-    if shutil.which("terraform") is None or provider_mirror() is None:
-        pytest.fail(
-            "needs terraform on PATH and a provider mirror (FOYER_TF_PROVIDER_MIRROR or /opt/tf-plugins)"
-        )
-    tmp = tmp_path_factory.mktemp("local-apply")
-    # Stand-in zips: this test is about the topology, not the code (packaging has its own tests), and
-    # it must not depend on `make package` having run first.
-    source = tmp / "index.py"
-    source.write_text("def handler(event, context):\n    return None\n")
-    for app in APPS:
-        (tmp / "dist").mkdir(exist_ok=True)
-        (tmp / "dist" / f"{app}.zip").write_bytes(zip_bytes({"index.py": source}))
-    terraform = Terraform(LOCAL_ROOT, tmp / "tf-data")
-    terraform.init(backend_path=tmp / "state" / "terraform.tfstate")
-    variables = {"aws_endpoint": emulator.endpoint, "artifacts_dir": str(tmp / "dist")}
-    first = terraform.apply(variables)
-    assert first.added > 0
-    return terraform, variables
+def applied(stack: LocalStack, local_terraform_runner: Terraform) -> tuple[Terraform, dict[str, Any]]:
+    """The session's apply of environments/local (tests/conftest.py), with the real zips."""
+    return local_terraform_runner, local_variables(stack.endpoint)
 
 
 def client(emulator: Emulator, service: str) -> Any:
