@@ -7,6 +7,7 @@ emulator endpoint, region and its table name from there. Environment variables a
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,6 @@ class FoyerSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        import os
-
         stack_file = Path(os.environ.get("FOYER_STACK_FILE", DEFAULT_STACK_FILE))
         return init_settings, env_settings, StackFileSource(settings_cls, stack_file)
 
