@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,8 +17,10 @@ from pydantic import (
     TypeAdapter,
     UrlConstraints,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 CATEGORY_PATTERN = r"^[a-z0-9-]{1,50}$"
@@ -26,22 +29,45 @@ MAX_AMOUNT = 10**15
 
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# `\S` publishes "not blank once stripped"; pydantic strips and matches `\S` by the same Unicode blanks.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+MAX_URL_LENGTH = 2048
+_PORT = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# The image URLs accepted, as the OpenAPI publishes them: every string that matches also parses as an
+# https URL. The host is ASCII labels of letters and digits with single inner hyphens (so no `xn--`
+# label that would have to be valid punycode), the last one starting with a letter (never read as an
+# IPv4 address); then an optional port and any printable ASCII. No user info, IP literal or blank.
+HTTPS_URL_PATTERN = (
+    r"^https://([A-Za-z0-9]+(-[A-Za-z0-9]+)*\.)*[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*"
+    rf"(:{_PORT})?([/?#][!-~]*)?$"
+)
+_HTTPS_URL_RE = re.compile(HTTPS_URL_PATTERN)
 _HTTPS_URL: TypeAdapter[AnyUrl] = TypeAdapter(
-    Annotated[AnyUrl, UrlConstraints(allowed_schemes=["https"], max_length=2048, host_required=True)]
+    Annotated[
+        AnyUrl, UrlConstraints(allowed_schemes=["https"], max_length=MAX_URL_LENGTH, host_required=True)
+    ]
 )
 
 
 def _https_url(value: str) -> str:
+    message = f"must be an absolute https URL of at most {MAX_URL_LENGTH} characters"
+    # fullmatch: `$` alone would let a trailing newline through.
+    if len(value) > MAX_URL_LENGTH or not _HTTPS_URL_RE.fullmatch(value):
+        raise ValueError(message)
     try:
         return str(_HTTPS_URL.validate_python(value))
     except ValidationError as exc:
-        raise ValueError("must be an absolute https URL of at most 2048 characters") from exc
+        raise ValueError(message) from exc
 
 
-HttpsUrl = Annotated[str, AfterValidator(_https_url)]
+HttpsUrl = Annotated[
+    str,
+    AfterValidator(_https_url),
+    # No `format: uri`: RFC 3986 refuses characters (`[`, `|`, a bare `%`...) that are percent-encoded.
+    WithJsonSchema({"type": "string", "maxLength": MAX_URL_LENGTH, "pattern": HTTPS_URL_PATTERN}),
+]
 ImageUrls = Annotated[list[HttpsUrl], Field(max_length=10)]
 
 _TIMESTAMP = TypeAdapter(datetime)
@@ -74,13 +100,15 @@ class ProductIn(BaseModel):
 class ProductPatch(BaseModel):
     """A partial update: only the fields present change; at least one, none of them null."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The published schema says the same: `None` is only the "absent" default (SkipJsonSchema keeps
+    # it out of the schema) and `minProperties` asks for one field at least.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    name: Name | None = None
-    description: Description | None = None
-    price: Money | None = None
-    category: Category | None = None
-    image_urls: ImageUrls | None = None
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    price: Money | SkipJsonSchema[None] = None
+    category: Category | SkipJsonSchema[None] = None
+    image_urls: ImageUrls | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _some_change(self) -> ProductPatch:
@@ -146,6 +174,10 @@ class VersionMismatch(Exception):
         self.sku = sku
         self.expected = expected
         self.current = current
+
+
+# What parse_if_match accepts, as the OpenAPI publishes it (surrounding blanks are HTTP's own).
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?("[0-9]{1,18}"|[0-9]{1,18}))[ \t]*$'
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.catalog.domain import (
+    HTTPS_URL_PATTERN,
+    IF_MATCH_PATTERN,
     Product,
     ProductIn,
     ProductPatch,
@@ -191,3 +194,49 @@ def test_if_match_that_names_no_single_version_is_refused(header: str) -> None:
 
 def test_etag_round_trips_through_if_match() -> None:
     assert parse_if_match(etag(42)) == 42
+
+
+# The published schema states what the validators enforce (the fuzz test's positive mode relies on it).
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://images.example.com/cof-001.jpg?w=200#top", True),
+        ("https://cdn-2.example.com:8443", True),
+        ("https://localhost/a%zz[b]|c", True),
+        ("HTTPS://images.example.com/a.jpg", False),
+        (" https://images.example.com/a.jpg", False),
+        ("https://images.example.com/a.jpg\n", False),
+        ("https://user@images.example.com/a.jpg", False),
+        ("https://1.2.3.4/a.jpg", False),
+        ("https://xn--bcher-kva.example/a.jpg", False),
+        ("https://images.example.com:65536/a.jpg", False),
+        ("https://", False),
+    ],
+)
+def test_image_urls_match_the_published_pattern(url: str, accepted: bool) -> None:
+    assert bool(re.fullmatch(HTTPS_URL_PATTERN, url)) is accepted
+    if accepted:
+        ProductIn.model_validate(product(image_urls=[url]))
+    else:
+        with pytest.raises(ValidationError):
+            ProductIn.model_validate(product(image_urls=[url]))
+
+
+def test_patch_schema_allows_no_null_and_asks_for_one_field() -> None:
+    schema = ProductPatch.model_json_schema()
+    assert schema["minProperties"] == 1
+    assert all(
+        "anyOf" not in field and field.get("type") != "null" for field in schema["properties"].values()
+    )
+
+
+@pytest.mark.parametrize(
+    "header", ['"3"', 'W/"3"', "3", "W/3", "*", ' "3" ', '"3', "yesterday", '"*"', "1" * 19]
+)
+def test_if_match_pattern_is_what_parse_if_match_accepts(header: str) -> None:
+    try:
+        parse_if_match(header)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert bool(re.fullmatch(IF_MATCH_PATTERN, header)) is parsed
