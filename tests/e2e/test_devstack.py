@@ -1,4 +1,4 @@
-"""`make dev` end to end: the real command, real processes, real HTTP, a clean stop."""
+"""`make dev` end to end: the README's command, real processes, real HTTP, a Ctrl-C that stops it all."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,20 +34,25 @@ class RunningStack:
     lines: list[str] = field(default_factory=list)
 
     @property
-    def description(self) -> dict[str, object]:
+    def description(self) -> dict[str, Any]:
         return dict(json.loads((self.state_dir / "stack.json").read_text()))
 
-    def children(self) -> list[int]:
-        """Pids whose parent is the stack (read from /proc: no extra dependency)."""
-        pids = []
+    def descendants(self) -> list[int]:
+        """Every process below `make dev` (read from /proc: no extra dependency)."""
+        parents: dict[int, int] = {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return pids
+            parents[int(stat.parent.name)] = int(fields[1])
+        found, frontier = [], [self.process.pid]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent]
+            found += children
+            frontier += children
+        return found
 
 
 def _read(process: subprocess.Popen[str], lines: list[str], ready: threading.Event) -> None:
@@ -70,23 +75,25 @@ def devstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]
     state_dir = tmp_path_factory.mktemp("devstack")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_"))}
     env["COLUMNS"] = "200"
+    # Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
     process = subprocess.Popen(
-        [sys.executable, "-m", "foyer.devstack", "--state-dir", str(state_dir), "--port-offset", str(OFFSET)],
+        ["make", "--no-print-directory", "dev", f"DEV_ARGS=--state-dir {state_dir} --port-offset {OFFSET}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     running = RunningStack(process, state_dir)
     ready = threading.Event()
     threading.Thread(target=_read, args=(process, running.lines, ready), daemon=True).start()
     if not ready.wait(START_TIMEOUT) or process.poll() is not None:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the dev stack never reached its ready banner:\n" + "".join(running.lines[-60:]))
     yield running
     if process.poll() is None:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -103,8 +110,8 @@ def test_every_app_answers_health(devstack: RunningStack) -> None:
 
 def test_stack_file_describes_what_terraform_created(devstack: RunningStack) -> None:
     described = devstack.description
-    assert described["emulator"]["endpoint"] == f"http://127.0.0.1:{port('emulator', OFFSET)}"  # type: ignore[index]
-    assert set(described["tables"]) >= {"catalog", "inventory"}  # type: ignore[arg-type]
+    assert described["emulator"]["endpoint"] == f"http://127.0.0.1:{port('emulator', OFFSET)}"
+    assert set(described["tables"]) >= {"catalog", "inventory"}
 
 
 def test_demo_catalog_is_seeded_with_stock(devstack: RunningStack) -> None:
@@ -150,16 +157,17 @@ def test_an_app_started_alone_with_uvicorn_finds_the_stack(devstack: RunningStac
         alone.wait(10)
 
 
-def test_sigint_stops_everything(devstack: RunningStack) -> None:
+def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
     """Runs last in this module (file order): Ctrl-C leaves no process and no listener behind."""
     apps = devstack.description["apps"]
     assert isinstance(apps, dict)
     ports = [port(name, OFFSET) for name in [*apps, "emulator"]]
-    children = devstack.children()
-    assert len(children) >= len(apps) + 1
-    devstack.process.send_signal(signal.SIGINT)
-    assert devstack.process.wait(60) == 0, "".join(devstack.lines[-30:])
+    below = devstack.descendants()
+    assert len(below) >= len(apps) + 2  # the stack itself, the emulator, every app
+    os.killpg(devstack.process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    devstack.process.wait(60)
     time.sleep(0.5)
+    assert any("stopping" in line for line in devstack.lines), "".join(devstack.lines[-30:])
     assert [p for p in ports if _listening(p)] == []
-    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    assert [pid for pid in below if Path(f"/proc/{pid}").exists()] == []
     assert not (devstack.state_dir / "stack.json").exists()
