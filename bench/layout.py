@@ -113,12 +113,8 @@ def host_package(root: Path, tmp: Path) -> Layout:
     uv, python = pkg.find_uv(root), pkg.find_python312()
     plat = _host_platform()
     requirements = pkg.export_requirements(root, uv)
-    saved = pkg.PLATFORM
-    pkg.PLATFORM = plat  # the one difference from `make package`: wheels for this machine
-    try:
-        deps = pkg.ensure_dependencies(root / "build", requirements, uv, python)
-    finally:
-        pkg.PLATFORM = saved
+    # The one difference from `make package`: wheels for this machine.
+    deps = pkg.ensure_dependencies(root / "build", requirements, uv, python, platform=plat)
     apps = [app for app in pkg.discover_apps(root) if app.name == "catalog"]
     if not apps:
         raise FileNotFoundError("services/catalog/handler.py")
@@ -139,7 +135,7 @@ def host_package(root: Path, tmp: Path) -> Layout:
         foyer_module="services.catalog.handler",
         description=[
             f"foyer: services.catalog.handler from the catalog zip built by foyer.cli.package for "
-            f"{plat} (make package builds {saved}), {result.files} files, "
+            f"{plat} (make package builds {pkg.PLATFORM}), {result.files} files, "
             f"{result.unzipped_size / 1e6:.1f} MB unzipped",
             "baseline: FastAPI() + one async route + Mangum(app), the same deps from the same task dir",
             f"interpreter: {python} -I -S; sys.path = [task, runtime (locked boto3 & deps)] + stdlib",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foyer import correlation
-from foyer.errors import MEDIA_TYPE
+from foyer.errors import problem_response
 
 _HEADER = correlation.HEADER.encode()
 
@@ -74,7 +71,7 @@ class BodyLimit:
             return
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send)
+            await self._reject(scope, receive, send)
             return
         received = 0
         started = False
@@ -97,27 +94,8 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(scope, receive, send)
 
-    async def _reject(self, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"The request body exceeds {self.max_bytes} bytes.",
-        }
-        cid = correlation.get()
-        if cid:
-            body["correlation_id"] = cid
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body exceeds {self.max_bytes} bytes."
+        await problem_response(413, detail, title="Content Too Large")(scope, receive, send)

@@ -161,13 +161,12 @@ def ensure_dependencies(
     python: str,
     on_step: Step | None = None,
     *,
-    platform: str | None = None,
+    platform: str = PLATFORM,
 ) -> Path:
     """The compiled dependency tree for `requirements`, built once and cached under `build_dir`.
 
     `platform` (a uv `--python-platform`) defaults to the Lambda's; the benchmarks pass this machine's.
     """
-    platform = platform or PLATFORM  # read at call time: callers may still override the module default
     key = hashlib.sha256(f"{_CACHE_FORMAT}|{platform}|{PYTHON_VERSION}|{requirements}".encode()).hexdigest()
     target = build_dir / "deps" / key[:16]
     if target.is_dir():

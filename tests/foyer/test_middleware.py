@@ -127,9 +127,13 @@ def test_the_413_body_is_json() -> None:
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
     import asyncio
 
-    asyncio.run(BodyLimit(_asgi_ok, max_bytes=10)._reject(send))  # type: ignore[arg-type]
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"11")]}
+    asyncio.run(BodyLimit(_asgi_ok, max_bytes=10)(scope, receive, send))  # type: ignore[arg-type]
     start, body = sent
     assert start["status"] == 413
     payload = body["body"]
