@@ -7,18 +7,18 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from foyer import errors, logging
+from foyer import errors, logging, metrics, openapi
 from foyer.middleware import BodyLimit, CorrelationId
+from foyer.problems import ProblemTable
+from foyer.settings import FoyerSettings
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": desc, "content": {errors.MEDIA_TYPE: {}}}
-    for code, desc in {
-        400: "Bad request",
-        404: "Not found",
-        409: "Conflict",
-        413: "Too large",
-        422: "Invalid",
-    }.items()
+# Problems any operation can answer, whatever its domain: malformed JSON or a forged cursor (400),
+# a body over the limit (413), input that breaks the schema (422), and a bug (500). Bodies: foyer.openapi.
+COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad request: malformed JSON or a cursor this API did not issue"},
+    413: {"description": "Content too large"},
+    422: {"description": "The request does not match the schema"},
+    500: {"description": "An unexpected error; quote the correlation id"},
 }
 
 
@@ -28,12 +28,26 @@ def create_app(
     title: str,
     version: str = "1.0.0",
     routers: Sequence[APIRouter] = (),
+    problems: ProblemTable | None = None,
     max_body_bytes: int = 64 * 1024,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    logging.setup(service)
-    app = FastAPI(title=title, version=version, responses=PROBLEM_RESPONSES, **fastapi_kwargs)
+    """An app that logs JSON as `service`, answers every error as problem+json (`problems` maps the
+    service's domain exceptions) and documents those errors in its OpenAPI."""
+    settings = FoyerSettings(service=service)
+    logging.setup(settings.service, settings.log_level)
+    metrics.configure(service=settings.service)
+    app = FastAPI(
+        title=title,
+        version=version,
+        responses=COMMON_PROBLEMS,
+        generate_unique_id_function=openapi.operation_id,
+        **fastapi_kwargs,
+    )
     errors.install(app)
+    if problems is not None:
+        problems.install(app)
+    openapi.install(app)
     # Outermost first: the correlation id must exist before a 413 is written.
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationId)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from typing import Any
@@ -40,7 +39,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def setup(service: str, level: str | None = None) -> None:
+def setup(service: str, level: str = "INFO") -> None:
     """Route every logger to one JSON handler on stdout (idempotent)."""
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
@@ -49,4 +48,4 @@ def setup(service: str, level: str | None = None) -> None:
     handler.setFormatter(JsonFormatter(service))
     # The Lambda runtime pre-installs a plain handler; replace it so every line is JSON.
     root.handlers = [handler]
-    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    root.setLevel(level)

@@ -6,15 +6,20 @@ Lambda ships stdout to CloudWatch Logs, which extracts EMF lines into metrics wi
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 
 NAMESPACE = "Foyer"
+_dimensions: dict[str, str] = {"service": "unknown"}
+
+
+def configure(**dimensions: str) -> None:
+    """The dimensions every data point of this process carries (create_app sets `service`)."""
+    _dimensions.update(dimensions)
 
 
 def emit(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
-    dims = {"service": os.environ.get("FOYER_SERVICE", "unknown"), **dimensions}
+    dims = {**_dimensions, **dimensions}
     record = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),

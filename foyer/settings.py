@@ -10,7 +10,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -33,7 +33,8 @@ class StackFileSource(PydanticBaseSettingsSource):
 
     def __init__(self, settings_cls: type[BaseSettings], stack_file: Path) -> None:
         super().__init__(settings_cls)
-        self.stack = read_stack_file(stack_file)
+        # Absolute: the cache must not serve one working directory's file to another.
+        self.stack = read_stack_file(stack_file.absolute())
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False  # everything is returned at once by __call__
@@ -70,6 +71,11 @@ class FoyerSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
+    # The one source of the name in logs and metric dimensions (Terraform sets FOYER_SERVICE).
+    service: str = Field("foyer", validation_alias=AliasChoices("FOYER_SERVICE"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", validation_alias=AliasChoices("LOG_LEVEL")
+    )
     aws_region: str = Field("eu-west-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
     aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
     # Only ever the emulator's dummy keys: in AWS, credentials come from the execution role.
@@ -90,9 +96,8 @@ class FoyerSettings(BaseSettings):
 
 
 class ServiceSettings(FoyerSettings):
-    """A domain service: its name and its one DynamoDB table."""
+    """A domain service: its one DynamoDB table (and, from FoyerSettings, its name)."""
 
-    service: str = Field(validation_alias=AliasChoices("FOYER_SERVICE"))
     table_name: str = Field(validation_alias=AliasChoices("TABLE_NAME"))
 
 

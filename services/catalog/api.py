@@ -1,57 +1,38 @@
-"""The catalog's HTTP API: validate, call the store, shape the response. No rules live here.
+"""The catalog's HTTP API: parse the request, call the store, shape the answer.
 
-Routes are `async def` and call the blocking boto3 store directly: in Lambda one event is served at
-a time, so nothing else waits on the event loop, and Mangum's thread hop for `def` routes costs
-several times more per invocation.
+Domain failures become problems through services/catalog/problems.py; no route maps an error itself.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
 
 from foyer import pagination
-from foyer.dynamodb import Table
-from foyer.errors import MEDIA_TYPE, BadRequest, Conflict, NotFound, Problem
-from services.catalog import domain
+from foyer.conditional import IF_MATCH_PATTERN, etag, parse_if_match
+from foyer.errors import BadRequest
+from services.catalog.deps import Store
 from services.catalog.domain import (
     CATEGORY_PATTERN,
-    IF_MATCH_PATTERN,
     SKU_PATTERN,
+    Precondition,
+    PreconditionFailed,
     Product,
     ProductExists,
     ProductIn,
     ProductNotFound,
     ProductPatch,
-    VersionMismatch,
+    new_product,
 )
-from services.catalog.settings import get_settings
-from services.catalog.store import CATEGORY_KEYS, SCAN_KEYS, CatalogStore
+from services.catalog.problems import PROBLEMS
+from services.catalog.store import CATEGORY_KEYS, SCAN_KEYS
 
 router = APIRouter(tags=["products"])
 
-
-class PreconditionFailed(Problem):
-    status = 412
-
-
-PRECONDITION_FAILED: dict[int | str, dict[str, Any]] = {
-    412: {"description": "If-Match names another version", "content": {MEDIA_TYPE: {}}}
-}
-
-
-@cache
-def get_store() -> CatalogStore:
-    """The process-wide store (tests replace it with `app.dependency_overrides`)."""
-    return CatalogStore(Table(get_settings().table_name))
-
-
-Store = Annotated[CatalogStore, Depends(get_store)]
 SkuPath = Annotated[str, Path(pattern=SKU_PATTERN)]
 
 
@@ -66,6 +47,14 @@ def _now() -> datetime:
 
 def _location(request: Request, sku: str) -> str:
     return f"{request.scope.get('root_path', '')}{request.app.url_path_for('get_product', sku=sku)}"
+
+
+def _precondition(if_match: str | None) -> Precondition | None:
+    try:
+        parsed = parse_if_match(if_match)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return None if parsed is None else Precondition(parsed.versions)
 
 
 @router.get("/products", summary="List products, optionally of one category")
@@ -88,56 +77,48 @@ async def list_products(
     return ProductPage(items=products, next_cursor=pagination.encode(last))
 
 
-@router.get("/products/{sku}", summary="One product", name="get_product")
+@router.get(
+    "/products/{sku}",
+    summary="One product",
+    name="get_product",
+    responses=PROBLEMS.responses(ProductNotFound),
+)
 async def get_product(sku: SkuPath, store: Store, response: Response) -> Product:
     product = store.get(sku)
     if product is None:
-        raise NotFound(f"No product has sku {sku}.")
-    response.headers["ETag"] = domain.etag(product.version)
+        raise ProductNotFound(sku)
+    response.headers["ETag"] = etag(product.version)
     return product
 
 
-@router.post("/products", status_code=201, summary="Create a product")
+@router.post(
+    "/products", status_code=201, summary="Create a product", responses=PROBLEMS.responses(ProductExists)
+)
 async def create_product(
     body: Annotated[ProductIn, Body()], store: Store, request: Request, response: Response
 ) -> Product:
-    product = domain.new_product(body, _now())
-    try:
-        store.create(product)
-    except ProductExists as exc:
-        raise Conflict(f"A product with sku {body.sku} already exists.", sku=body.sku) from exc
+    product = new_product(body, _now())
+    store.create(product)
     response.headers["Location"] = _location(request, product.sku)
-    response.headers["ETag"] = domain.etag(product.version)
+    response.headers["ETag"] = etag(product.version)
     return product
 
 
 @router.patch(
     "/products/{sku}",
     summary="Change some fields of a product",
-    responses=PRECONDITION_FAILED,
+    responses=PROBLEMS.responses(ProductNotFound, PreconditionFailed),
 )
 async def update_product(
     sku: SkuPath,
     body: Annotated[ProductPatch, Body()],
     store: Store,
     response: Response,
-    # The pattern is published, not enforced here: parse_if_match answers a bad tag with a 400.
+    # The pattern is published, not enforced here: _precondition answers a malformed tag with a 400.
     if_match: Annotated[
-        str | SkipJsonSchema[None], Header(max_length=64, json_schema_extra={"pattern": IF_MATCH_PATTERN})
+        str | SkipJsonSchema[None], Header(max_length=1024, json_schema_extra={"pattern": IF_MATCH_PATTERN})
     ] = None,
 ) -> Product:
-    try:
-        expected = domain.parse_if_match(if_match)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
-    try:
-        product = store.update(sku, body.changes(), now=_now(), expected_version=expected)
-    except ProductNotFound as exc:
-        raise NotFound(f"No product has sku {sku}.") from exc
-    except VersionMismatch as exc:
-        raise PreconditionFailed(
-            f"Product {sku} is at version {exc.current}, not {exc.expected}.",
-            current_version=exc.current,
-        ) from exc
-    response.headers["ETag"] = domain.etag(product.version)
+    product = store.update(sku, body.changes(), now=_now(), precondition=_precondition(if_match))
+    response.headers["ETag"] = etag(product.version)
     return product

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import AliasChoices, Field
 
 from foyer.settings import ServiceSettings
 
+SERVICE = "catalog"
+
 
 class CatalogSettings(ServiceSettings):
     # Redeclared only for the default; the alias keeps `FOYER_SERVICE` as the one env name.
-    service: str = Field("catalog", validation_alias=AliasChoices("FOYER_SERVICE"))
-
-
-@cache
-def get_settings() -> CatalogSettings:
-    return CatalogSettings()
+    service: str = Field(SERVICE, validation_alias=AliasChoices("FOYER_SERVICE"))

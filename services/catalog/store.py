@@ -8,10 +8,11 @@ from typing import Any
 
 from foyer.dynamodb import Condition, ConditionFailed, Table
 from services.catalog.domain import (
+    Precondition,
+    PreconditionFailed,
     Product,
     ProductExists,
     ProductNotFound,
-    VersionMismatch,
     timestamp,
 )
 
@@ -36,9 +37,15 @@ class CatalogStore:
             raise ProductExists(product.sku) from exc
 
     def update(
-        self, sku: str, changes: Mapping[str, Any], *, now: datetime, expected_version: int | None
+        self, sku: str, changes: Mapping[str, Any], *, now: datetime, precondition: Precondition | None = None
     ) -> Product:
-        """Apply `changes`, bump the version; only if the product exists (and is at the expected version)."""
+        """Apply `changes` and bump the version, only if the product exists (and meets `precondition`).
+
+        Raises ProductNotFound, or PreconditionFailed when a precondition was set and does not hold.
+        """
+        if precondition is not None and precondition.versions == frozenset():
+            # Only weak tags: they never match strongly, so nothing is written.
+            raise PreconditionFailed(sku, self._version(sku))
         names = {"#updated_at": "updated_at", "#version": "version", "#sku": "sku"}
         values: dict[str, Any] = {":now": timestamp(now), ":one": 1}
         sets = ["#updated_at = :now", "#version = #version + :one"]
@@ -47,19 +54,25 @@ class CatalogStore:
             values[f":f{i}"] = value
             sets.append(f"#f{i} = :f{i}")
         check = "attribute_exists(#sku)"
-        if expected_version is not None:
-            check += " AND #version = :expected"
-            values[":expected"] = expected_version
+        if precondition is not None and precondition.versions is not None:
+            placeholders = []
+            for i, version in enumerate(sorted(precondition.versions)):
+                values[f":v{i}"] = version
+                placeholders.append(f":v{i}")
+            check += f" AND #version IN ({', '.join(placeholders)})"
         # Names and values are shared by both expressions (DynamoDB requires every one to be used).
         update = Condition("SET " + ", ".join(sets), names, values)
         try:
             item = self.table.update({"sku": sku}, update, condition=Condition(check))
         except ConditionFailed as exc:
-            current = self.get(sku)
-            if current is None:
-                raise ProductNotFound(sku) from exc
-            raise VersionMismatch(sku, expected_version or 0, current.version) from exc
+            if precondition is not None:
+                raise PreconditionFailed(sku, self._version(sku)) from exc
+            raise ProductNotFound(sku) from exc
         return Product.model_validate(item)
+
+    def _version(self, sku: str) -> int | None:
+        current = self.get(sku)
+        return None if current is None else current.version
 
     def list(
         self, *, category: str | None, limit: int, start: Mapping[str, Any] | None

@@ -7,13 +7,12 @@ releasing it moves them back. Neither counter ever goes below zero.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
 # The catalog's sku rule (services never import each other; the contract is the pattern).
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
@@ -28,12 +27,23 @@ OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=
 Status = Literal["reserved", "released"]
 
 
+def _integral(value: Any) -> Any:
+    """JSON Schema's `integer` counts `5.0`: accept an integral float as the int it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Integers as JSON Schema means them (5 and 5.0), never a string or a boolean. The bounds stand
+# inside the validator so the schema publishes them as minimum and maximum.
+StockCount = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK), BeforeValidator(_integral)]
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_integral)]
+
+
 class StockLevelIn(BaseModel):
     """An operator's count of what can be sold (reserved units are not touched)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    available: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
+    available: StockCount
 
 
 class Stock(BaseModel):
@@ -50,48 +60,54 @@ class Availability(BaseModel):
 
 
 class Line(BaseModel):
+    """One line of a reservation request."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sku: Sku
-    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
+    quantity: Quantity
+
+
+class HeldLine(BaseModel):
+    """What a reservation holds of one sku: the request's lines of that sku added up."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: str
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY * MAX_LINES)]
 
 
 class ReservationIn(BaseModel):
-    """An order's request to hold stock: each sku once, 1 to 50 lines."""
+    """An order's request to hold stock: 1 to 50 lines. A sku named on several lines is held once,
+    for their total (JSON Schema cannot say "unique by sku", so the API accepts what it publishes)."""
 
     model_config = ConfigDict(extra="forbid")
 
     order_id: OrderId
     lines: Annotated[list[Line], Field(min_length=1, max_length=MAX_LINES)]
 
-    @field_validator("lines")
-    @classmethod
-    def _unique_skus(cls, lines: list[Line]) -> list[Line]:
-        duplicates = duplicate_skus(lines)
-        if duplicates:
-            raise ValueError(f"each sku may appear once; repeated: {', '.join(duplicates)}")
-        return lines
+    def held_lines(self) -> list[HeldLine]:
+        """The lines merged per sku, in sku order (the order in which stock is taken)."""
+        totals: dict[str, int] = {}
+        for line in self.lines:
+            totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+        return [HeldLine(sku=sku, quantity=quantity) for sku, quantity in sorted(totals.items())]
 
 
 class Reservation(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     order_id: str
-    lines: list[Line]
+    lines: list[HeldLine]
     status: Status
     created_at: datetime
     updated_at: datetime
 
-
-def duplicate_skus(lines: Iterable[Line]) -> list[str]:
-    """Skus that appear more than once, in order of their second appearance."""
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for line in lines:
-        if line.sku in seen and line.sku not in repeated:
-            repeated.append(line.sku)
-        seen.add(line.sku)
-    return repeated
+    def answers(self, request: ReservationIn) -> bool:
+        """Whether `request` is this reservation asked for again: same order, same quantities per sku."""
+        return request.order_id == self.order_id and request.held_lines() == sorted(
+            self.lines, key=lambda line: line.sku
+        )
 
 
 def unique_skus(skus: Iterable[str]) -> list[str]:
@@ -99,15 +115,10 @@ def unique_skus(skus: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(skus))
 
 
-def same_lines(a: Iterable[Line], b: Iterable[Line]) -> bool:
-    """Whether two requests hold the same quantities of the same skus (line order does not matter)."""
-    return sorted((line.sku, line.quantity) for line in a) == sorted((line.sku, line.quantity) for line in b)
-
-
 def new_reservation(request: ReservationIn, now: datetime) -> Reservation:
     return Reservation(
         order_id=request.order_id,
-        lines=sorted(request.lines, key=lambda line: line.sku),
+        lines=request.held_lines(),
         status="reserved",
         created_at=now,
         updated_at=now,
@@ -121,11 +132,11 @@ class Shortfall:
     available: int
 
 
-def unknown_skus(lines: Iterable[Line], stock: Mapping[str, Stock]) -> list[str]:
+def unknown_skus(lines: Iterable[HeldLine], stock: Mapping[str, Stock]) -> list[str]:
     return [line.sku for line in lines if line.sku not in stock]
 
 
-def shortfalls(lines: Iterable[Line], stock: Mapping[str, Stock]) -> list[Shortfall]:
+def shortfalls(lines: Iterable[HeldLine], stock: Mapping[str, Stock]) -> list[Shortfall]:
     """Merge requested lines with the stock read back: the lines that cannot be served now."""
     return [
         Shortfall(line.sku, line.quantity, stock[line.sku].available)
@@ -134,48 +145,15 @@ def shortfalls(lines: Iterable[Line], stock: Mapping[str, Stock]) -> list[Shortf
     ]
 
 
-class Outcome(enum.Enum):
-    """What a cancelled reservation transaction means, from its cancellation reasons."""
+# Failures (services/inventory/problems.py says how each leaves over HTTP).
+class StockNotFound(Exception):
+    """No stock is recorded for these skus."""
 
-    ALREADY_RESERVED = "already-reserved"  # the order's reservation exists: compare its lines
-    STOCK_CHECK_FAILED = "stock-check-failed"  # some sku is unknown or short: read the stock
-    ALREADY_RELEASED = "already-released"  # release found the reservation no longer `reserved`
-    CONTENDED = "contended"  # another transaction held an item: try again
-    UNEXPECTED = "unexpected"
-
-
-CONDITION_FAILED = "ConditionalCheckFailed"
-CONFLICT = "TransactionConflict"
+    def __init__(self, skus: list[str]) -> None:
+        super().__init__(f"no stock recorded for {', '.join(skus)}")
+        self.skus = skus
 
 
-def reservation_outcome(reasons: Sequence[str], line_count: int) -> Outcome:
-    """Map the reasons of a cancelled reserve transaction (one stock update per line, then the
-    reservation put) to what to do. The existing reservation wins over stock failures: a repeated
-    request must find the first answer even when the stock is gone since."""
-    if len(reasons) != line_count + 1:
-        return Outcome.UNEXPECTED
-    *line_reasons, reservation_reason = reasons
-    if reservation_reason == CONDITION_FAILED:
-        return Outcome.ALREADY_RESERVED
-    if CONDITION_FAILED in line_reasons:
-        return Outcome.STOCK_CHECK_FAILED
-    if CONFLICT in reasons:
-        return Outcome.CONTENDED
-    return Outcome.UNEXPECTED
-
-
-def release_outcome(reasons: Sequence[str]) -> Outcome:
-    """Map the reasons of a cancelled release transaction (the reservation update, then the stock)."""
-    if not reasons:
-        return Outcome.UNEXPECTED
-    if reasons[0] == CONDITION_FAILED:
-        return Outcome.ALREADY_RELEASED
-    if CONFLICT in reasons:
-        return Outcome.CONTENDED
-    return Outcome.UNEXPECTED
-
-
-# Failures the API maps to problems.
 class UnknownSkus(Exception):
     def __init__(self, skus: list[str]) -> None:
         super().__init__(f"unknown skus: {', '.join(skus)}")
@@ -193,6 +171,14 @@ class ReservationMismatch(Exception):
 
     def __init__(self, existing: Reservation) -> None:
         super().__init__(f"order {existing.order_id} already holds other lines")
+        self.existing = existing
+
+
+class ReservationReleased(Exception):
+    """The order's reservation was released: an order id reserves stock once, and holds none now."""
+
+    def __init__(self, existing: Reservation) -> None:
+        super().__init__(f"order {existing.order_id}'s reservation was released")
         self.existing = existing
 
 

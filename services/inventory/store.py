@@ -5,6 +5,7 @@ Every change that touches several items is one transaction, so stock is never ha
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,22 +14,61 @@ from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
 from foyer.retry import TryAgain, attempts
 from services.inventory.domain import (
     Contended,
+    HeldLine,
     InsufficientStock,
-    Line,
-    Outcome,
     Reservation,
     ReservationIn,
     ReservationMismatch,
     ReservationNotFound,
+    ReservationReleased,
     Stock,
     UnknownSkus,
     new_reservation,
-    release_outcome,
-    reservation_outcome,
-    same_lines,
     shortfalls,
     unknown_skus,
 )
+
+
+class Outcome(enum.Enum):
+    """What a cancelled reservation transaction means, from its cancellation reasons."""
+
+    ALREADY_RESERVED = "already-reserved"  # the order's reservation exists: compare its lines
+    STOCK_CHECK_FAILED = "stock-check-failed"  # some sku is unknown or short: read the stock
+    ALREADY_RELEASED = "already-released"  # release found the reservation no longer `reserved`
+    CONTENDED = "contended"  # another transaction held an item: try again
+    UNEXPECTED = "unexpected"
+
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+CONFLICT = "TransactionConflict"
+
+
+def reservation_outcome(reasons: Sequence[str], line_count: int) -> Outcome:
+    """Map the reasons of a cancelled reserve transaction (one stock update per line, then the
+    reservation put) to what to do. The existing reservation wins over stock failures: a repeated
+    request must find the first answer even when the stock is gone since."""
+    if len(reasons) != line_count + 1:
+        return Outcome.UNEXPECTED
+    *line_reasons, reservation_reason = reasons
+    if reservation_reason == CONDITION_FAILED:
+        return Outcome.ALREADY_RESERVED
+    if CONDITION_FAILED in line_reasons:
+        return Outcome.STOCK_CHECK_FAILED
+    if CONFLICT in reasons:
+        return Outcome.CONTENDED
+    return Outcome.UNEXPECTED
+
+
+def release_outcome(reasons: Sequence[str]) -> Outcome:
+    """Map the reasons of a cancelled release transaction (the reservation update, then the stock)."""
+    if not reasons:
+        return Outcome.UNEXPECTED
+    if reasons[0] == CONDITION_FAILED:
+        return Outcome.ALREADY_RELEASED
+    if CONFLICT in reasons:
+        return Outcome.CONTENDED
+    return Outcome.UNEXPECTED
+
 
 # TransactionConflict (another transaction on one of our items) is worth a few quick retries.
 MAX_ATTEMPTS = 4
@@ -78,7 +118,8 @@ class InventoryStore:
         """Hold every line's quantity for the order, or nothing. Returns the reservation and whether
         this call created it (False: the same request was served before).
 
-        Raises UnknownSkus, InsufficientStock, ReservationMismatch (the order holds other lines) or
+        Raises UnknownSkus, InsufficientStock, ReservationMismatch (the order holds other lines),
+        ReservationReleased (the order reserved once and released) or
         Contended (concurrent transactions kept colliding).
         """
         reservation = new_reservation(request, now)
@@ -92,12 +133,14 @@ class InventoryStore:
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_reserve(reservation, ops)
+                    return self._try_reserve(request, reservation, ops)
         except TryAgain:
             pass
         raise Contended(f"reservation of order {reservation.order_id} kept colliding")
 
-    def _try_reserve(self, reservation: Reservation, ops: list[dict[str, Any]]) -> tuple[Reservation, bool]:
+    def _try_reserve(
+        self, request: ReservationIn, reservation: Reservation, ops: list[dict[str, Any]]
+    ) -> tuple[Reservation, bool]:
         try:
             transact(ops)
         except TransactionCanceled as exc:
@@ -109,7 +152,9 @@ class InventoryStore:
             existing = self.get_reservation(reservation.order_id)
             if existing is None:  # deleted in between: cannot happen today, but try again
                 raise TryAgain
-            if same_lines(existing.lines, reservation.lines):
+            if existing.status == "released":
+                raise ReservationReleased(existing)
+            if existing.answers(request):
                 return existing, False
             raise ReservationMismatch(existing)
         if outcome is Outcome.STOCK_CHECK_FAILED:
@@ -168,7 +213,7 @@ class InventoryStore:
             raise TryAgain from exc
         return released
 
-    def _take_op(self, line: Line) -> dict[str, Any]:
+    def _take_op(self, line: HeldLine) -> dict[str, Any]:
         return self.table.update_op(
             stock_key(line.sku),
             Condition(
@@ -179,7 +224,7 @@ class InventoryStore:
             condition=Condition("attribute_exists(#pk) AND #available >= :q"),
         )
 
-    def _give_back_op(self, line: Line) -> dict[str, Any]:
+    def _give_back_op(self, line: HeldLine) -> dict[str, Any]:
         # `reserved >= :q` holds whenever the reservation is `reserved`; if it ever did not, the
         # transaction fails instead of driving a counter negative.
         return self.table.update_op(

@@ -1,4 +1,4 @@
-"""Helpers shared by the service tests: API Gateway REST (v1) proxy events and fresh app caches.
+"""Helpers shared by the service tests: API Gateway REST (v1) proxy events and apps wired to the stack.
 
 The emulator and the tables come from the session `stack` fixture in tests/conftest.py.
 """
@@ -6,14 +6,17 @@ The emulator and the tables come from the session `stack` fixture in tests/conft
 from __future__ import annotations
 
 import base64
+import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
-from foyer import apigateway, aws, settings
+from foyer import apigateway
+from foyer.devstack.stack import LocalStack
 
 Event = dict[str, Any]
 
@@ -73,28 +76,47 @@ def lambda_events() -> Any:
     return Helpers
 
 
-def point_apps_at_stack(endpoint: str) -> None:
-    """Forget every cached setting, store and client so the apps read the current environment."""
-    from services.catalog import api as catalog_api
-    from services.catalog import settings as catalog_settings
-    from services.inventory import api as inventory_api
-    from services.inventory import settings as inventory_settings
+@dataclass
+class ServiceWiring:
+    """One service's app with its store pointed at the session's stack (through dependency overrides)."""
 
-    for fn in (
-        catalog_settings.get_settings,
-        catalog_api.get_store,
-        inventory_settings.get_settings,
-        inventory_api.get_store,
-        settings.read_stack_file,
-    ):
-        fn.cache_clear()
-    if settings.platform().aws_endpoint_url != endpoint:
-        settings.platform.cache_clear()
-        aws.reset()
+    app: FastAPI
+    store: Any
+
+
+def wire_services(stack: LocalStack) -> dict[str, ServiceWiring]:
+    """For every service Terraform declares: fresh settings and store, swapped in by overrides."""
+    wired = {}
+    for name, function in stack.functions.items():
+        package = function["handler"].rsplit(".", 2)[0]
+        if not package.startswith("services."):
+            continue
+        deps = importlib.import_module(f"{package}.deps")
+        app = importlib.import_module(f"{package}.app").app
+        settings = deps.get_settings.__wrapped__()  # read now, from the stack's environment
+        store = deps.build_store(settings)
+        app.dependency_overrides[deps.get_settings] = lambda settings=settings: settings
+        app.dependency_overrides[deps.get_store] = lambda store=store: store
+        wired[name] = ServiceWiring(app, store)
+    return wired
 
 
 @pytest.fixture
-def services_stack(stack: Any) -> Any:
-    """The session's stack, with the service apps' caches cleared for this test."""
-    point_apps_at_stack(stack.endpoint)
+def wired_services(stack: LocalStack) -> Iterator[dict[str, ServiceWiring]]:
+    """Every service app wired to the session's stack for this test (overrides undone after)."""
+    wired = wire_services(stack)
+    yield wired
+    for wiring in wired.values():
+        wiring.app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def services_stack(stack: LocalStack, wired_services: dict[str, ServiceWiring]) -> LocalStack:
+    """The session's stack, with every service app wired to it."""
     return stack
+
+
+@pytest.fixture
+def service_stores(wired_services: dict[str, ServiceWiring]) -> dict[str, Any]:
+    """Each service's store, as its app uses it in this test."""
+    return {name: wiring.store for name, wiring in wired_services.items()}

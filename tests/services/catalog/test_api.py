@@ -219,9 +219,34 @@ def test_patch_moves_a_product_between_categories(client: TestClient) -> None:
 
 def test_patch_of_an_unknown_product_is_404_and_creates_nothing(client: TestClient) -> None:
     sku = new_sku()
-    assert_problem(client.patch(f"/products/{sku}", json={"name": "Ghost"}), 404)
-    assert_problem(client.patch(f"/products/{sku}", json={"name": "Ghost"}, headers={"If-Match": "1"}), 404)
+    missing = assert_problem(client.patch(f"/products/{sku}", json={"name": "Ghost"}), 404)
+    assert missing["type"] == "urn:foyer:problem:product-not-found"
     assert_problem(client.get(f"/products/{sku}"), 404)
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "*", 'W/"1"'])
+def test_a_precondition_on_an_unknown_product_fails_with_412(client: TestClient, if_match: str) -> None:
+    # RFC 9110 13.1.1: If-Match is false when there is no current representation.
+    sku = new_sku()
+    problem = assert_problem(
+        client.patch(f"/products/{sku}", json={"name": "Ghost"}, headers={"If-Match": if_match}), 412
+    )
+    assert problem["type"] == "urn:foyer:problem:precondition-failed"
+    assert "current_version" not in problem
+    assert_problem(client.get(f"/products/{sku}"), 404)
+
+
+def test_a_weak_if_match_never_matches(client: TestClient) -> None:
+    # RFC 9110 13.1.1: If-Match uses the strong comparison; W/"1" names no version strongly.
+    body = product()
+    client.post("/products", json=body)
+    url = f"/products/{body['sku']}"
+    problem = assert_problem(client.patch(url, json={"name": "Weak"}, headers={"If-Match": 'W/"1"'}), 412)
+    assert problem["current_version"] == 1
+    assert client.get(url).json()["name"] == body["name"]
+    either = client.patch(url, json={"name": "Listed"}, headers={"If-Match": 'W/"1", "7", "1"'})
+    assert either.status_code == 200, either.text
+    assert either.json()["version"] == 2
 
 
 @pytest.mark.parametrize(
@@ -234,7 +259,10 @@ def test_patch_of_an_unknown_product_is_404_and_creates_nothing(client: TestClie
         {"price": {"amount": -1, "currency": "EUR"}},
         {"price": {"amount": 1.5, "currency": "EUR"}},
         {"price": {"amount": 1, "currency": "eur"}},
+        {"price": {"amount": 1, "currency": "ZZZ"}},
         {"image_urls": ["http://insecure.example.com/a.jpg"]},
+        {"image_urls": ["https://localhost/a.jpg"]},
+        {"name": "\u200b\u200b"},
     ],
 )
 def test_invalid_patches_are_422_and_change_nothing(client: TestClient, patch: dict[str, Any]) -> None:
@@ -256,6 +284,12 @@ def test_invalid_patches_are_422_and_change_nothing(client: TestClient, patch: d
         ({"version": 9}, 422),
         ({"category": "Hot Drinks"}, 422),
         ({"image_urls": ["ftp://example.com/x.jpg"]}, 422),
+        ({"image_urls": ["https://cdn.example.com/a.jpg", "https://cdn.example.com/a.jpg"]}, 422),
+        ({"image_urls": ["https://cdn:0/a.jpg"]}, 422),
+        ({"name": "\x00\x00"}, 422),
+        ({"name": "\x1b[31mred"}, 422),
+        ({"name": "\u202eevil"}, 422),
+        ({"price": {"amount": 100, "currency": "ZZZ"}}, 422),
     ],
 )
 def test_invalid_products_are_refused(client: TestClient, overrides: dict[str, Any], status: int) -> None:

@@ -1,4 +1,4 @@
-"""Catalog rules without I/O: what a product may look like, partial updates, If-Match."""
+"""Catalog rules without I/O: what a product may look like, partial updates, preconditions."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pydantic import ValidationError
 
 from services.catalog.domain import (
     HTTPS_URL_PATTERN,
-    IF_MATCH_PATTERN,
+    NAME_PATTERN,
+    TEXT_PATTERN,
+    Precondition,
     Product,
     ProductIn,
     ProductPatch,
-    etag,
     new_product,
-    parse_if_match,
     timestamp,
 )
 
@@ -66,7 +66,6 @@ def test_malformed_skus_are_rejected(sku: str) -> None:
     [
         (-1, "greater_than_equal"),
         (12.5, "int_type"),
-        (12.0, "int_type"),  # a float is never money, even when whole
         (True, "int_type"),
         ("1890", "int_type"),
         (None, "int_type"),
@@ -179,21 +178,19 @@ def test_invalid_patches(body: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "version"),
-    [(None, None), ("*", None), ("3", 3), ('"3"', 3), ('W/"12"', 12), (' "7" ', 7)],
+    ("precondition", "version", "holds"),
+    [
+        (Precondition(), 7, True),  # If-Match: *
+        (Precondition(), None, False),  # ... needs a product
+        (Precondition(frozenset({3, 5})), 5, True),
+        (Precondition(frozenset({3, 5})), 4, False),
+        (Precondition(frozenset()), 3, False),  # only weak tags: never a strong match
+    ],
 )
-def test_if_match_names_a_version(header: str | None, version: int | None) -> None:
-    assert parse_if_match(header) == version
-
-
-@pytest.mark.parametrize("header", ["", "abc", '"1", "2"', "-1", "1.5", '"', "٣", "9" * 19])
-def test_if_match_that_names_no_single_version_is_refused(header: str) -> None:
-    with pytest.raises(ValueError, match="If-Match"):
-        parse_if_match(header)
-
-
-def test_etag_round_trips_through_if_match() -> None:
-    assert parse_if_match(etag(42)) == 42
+def test_a_precondition_holds_for_the_versions_it_names(
+    precondition: Precondition, version: int | None, holds: bool
+) -> None:
+    assert precondition.holds_for(version) is holds
 
 
 # The published schema states what the validators enforce (the fuzz test's positive mode relies on it).
@@ -202,7 +199,12 @@ def test_etag_round_trips_through_if_match() -> None:
     [
         ("https://images.example.com/cof-001.jpg?w=200#top", True),
         ("https://cdn-2.example.com:8443", True),
-        ("https://localhost/a%zz[b]|c", True),
+        ("https://cdn.example/a%zz[b]|c", True),
+        ("https://localhost/a.jpg", False),
+        ("https://images/a.jpg", False),  # a single-label host
+        ("https://images.example.com:0/a.jpg", False),
+        ("https://images.example.com:0443/a.jpg", False),
+        ("https://images.example.com:443/a.jpg", True),
         ("HTTPS://images.example.com/a.jpg", False),
         (" https://images.example.com/a.jpg", False),
         ("https://images.example.com/a.jpg\n", False),
@@ -231,12 +233,68 @@ def test_patch_schema_allows_no_null_and_asks_for_one_field() -> None:
 
 
 @pytest.mark.parametrize(
-    "header", ['"3"', 'W/"3"', "3", "W/3", "*", ' "3" ', '"3', "yesterday", '"*"', "1" * 19]
+    "name",
+    [
+        "\x00\x00",
+        "\u200b\u200b",  # zero-width spaces
+        "\u202eevil",  # a right-to-left override
+        "Coffee \u2066beans",  # an isolate
+        "bell\x07",
+        "\x1b[31mred\x1b[0m",  # ANSI colours
+        "\ufeff",
+        "\u3164",  # a Hangul filler
+        " \t ",
+    ],
 )
-def test_if_match_pattern_is_what_parse_if_match_accepts(header: str) -> None:
-    try:
-        parse_if_match(header)
-        parsed = True
-    except ValueError:
-        parsed = False
-    assert bool(re.fullmatch(IF_MATCH_PATTERN, header)) is parsed
+def test_names_that_show_nothing_or_hide_control_characters_are_refused(name: str) -> None:
+    assert not re.fullmatch(NAME_PATTERN, name.strip())
+    with pytest.raises(ValidationError) as exc:
+        ProductIn.model_validate(product(name=name))
+    assert [e["loc"] for e in exc.value.errors()] == [("name",)]
+
+
+@pytest.mark.parametrize(
+    "name", ["Café crème", "東京ロースト", "Blend №5 \u2013 dark", "👩‍🍳 Chef's pick", "A"]
+)
+def test_names_in_any_script_are_accepted(name: str) -> None:
+    assert re.fullmatch(NAME_PATTERN, name)
+    assert ProductIn.model_validate(product(name=name)).name == name
+
+
+def test_a_description_may_break_lines_but_hold_no_control_characters() -> None:
+    assert ProductIn.model_validate(product(description="Dark.\nSweet.\r\n\tRoasted.")).description
+    for bad in ["\x00", "\x1b[2J", "\u202e"]:
+        assert not re.fullmatch(TEXT_PATTERN, bad)
+        with pytest.raises(ValidationError):
+            ProductIn.model_validate(product(description=f"ok {bad}"))
+
+
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "XTS", "ABC", "BGN"])
+def test_currencies_are_iso_4217_codes_in_circulation(currency: str) -> None:
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        ProductIn.model_validate(product(price={"amount": 100, "currency": currency}))
+
+
+def test_the_currency_schema_lists_the_accepted_codes() -> None:
+    schema = ProductIn.model_json_schema()["$defs"]["Money"]["properties"]["currency"]
+    assert {"EUR", "USD", "JPY", "XCG"} <= set(schema["enum"])
+    assert "ZZZ" not in schema["enum"]
+
+
+def test_an_image_listed_twice_is_refused_as_the_schema_says() -> None:
+    url = "https://images.example.com/a.jpg"
+    with pytest.raises(ValidationError, match="twice"):
+        ProductIn.model_validate(product(image_urls=[url, url]))
+    assert ProductIn.model_json_schema()["properties"]["image_urls"]["uniqueItems"] is True
+
+
+def test_an_integral_float_amount_is_the_integer_json_schema_says_it_is() -> None:
+    parsed = ProductIn.model_validate(product(price={"amount": 1890.0, "currency": "EUR"}))
+    assert type(parsed.price.amount) is int
+
+
+@pytest.mark.parametrize("field", ["name", "description", "price", "category", "image_urls"])
+def test_a_null_in_a_patch_is_one_error_located_at_its_field(field: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        ProductPatch.model_validate({field: None})
+    assert [e["loc"] for e in exc.value.errors()] == [(field,)]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from foyer.lambda_glue import make_handler
-from services.inventory.api import get_store
 from services.inventory.app import app
 from services.inventory.domain import InsufficientStock, ReservationIn
 from services.inventory.handler import handler
@@ -37,8 +36,8 @@ def run_together(task: Any, count: int) -> list[Any]:
         return list(pool.map(one, range(count)))
 
 
-def test_concurrent_reservations_through_the_store_never_oversell(services_stack: Any) -> None:
-    store = get_store()
+def test_concurrent_reservations_through_the_store_never_oversell(service_stores: dict[str, Any]) -> None:
+    store = service_stores["inventory"]
     sku = f"RACE-{uuid.uuid4().hex[:10].upper()}"
     store.set_available(sku, STOCK)
     run = uuid.uuid4().hex[:8]

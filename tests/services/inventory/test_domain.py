@@ -1,4 +1,4 @@
-"""Inventory rules without I/O: request validation, line comparison, outcome of a cancelled transaction."""
+"""Inventory rules without I/O: request validation, merging lines, recognising a repeated request."""
 
 from __future__ import annotations
 
@@ -9,28 +9,28 @@ import pytest
 from pydantic import ValidationError
 
 from services.inventory.domain import (
-    Line,
-    Outcome,
+    HeldLine,
     ReservationIn,
     Shortfall,
     Stock,
     StockLevelIn,
-    duplicate_skus,
     new_reservation,
-    release_outcome,
-    reservation_outcome,
-    same_lines,
     shortfalls,
     unique_skus,
     unknown_skus,
 )
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-OK, FAILED, CONFLICT = "None", "ConditionalCheckFailed", "TransactionConflict"
 
 
-def lines(*pairs: tuple[str, int]) -> list[Line]:
-    return [Line(sku=sku, quantity=quantity) for sku, quantity in pairs]
+def lines(*pairs: tuple[str, int]) -> list[HeldLine]:
+    return [HeldLine(sku=sku, quantity=quantity) for sku, quantity in pairs]
+
+
+def reservation_request(*pairs: tuple[str, int], order_id: str = "ord-1") -> ReservationIn:
+    return ReservationIn.model_validate(
+        {"order_id": order_id, "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in pairs]}
+    )
 
 
 def request(**overrides: Any) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def test_stock_level_accepts_non_negative_integers(available: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{"available": -1}, {"available": 1.0}, {"available": True}, {"available": "3"}, {}]
+    "body", [{"available": -1}, {"available": 1.5}, {"available": True}, {"available": "3"}, {}]
 )
 def test_stock_level_refuses_anything_else(body: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
@@ -71,22 +71,21 @@ def test_a_valid_reservation_request() -> None:
     assert [(line.sku, line.quantity) for line in parsed.lines] == [("B-SKU", 1000), ("A-SKU", 1)]
 
 
-@pytest.mark.parametrize("quantity", [0, -1, 1001, 1.5, 2.0, True, "2", None])
+@pytest.mark.parametrize("quantity", [0, -1, 1001, 1.5, 1000.5, True, "2", None])
 def test_line_quantity_is_an_integer_from_1_to_1000(quantity: Any) -> None:
     with pytest.raises(ValidationError):
         ReservationIn.model_validate(request(lines=[{"sku": "COF-001", "quantity": quantity}]))
 
 
-def test_duplicate_skus_are_refused() -> None:
-    body = request(
-        lines=[
-            {"sku": "A-SKU", "quantity": 1},
-            {"sku": "B-SKU", "quantity": 1},
-            {"sku": "A-SKU", "quantity": 2},
-        ]
-    )
-    with pytest.raises(ValidationError, match="repeated: A-SKU"):
-        ReservationIn.model_validate(body)
+def test_an_integral_float_is_the_integer_json_schema_says_it_is() -> None:
+    parsed = ReservationIn.model_validate(request(lines=[{"sku": "COF-001", "quantity": 2.0}]))
+    assert parsed.lines[0].quantity == 2
+    assert type(parsed.lines[0].quantity) is int
+
+
+def test_a_sku_on_several_lines_is_held_once_for_their_total() -> None:
+    parsed = reservation_request(("B-SKU", 1), ("A-SKU", 1000), ("B-SKU", 2), ("A-SKU", 1000))
+    assert parsed.held_lines() == lines(("A-SKU", 2000), ("B-SKU", 3))
 
 
 @pytest.mark.parametrize(
@@ -128,25 +127,25 @@ def test_new_reservation_is_reserved_with_lines_in_sku_order() -> None:
 
 
 # Pure helpers.
-def test_duplicate_and_unique_skus() -> None:
-    assert duplicate_skus(lines(("A-1X", 1), ("B-1X", 1), ("A-1X", 2), ("A-1X", 3))) == ["A-1X"]
-    assert duplicate_skus(lines(("A-1X", 1), ("B-1X", 1))) == []
+def test_unique_skus_keep_the_first_appearance() -> None:
     assert unique_skus(["B-1X", "A-1X", "B-1X", "C-1X", "A-1X"]) == ["B-1X", "A-1X", "C-1X"]
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "same"),
+    ("again", "answered"),
     [
-        (lines(("A-1X", 1), ("B-1X", 2)), lines(("B-1X", 2), ("A-1X", 1)), True),
-        (lines(("A-1X", 1)), lines(("A-1X", 1)), True),
-        (lines(("A-1X", 1)), lines(("A-1X", 2)), False),
-        (lines(("A-1X", 1)), lines(("B-1X", 1)), False),
-        (lines(("A-1X", 1)), lines(("A-1X", 1), ("B-1X", 1)), False),
-        (lines(("A-1X", 1), ("B-1X", 1)), lines(("A-1X", 1)), False),
+        (reservation_request(("B-1X", 2), ("A-1X", 1)), True),  # line order does not matter
+        (reservation_request(("A-1X", 1), ("B-1X", 1), ("B-1X", 1)), True),  # nor how lines are split
+        (reservation_request(("A-1X", 1)), False),
+        (reservation_request(("A-1X", 1), ("B-1X", 3)), False),
+        (reservation_request(("A-1X", 1), ("C-1X", 2)), False),
+        (reservation_request(("A-1X", 1), ("B-1X", 2), ("C-1X", 1)), False),
+        (reservation_request(("A-1X", 1), ("B-1X", 2), order_id="ord-2"), False),
     ],
 )
-def test_same_lines_ignores_order_only(a: list[Line], b: list[Line], same: bool) -> None:
-    assert same_lines(a, b) is same
+def test_a_reservation_recognises_its_own_request_again(again: ReservationIn, answered: bool) -> None:
+    reservation = new_reservation(reservation_request(("A-1X", 1), ("B-1X", 2)), NOW)
+    assert reservation.answers(again) is answered
 
 
 def test_shortfalls_and_unknown_skus_merge_lines_with_stock() -> None:
@@ -159,40 +158,3 @@ def test_shortfalls_and_unknown_skus_merge_lines_with_stock() -> None:
     assert unknown_skus(wanted, stock) == ["C-1X"]
     assert shortfalls(wanted, stock) == [Shortfall("A-1X", 5, 4), Shortfall("D-1X", 3, 0)]
     assert shortfalls(lines(("B-1X", 2)), stock) == []
-
-
-# What a cancelled transaction means. Reserve: one stock update per line, then the reservation put.
-@pytest.mark.parametrize(
-    ("reasons", "outcome"),
-    [
-        ([OK, FAILED], Outcome.ALREADY_RESERVED),
-        ([FAILED, FAILED], Outcome.ALREADY_RESERVED),  # a repeat wins over stock gone since
-        ([OK, OK, FAILED], Outcome.ALREADY_RESERVED),
-        ([FAILED, OK], Outcome.STOCK_CHECK_FAILED),
-        ([OK, FAILED, OK], Outcome.STOCK_CHECK_FAILED),
-        ([FAILED, CONFLICT, OK], Outcome.STOCK_CHECK_FAILED),
-        ([CONFLICT, OK], Outcome.CONTENDED),
-        ([OK, CONFLICT], Outcome.CONTENDED),
-        ([OK, "ThrottlingError"], Outcome.UNEXPECTED),
-        ([OK, OK], Outcome.UNEXPECTED),
-        ([FAILED], Outcome.UNEXPECTED),  # not the shape we sent
-        ([], Outcome.UNEXPECTED),
-    ],
-)
-def test_reservation_outcome(reasons: list[str], outcome: Outcome) -> None:
-    line_count = 2 if len(reasons) == 3 else 1
-    assert reservation_outcome(reasons, line_count) is outcome
-
-
-@pytest.mark.parametrize(
-    ("reasons", "outcome"),
-    [
-        ([FAILED, OK, OK], Outcome.ALREADY_RELEASED),
-        ([OK, CONFLICT], Outcome.CONTENDED),
-        ([CONFLICT, OK], Outcome.CONTENDED),
-        ([OK, FAILED], Outcome.UNEXPECTED),  # stock that cannot take its units back: a bug, not a retry
-        ([], Outcome.UNEXPECTED),
-    ],
-)
-def test_release_outcome(reasons: list[str], outcome: Outcome) -> None:
-    assert release_outcome(reasons) is outcome
