@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from foyer.cli.tfconfig import decode_string, literal, read_module
+from foyer.cli.tfdocs import documented_configs
 from foyer.devstack.terraform import Terraform, TerraformError, provider_mirror
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,11 +42,14 @@ def runner(working_dir: Path, data_dir: Path) -> Terraform:
     return Terraform(working_dir, data_dir)
 
 
-def initialised_copy(config: str, tmp_path: Path) -> Terraform:
+def initialised_copy(config: str, tmp_path: Path, *, backend: bool = False) -> Terraform:
     """A runner on an initialised copy of `config`: init writes lock files, and modules must not get one."""
     shutil.copytree(TERRAFORM, tmp_path / "terraform", ignore=shutil.ignore_patterns(".terraform"))
     terraform = runner(tmp_path / "terraform" / config, tmp_path / "data")
-    terraform.init(backend=False)
+    if backend:  # a root's local backend, with its state in tmp_path
+        terraform.init(backend_path=tmp_path / "state" / "terraform.tfstate")
+    else:
+        terraform.init(backend=False)
     return terraform
 
 
@@ -86,3 +92,19 @@ def test_module_tests_pass(module: str, tmp_path: Path) -> None:
         pytest.fail(f"`terraform test` failed in terraform/modules/{module}:\n{error}")
     assert " 0 failed" in report, report
     assert " 0 passed" not in report, report
+
+
+@pytest.mark.parametrize(
+    "config", [path.relative_to(TERRAFORM).as_posix() for path in documented_configs(TERRAFORM)]
+)
+def test_the_docs_reader_agrees_with_terraform(config: str, tmp_path: Path) -> None:
+    """The README generator's HCL reader sees the variables and defaults terraform itself sees."""
+    variables = read_module(TERRAFORM / config).variables
+    defaulted = [v for v in variables if not v.required]
+    assert defaulted, f"{config} has no variable with a default to compare"
+    terraform = initialised_copy(config, tmp_path, backend=config.startswith("environments/"))
+    printed = terraform.console(
+        "jsonencode({" + ", ".join(f"{v.name} = var.{v.name}" for v in defaulted) + "})"
+    )
+    assert printed.startswith('"'), f"terraform console printed {printed!r}"
+    assert json.loads(decode_string(printed)) == {v.name: literal(v.default or "") for v in defaulted}
