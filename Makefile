@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench fmt clean
+.PHONY: help install dev test lint package bench fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ fmt: install ## format python and terraform
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 	terraform fmt -recursive terraform
+
+docs: install ## regenerate the Terraform READMEs' Requirements/Inputs/Outputs tables
+	$(PY) -m foyer.cli.tfdocs
 
 bench: package ## run the benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m bench
