@@ -8,6 +8,11 @@ output "region" {
 output "tables" {
   description = "App name => its DynamoDB table's name (apps without a table are absent)."
   value       = { for service, table in module.table : service => table.name }
+
+  precondition {
+    condition     = alltrue([for app in local.apps : (app.table == null) == (length(app.actions) == 0)])
+    error_message = "In locals.apps an app with a table lists the DynamoDB actions its code calls on it, and an app without a table (table = null) lists none."
+  }
 }
 
 output "functions" {
