@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,16 @@ def test_aws_env_points_boto3_at_the_emulator() -> None:
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
     }
+
+
+def test_settings_without_a_stack_file_never_load_the_model(tmp_path: Path) -> None:
+    """In a Lambda there is no stack file: its models would only add to the cold start."""
+    probe = (
+        "import sys; from foyer.settings import FoyerSettings; FoyerSettings(); "
+        "assert 'foyer.stack_file' not in sys.modules, 'foyer.stack_file was imported'"
+    )
+    env = {"PATH": os.environ["PATH"], "FOYER_STACK_FILE": str(tmp_path / "absent.json")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
