@@ -88,7 +88,7 @@ def wire_services(stack: LocalStack) -> dict[str, ServiceWiring]:
     """For every service Terraform declares: fresh settings and store, swapped in by overrides."""
     wired = {}
     for name, function in stack.functions.items():
-        package = function["handler"].rsplit(".", 2)[0]
+        package = function.asgi_app.removesuffix(".app:app")
         if not package.startswith("services."):
             continue
         deps = importlib.import_module(f"{package}.deps")
