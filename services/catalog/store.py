@@ -55,10 +55,10 @@ class CatalogStore:
         try:
             item = self.table.update({"sku": sku}, update, condition=Condition(check))
         except ConditionFailed as exc:
-            current = self.get(sku)
-            if current is None:
+            # The failed write returns the item that beat it: no second read, which could race.
+            if exc.item is None:
                 raise ProductNotFound(sku) from exc
-            raise VersionMismatch(sku, expected_version or 0, current.version) from exc
+            raise VersionMismatch(sku, expected_version or 0, int(exc.item["version"])) from exc
         return Product.model_validate(item)
 
     def list(
