@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from foyer import errors, logging
-from foyer.middleware import BodyLimit, CorrelationId
+from foyer.middleware import BodyLimit, CorrelationId, UniqueJsonKeys
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": desc, "content": {errors.MEDIA_TYPE: {}}}
@@ -34,7 +34,13 @@ def create_app(
     logging.setup(service)
     app = FastAPI(title=title, version=version, responses=PROBLEM_RESPONSES, **fastapi_kwargs)
     errors.install(app)
-    # Outermost first: the correlation id must exist before a 413 is written.
+    # No trailing-slash redirects: Starlette builds their Location from the Host header, so
+    # `GET /products/` with `Host: evil.example` was sent to http://evil.example/products.
+    # One URL per resource, as the OpenAPI publishes it; anything else is a 404 problem.
+    app.router.redirect_slashes = False
+    # Added innermost first: the correlation id must exist before a 413 is written, and the body
+    # is bounded before UniqueJsonKeys reads it.
+    app.add_middleware(UniqueJsonKeys)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationId)
 

@@ -101,6 +101,13 @@ def test_a_streamed_oversized_body_is_413(client: TestClient, route: str) -> Non
     assert response.json()["status"] == 413
 
 
+def test_a_413_has_one_title_whether_the_body_was_declared_or_chunked(client: TestClient) -> None:
+    declared = client.post("/json", content=b"x" * (LIMIT + 1), headers={"content-type": "application/json"})
+    chunked = client.post("/json", content=chunks(LIMIT * 3), headers={"content-type": "application/json"})
+    assert declared.json()["title"] == chunked.json()["title"] == "Content Too Large"
+    assert declared.json()["detail"] == chunked.json()["detail"]
+
+
 async def _asgi_ok(scope: dict[str, object], receive: object, send: object) -> None:  # pragma: no cover
     raise AssertionError("not reached")
 
