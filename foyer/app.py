@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from foyer import errors, logging, metrics, openapi
-from foyer.middleware import BodyLimit, CorrelationId
+from foyer.middleware import BodyLimit, CorrelationId, UniqueJsonKeys
 from foyer.problems import ProblemTable
 from foyer.settings import FoyerSettings
 
@@ -48,7 +48,13 @@ def create_app(
     if problems is not None:
         problems.install(app)
     openapi.install(app)
-    # Outermost first: the correlation id must exist before a 413 is written.
+    # No trailing-slash redirects: Starlette builds their Location from the Host header, so
+    # `GET /products/` with `Host: evil.example` was sent to http://evil.example/products.
+    # One URL per resource, as the OpenAPI publishes it; anything else is a 404 problem.
+    app.router.redirect_slashes = False
+    # Added innermost first: the correlation id must exist before a 413 is written, and the body
+    # is bounded before UniqueJsonKeys reads it.
+    app.add_middleware(UniqueJsonKeys)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationId)
 

@@ -85,6 +85,13 @@ class FoyerSettings(BaseSettings):
     # Only ever the emulator's dummy keys: in AWS, credentials come from the execution role.
     aws_access_key_id: str | None = Field(None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID"))
     aws_secret_access_key: str | None = Field(None, validation_alias=AliasChoices("AWS_SECRET_ACCESS_KEY"))
+    # Set by the Lambda runtime in every execution environment, and only there.
+    lambda_function_name: str | None = Field(None, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME"))
+
+    @property
+    def in_lambda(self) -> bool:
+        """True inside a Lambda execution environment (one event at a time per process)."""
+        return bool(self.lambda_function_name)
 
     @classmethod
     def settings_customise_sources(

@@ -30,6 +30,7 @@ VARIABLES = (
     "AWS_ENDPOINT_URL",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_LAMBDA_FUNCTION_NAME",
 )
 
 
@@ -39,6 +40,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     # Never read a developer's real .local/stack.json from the working directory.
     monkeypatch.chdir(tmp_path)
+    # The default path is relative: a read cached by an earlier test (another cwd) must not count.
+    read_stack_file.cache_clear()
 
 
 def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: Any = STACK) -> Path:
@@ -141,3 +144,9 @@ def test_settings_are_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     settings = FoyerSettings()
     with pytest.raises(ValidationError):
         settings.aws_region = "us-east-1"  # type: ignore[misc]
+
+
+def test_in_lambda_only_where_the_runtime_names_the_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not FoyerSettings().in_lambda
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-dev-catalog")
+    assert FoyerSettings().in_lambda
