@@ -9,7 +9,10 @@
    `application/problem+json` is declared as text so it is not base64-encoded. Starlette re-raises
    the error after answering; Mangum would log its stack trace a second time: not for errors that
    foyer.errors already reported.
-4. Mangum's INFO chatter (an access line per invocation, lifespan steps) is off unless the `mangum`
+4. An interpreter exit ends the lifespan first (tests, the bench, the local stack, an environment
+   being recycled): a lifespan task still pending when the loop is collected makes asyncio log
+   "Task was destroyed but it is pending!" as an ERROR.
+5. Mangum's INFO chatter (an access line per invocation, lifespan steps) is off unless the `mangum`
    logger is configured: Lambda's REPORT line and API Gateway's access log already say it, and
    formatting and shipping that JSON line cost about as much as the rest of a warm invocation.
 """
@@ -17,7 +20,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
+import weakref
 from typing import Any
 
 from mangum import Mangum
@@ -109,6 +114,7 @@ class LambdaAdapter(Mangum):
             cycle = LifespanCycle(self.app, "auto")
             cycle.__enter__()
             self._lifespan = cycle
+            atexit.register(_shutdown_at_exit, weakref.ref(self))
         return dict(self._lifespan.lifespan_state)
 
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
@@ -131,6 +137,12 @@ class LambdaAdapter(Mangum):
         if cycle is not None:
             asyncio.set_event_loop(self._loop)
             cycle.__exit__(None, None, None)
+
+
+def _shutdown_at_exit(adapter: weakref.ref[LambdaAdapter]) -> None:
+    live = adapter()
+    if live is not None:
+        live.shutdown()
 
 
 def make_handler(app: ASGI) -> LambdaAdapter:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import logging
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -22,10 +23,11 @@ import pytest
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
-from foyer import apigateway, correlation
+from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE, NotFound
+from foyer.devstack import apigateway
 from foyer.lambda_glue import LambdaAdapter, make_handler, normalize_rest_event, public_prefix, strip_stage
 
 EVENT_FILE = Path(__file__).parent / "events" / "rest_proxy_get.json"
@@ -50,7 +52,7 @@ def rest_event(
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
 ) -> dict[str, Any]:
-    """foyer.apigateway's event (checked against the documented example below), fixed request id."""
+    """foyer.devstack.apigateway's event (checked against the documented example below), fixed request id."""
     return apigateway.rest_event(
         method,
         path,
@@ -552,3 +554,29 @@ def test_it_still_serves_after_asyncio_run_left_no_current_loop() -> None:
         assert lifespans.startups == 1
     finally:
         adapter.shutdown()
+
+
+EXIT_PROBE = """
+import json, sys
+from foyer.app import create_app
+from foyer.lambda_glue import make_handler
+
+handler = make_handler(create_app("probe", title="probe"))
+event = json.loads(sys.argv[1])
+print("status", handler(event, None)["statusCode"], flush=True)
+"""
+
+
+def test_an_interpreter_exit_after_serving_logs_no_error() -> None:
+    """The lifespan task still pending at exit made asyncio log "Task was destroyed" as an ERROR."""
+    root = Path(__file__).resolve().parents[2]
+    event = json.dumps(rest_event("GET", "/health"))
+    env = {"PATH": "/usr/bin:/bin", "FOYER_STACK_FILE": "/nonexistent/stack.json", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, event], env=env, cwd=root, capture_output=True, text=True, timeout=60
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "status 200" in done.stdout
+    assert "ERROR" not in output
+    assert "Task was destroyed" not in output
