@@ -2,7 +2,8 @@
 
 An app is every `services/<name>/handler.py` and `bff/<name>/handler.py`. Each zip holds the runtime
 dependencies for CPython 3.12 on linux arm64 (boto3 and its dependencies excepted: the Lambda runtime
-provides them), the `foyer` package and that app's own package, all precompiled to bytecode. The same
+provides them, and what no Lambda of ours imports: PRUNED), the `foyer` package and that app's own
+package, all precompiled to bytecode. The same
 inputs give byte-identical zips, so Terraform's `source_code_hash` changes only when code does.
 """
 
@@ -29,6 +30,8 @@ __all__ = [
     "discover_apps",
     "ensure_dependencies",
     "export_requirements",
+    "PRUNED",
+    "is_pruned",
     "find_python312",
     "find_uv",
     "zip_bytes",
@@ -41,6 +44,18 @@ RUNTIME_PROVIDED = frozenset(
 )
 # Dev-time tools inside foyer/ that import dev-only packages (moto, rich): dead weight in a Lambda.
 DEV_ONLY = ("foyer/devstack", "foyer/cli")
+# Left out of every zip: no Lambda of ours imports them (tests/foyer/test_packaged_apps.py runs each
+# zip alone and calls every operation of its OpenAPI). A path ending in "/" is a package; otherwise a
+# module (its source and its bytecode).
+PRUNED = (
+    # FastAPI imports pydantic.v1 whenever a route with parameters or a response model registers, only
+    # to look for v1 models, and reads an ImportError as "there are none". Measured with -X importtime
+    # in the packaged catalog: 17-19 ms of a 250 ms init; the zip is 0.9 MB lighter unzipped.
+    "pydantic/v1/",
+    "pydantic/mypy",  # the mypy plugin: a type checker's, never imported at run time
+    "fastapi/testclient",  # test clients (they import httpx's client stack)
+    "starlette/testclient",
+)
 PLATFORM = "aarch64-manylinux2014"
 PYTHON_VERSION = "3.12"
 LAMBDA_TASK_ROOT = "/var/task"  # compiled into co_filename, so tracebacks show the deployed path
@@ -257,6 +272,22 @@ def _stage_sources(root: Path, apps: Iterable[App], stage: Path, python: str) ->
 # -- zips -------------------------------------------------------------------------------------------
 
 
+def is_pruned(name: str) -> bool:
+    """True for a zip entry (`pydantic/v1/main.py`, `fastapi/__pycache__/testclient.cpython-312.pyc`) that
+    PRUNED leaves out."""
+    for pruned in PRUNED:
+        if pruned.endswith("/"):
+            if name.startswith(pruned):
+                return True
+            continue
+        package, _, module = pruned.rpartition("/")
+        if name == f"{pruned}.py" or (
+            name.startswith(f"{package}/__pycache__/{module}.") and name.endswith(".pyc")
+        ):
+            return True
+    return False
+
+
 def _tree_entries(base: Path) -> dict[str, Path]:
     return {path.relative_to(base).as_posix(): path for path in base.rglob("*") if path.is_file()}
 
@@ -304,7 +335,7 @@ def build_apps(
     on_step: Step | None = None,
 ) -> list[BuildResult]:
     """Write `dist_dir/<app>.zip` for each app from the sources under `root` and the dependency tree."""
-    dependency_entries = _tree_entries(deps)
+    dependency_entries = {name: path for name, path in _tree_entries(deps).items() if not is_pruned(name)}
     results = []
     with tempfile.TemporaryDirectory(prefix="foyer-package-") as tmp:
         stage = Path(tmp)
