@@ -100,7 +100,9 @@ class Report:
 def figure(handler: str, measure: str, value: float, baseline: float) -> Figure:
     ratio = value / baseline
     target = TARGETS[measure]
-    return Figure(handler, measure, round(value, 3), round(baseline, 3), round(ratio, 3), target, ratio <= target)
+    return Figure(
+        handler, measure, round(value, 3), round(baseline, 3), round(ratio, 3), target, ratio <= target
+    )
 
 
 class Runner:
@@ -189,14 +191,34 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
             ]
             info += [
                 # CPU time of the same imports: less sensitive to other load on a shared machine.
-                Info(m, "init, CPU time", _median(cold[m], "init_cpu_s") * 1e3,
-                     _median(cold[BARE], "init_cpu_s") * 1e3, "ms"),  # fmt: skip
-                Info(m, "first invocation", _median(cold[m], "first_call_s") * 1e3,
-                     _median(cold[BARE], "first_call_s") * 1e3, "ms"),  # fmt: skip
-                Info(m, "warm vs plain Mangum(app)", _median(warm[m], "call_ns") / 1e3,
-                     _median(warm[BARE], "call_ns") / 1e3, "µs"),  # fmt: skip
-                Info(m, "warm p90 vs lifespan='off'", _median(warm[m], "call_ns_p90") / 1e3,
-                     _median(warm[BARE_OFF], "call_ns_p90") / 1e3, "µs"),  # fmt: skip
+                Info(
+                    m,
+                    "init, CPU time",
+                    _median(cold[m], "init_cpu_s") * 1e3,
+                    _median(cold[BARE], "init_cpu_s") * 1e3,
+                    "ms",
+                ),
+                Info(
+                    m,
+                    "first invocation",
+                    _median(cold[m], "first_call_s") * 1e3,
+                    _median(cold[BARE], "first_call_s") * 1e3,
+                    "ms",
+                ),
+                Info(
+                    m,
+                    "warm vs plain Mangum(app)",
+                    _median(warm[m], "call_ns") / 1e3,
+                    _median(warm[BARE], "call_ns") / 1e3,
+                    "µs",
+                ),
+                Info(
+                    m,
+                    "warm p90 vs lifespan='off'",
+                    _median(warm[m], "call_ns_p90") / 1e3,
+                    _median(warm[BARE_OFF], "call_ns_p90") / 1e3,
+                    "µs",
+                ),
             ]
         profiles = {h.module: import_profile(layout, h) for h in layout.handlers}
         return Report(figures, info, list(layout.description), runs, calls, rounds, profiles)

@@ -173,7 +173,9 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
     bare = tmp / "bare"
     bare.mkdir()
     (bare / f"{BARE_MODULE}.py").write_text(BARE_SOURCE)
-    (bare / f"{BARE_OFF_MODULE}.py").write_text(BARE_SOURCE.replace("Mangum(app)", 'Mangum(app, lifespan="off")'))
+    (bare / f"{BARE_OFF_MODULE}.py").write_text(
+        BARE_SOURCE.replace("Mangum(app)", 'Mangum(app, lifespan="off")')
+    )
 
     weighed = {r.app: r for r in pkg.build_apps(root, apps, lambda_deps, tmp / "dist-lambda", python)}
     handlers = []

@@ -23,6 +23,7 @@ import asyncio
 import atexit
 import logging
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from mangum import Mangum
@@ -31,6 +32,7 @@ from mangum.protocols import HTTPCycle, LifespanCycle
 from mangum.protocols.http import HTTPCycleState
 from mangum.types import ASGI, LambdaContext, LambdaEvent
 
+from foyer import snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]
@@ -145,6 +147,33 @@ def _shutdown_at_exit(adapter: weakref.ref[LambdaAdapter]) -> None:
         live.shutdown()
 
 
-def make_handler(app: ASGI) -> LambdaAdapter:
-    """The Lambda handler for one app: build it at import time, outside the handler function."""
-    return LambdaAdapter(app)
+class StartupError(RuntimeError):
+    """An app cannot start: its message names what is missing (raised at init, never at a request)."""
+
+
+def check_settings(load: Callable[[], object]) -> None:
+    """Load settings now; a missing or invalid one raises StartupError naming it (env names, as set)."""
+    from pydantic import ValidationError  # already imported by any app; kept out of this module's import
+
+    try:
+        load()
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].lower()}"
+            for error in exc.errors()
+        ]
+        raise StartupError(f"{exc.title} cannot load: {'; '.join(problems)}") from None
+
+
+def make_handler(app: ASGI, *, settings: Callable[[], object] | None = None) -> LambdaAdapter:
+    """The Lambda handler for one app: build it at import time, outside the handler function.
+
+    `settings` (the app's settings loader) runs now, so a missing setting fails the init with a
+    message naming it instead of the first request. The handler is registered for SnapStart's
+    runtime hooks (foyer.snapstart), which only the Lambda runtime calls.
+    """
+    if settings is not None:
+        check_settings(settings)
+    adapter = LambdaAdapter(app)
+    snapstart.register(adapter)
+    return adapter

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "PRUNED",
     "App",
     "BuildResult",
     "PackageError",
@@ -30,10 +31,9 @@ __all__ = [
     "discover_apps",
     "ensure_dependencies",
     "export_requirements",
-    "PRUNED",
-    "is_pruned",
     "find_python312",
     "find_uv",
+    "is_pruned",
     "zip_bytes",
 ]
 

@@ -26,8 +26,8 @@ from pydantic import BaseModel
 from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
-from foyer.errors import MEDIA_TYPE, NotFound
 from foyer.devstack import apigateway
+from foyer.errors import MEDIA_TYPE, NotFound
 from foyer.lambda_glue import LambdaAdapter, make_handler, normalize_rest_event, public_prefix, strip_stage
 
 EVENT_FILE = Path(__file__).parent / "events" / "rest_proxy_get.json"
@@ -573,10 +573,29 @@ def test_an_interpreter_exit_after_serving_logs_no_error() -> None:
     event = json.dumps(rest_event("GET", "/health"))
     env = {"PATH": "/usr/bin:/bin", "FOYER_STACK_FILE": "/nonexistent/stack.json", "PYTHONPATH": str(root)}
     done = subprocess.run(
-        [sys.executable, "-c", EXIT_PROBE, event], env=env, cwd=root, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", EXIT_PROBE, event],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "status 200" in done.stdout
     assert "ERROR" not in output
     assert "Task was destroyed" not in output
+
+
+def test_a_missing_setting_fails_the_init_naming_it() -> None:
+    from pydantic import AliasChoices, Field
+
+    from foyer.lambda_glue import StartupError, check_settings
+    from foyer.settings import FoyerSettings
+
+    class Needs(FoyerSettings):
+        table_name: str = Field(validation_alias=AliasChoices("PROBE_TABLE_NAME"))
+
+    with pytest.raises(StartupError, match=r"Needs cannot load: PROBE_TABLE_NAME: field required"):
+        make_handler(create_app("probe", title="probe"), settings=Needs)
+    check_settings(lambda: None)  # nothing missing, nothing raised
