@@ -14,12 +14,8 @@ pins (the same dependency tree, as pip would install it: nothing left out), comp
 
 from __future__ import annotations
 
-import hashlib
 import os
-import platform
-import shutil
 import stat
-import subprocess
 import tempfile
 import tomllib
 import zipfile
@@ -71,11 +67,6 @@ class Layout:
     description: list[str] = field(default_factory=list)
 
 
-def host_platform() -> str:
-    machine = platform.machine().lower()
-    return "aarch64-manylinux2014" if machine in {"aarch64", "arm64"} else "x86_64-manylinux2014"
-
-
 def closure(lock_file: Path, roots: tuple[str, ...]) -> set[str]:
     """`roots` and everything they depend on, by uv.lock's resolution (normalized names)."""
     packages = {p["name"]: p for p in tomllib.loads(lock_file.read_text())["package"]}
@@ -95,37 +86,6 @@ def bare_requirements(root: Path, exported: str) -> str:
     wanted = closure(root / "uv.lock", BARE_ROOTS)
     lines = [line for line in exported.splitlines() if pkg._requirement_name(line) in wanted]
     return "\n".join(lines) + "\n"
-
-
-def _runtime_dir(root: Path, uv: str, python: str, plat: str) -> Path:
-    """boto3 and its deps at their locked versions: what the Lambda runtime puts on sys.path."""
-    exported = subprocess.run(
-        [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    wanted = sorted(
-        line.strip() for line in exported.splitlines() if pkg._requirement_name(line) in pkg.RUNTIME_PROVIDED
-    )
-    key = hashlib.sha256(f"{plat}|{'|'.join(wanted)}".encode()).hexdigest()[:16]
-    target = root / "build" / "bench-runtime" / key
-    if not target.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="runtime.", dir=target.parent))
-        reqs = work / "requirements.txt"
-        reqs.write_text("\n".join(wanted) + "\n")
-        subprocess.run(
-            [uv, "pip", "install", "--quiet", "--no-deps", "--target", str(work / "tree"),
-             "--python", python, "--python-platform", plat, "--python-version", "3.12",
-             "--only-binary", ":all:", "-r", str(reqs)],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        (work / "tree").rename(target)
-        shutil.rmtree(work, ignore_errors=True)
-    return target
 
 
 def _bare_zip_size(deps: Path, bare: Path) -> int:
@@ -157,7 +117,7 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
     """Build and unpack every app's zip and the bare baseline under a temp dir that `stack` removes."""
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="foyer-bench-")))
     uv, python = pkg.find_uv(root), pkg.find_python312()
-    plat = host_platform()
+    plat = pkg.host_platform()
     exported = pkg.export_requirements(root, uv)
     apps = pkg.discover_apps(root)
     if not apps:
@@ -168,7 +128,7 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
     bare_reqs = bare_requirements(root, exported)
     bare_host = pkg.ensure_dependencies(root / "build", bare_reqs, uv, python, platform=plat)
     bare_lambda = pkg.ensure_dependencies(root / "build", bare_reqs, uv, python)
-    runtime = _runtime_dir(root, uv, python, plat)
+    runtime = pkg.runtime_tree(root, uv, python, plat)
 
     bare = tmp / "bare"
     bare.mkdir()

@@ -33,7 +33,9 @@ __all__ = [
     "export_requirements",
     "find_python312",
     "find_uv",
+    "host_platform",
     "is_pruned",
+    "runtime_tree",
     "zip_bytes",
 ]
 
@@ -222,6 +224,45 @@ def _compile(python: str, tree: Path) -> None:
          "-s", str(tree), "-p", LAMBDA_TASK_ROOT, str(tree)],
         "python3.12 -m compileall",
     )  # fmt: skip
+
+
+def host_platform() -> str:
+    """uv's `--python-platform` for this machine: wheels that run here (tests and benchmarks)."""
+    import platform as _platform
+
+    machine = _platform.machine().lower()
+    return "aarch64-manylinux2014" if machine in {"aarch64", "arm64"} else "x86_64-manylinux2014"
+
+
+def runtime_tree(root: Path, uv: str, python: str, platform: str) -> Path:
+    """boto3 and its deps at their locked versions for `platform`: what the Lambda runtime puts on
+    sys.path (/var/runtime), for running a zip outside Lambda. Built once, cached under build/."""
+    exported = _run(
+        [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header"],
+        "uv export",
+        cwd=root,
+    )
+    wanted = sorted(
+        line.strip() for line in exported.splitlines() if _requirement_name(line) in RUNTIME_PROVIDED
+    )
+    key = hashlib.sha256(f"{platform}|{'|'.join(wanted)}".encode()).hexdigest()[:16]
+    target = root / "build" / "runtime" / key
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="runtime.", dir=target.parent))
+    try:
+        (work / "requirements.txt").write_text("\n".join(wanted) + "\n")
+        _run(
+            [uv, "pip", "install", "--quiet", "--no-deps", "--target", str(work / "tree"), "--python", python,
+             "--python-platform", platform, "--python-version", PYTHON_VERSION, "--only-binary", ":all:",
+             "-r", str(work / "requirements.txt")],
+            "uv pip install (runtime)",
+        )  # fmt: skip
+        (work / "tree").rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
 
 
 # -- sources ----------------------------------------------------------------------------------------
