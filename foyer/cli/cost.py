@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nprofile: {profile.requests_per_month:,} requests a month per function, {profile.cold_share:.1%} "
         f"cold, {profile.io_ms:g} ms of I/O per request; goal: cold <= {profile.cold_goal_ms:g} ms, warm <= "
         f"{profile.warm_goal_ms:g} ms. Model: arm64 at ${GB_SECOND_USD:.10f}/GB-s + $0.20/M requests, "
-        f"init billed, CPU share linear in memory up to {FULL_VCPU_MB} MB = 1 vCPU (bench durations = 1 vCPU)."
+        f"init billed, CPU share linear in memory up to {FULL_VCPU_MB} MB = 1 vCPU (bench figures = 1 vCPU)."
     )
     return 0
 
