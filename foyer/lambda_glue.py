@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +54,8 @@ def normalize_rest_event(event: LambdaEvent) -> LambdaEvent:
     context = event.get("requestContext") or {}
     if "httpMethod" not in event or "path" not in event:
         return event
-    return {**event, "path": strip_stage(event["path"], context.get("stage"))}
+    path = strip_stage(event["path"], context.get("stage"))
+    return event if path == event["path"] else {**event, "path": path}
 
 
 def public_prefix(public_path: str | None, app_path: str) -> str:
@@ -76,6 +76,11 @@ def public_prefix(public_path: str | None, app_path: str) -> str:
 
 
 class _HTTPCycle(HTTPCycle):
+    def serve(self, app: ASGI, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
+        """Mangum's `__call__` on the adapter's own loop, not on whichever loop is current."""
+        loop.run_until_complete(self.run(app))
+        return {"status": self.status, "headers": self.headers, "body": self.body}
+
     async def run(self, app: ASGI) -> None:
         try:
             await app(self.scope, self.receive, self.send)
@@ -103,8 +108,8 @@ class LambdaAdapter(Mangum):
         super().__init__(app, lifespan="off", api_gateway_base_path="/", text_mime_types=TEXT_MIME_TYPES)
         self._lifespan: LifespanCycle | None = None
         # One loop for the life of the adapter: what the lifespan starts (clients, pools) is bound
-        # to it. Made current on every call, because Mangum asks `asyncio.get_event_loop()` and
-        # anything that ran `asyncio.run()` in this thread since has left no current loop.
+        # to it. Requests run on it explicitly (Mangum would ask `asyncio.get_event_loop()`, and
+        # anything that ran `asyncio.run()` in this thread since has left no current loop).
         self._loop = asyncio.new_event_loop()
         mangum_log = logging.getLogger("mangum")
         if mangum_log.level == logging.NOTSET:
@@ -112,15 +117,16 @@ class LambdaAdapter(Mangum):
 
     def _lifespan_state(self) -> dict[str, Any]:
         if self._lifespan is None:
-            # Entered once and never exited: the environment is frozen or discarded by Lambda.
+            # Entered once; ended at interpreter exit (or by shutdown()). The cycle takes the
+            # current loop: make it ours.
+            asyncio.set_event_loop(self._loop)
             cycle = LifespanCycle(self.app, "auto")
             cycle.__enter__()
             self._lifespan = cycle
-            atexit.register(_shutdown_at_exit, weakref.ref(self))
+            atexit.register(self.shutdown)  # idempotent; keeps the adapter until exit
         return dict(self._lifespan.lifespan_state)
 
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
-        asyncio.set_event_loop(self._loop)
         handler = self.infer(normalize_rest_event(event), context)
         scope = handler.scope
         scope["state"] = self._lifespan_state()
@@ -130,7 +136,7 @@ class LambdaAdapter(Mangum):
         if root:
             scope["root_path"] = root
             scope["path"] = root + scope["path"]
-        response = _HTTPCycle(scope, handler.body)(self.app)
+        response = _HTTPCycle(scope, handler.body).serve(self.app, self._loop)
         return handler(response)
 
     def shutdown(self) -> None:
@@ -139,12 +145,6 @@ class LambdaAdapter(Mangum):
         if cycle is not None:
             asyncio.set_event_loop(self._loop)
             cycle.__exit__(None, None, None)
-
-
-def _shutdown_at_exit(adapter: weakref.ref[LambdaAdapter]) -> None:
-    live = adapter()
-    if live is not None:
-        live.shutdown()
 
 
 class StartupError(RuntimeError):

@@ -587,7 +587,7 @@ def test_an_interpreter_exit_after_serving_logs_no_error() -> None:
     assert "Task was destroyed" not in output
 
 
-def test_a_missing_setting_fails_the_init_naming_it() -> None:
+def test_a_missing_setting_fails_the_init_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic import AliasChoices, Field
 
     from foyer.lambda_glue import StartupError, check_settings
@@ -595,6 +595,8 @@ def test_a_missing_setting_fails_the_init_naming_it() -> None:
 
     class Needs(FoyerSettings):
         table_name: str = Field(validation_alias=AliasChoices("PROBE_TABLE_NAME"))
+
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
 
     with pytest.raises(StartupError, match=r"Needs cannot load: PROBE_TABLE_NAME: field required"):
         make_handler(create_app("probe", title="probe"), settings=Needs)
