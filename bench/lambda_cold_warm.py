@@ -49,6 +49,14 @@ LAMBDA_ENV = {
 }
 
 
+# What a browser-like client adds to API Gateway's own headers (Host, X-Forwarded-*).
+CLIENT_HEADERS = {
+    "Accept": "application/json",
+    "User-Agent": "foyer-bench/1.0",
+    "X-Amzn-Trace-Id": "Root=1-5e66d96f-7491f09xmpl79d18acf3d050",
+}
+
+
 def handler_env(app: str) -> dict[str, str]:
     """What Terraform sets for every app (see terraform/environments/local/main.tf), for `app`."""
     return {
@@ -165,7 +173,7 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="foyer-bench-run-")))
         runner = Runner(layout, workdir)
         health = runner.event_file(
-            rest_event("GET", "/health", headers={"Accept": "application/json"}, request_id="bench-request")
+            rest_event("GET", "/health", headers=CLIENT_HEADERS, request_id="bench-request")
         )
         modules = tuple(h.module for h in layout.handlers)
         # Untimed: the first import in a fresh tree pays for the OS page cache.

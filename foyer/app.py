@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from foyer import errors, logging
 from foyer.middleware import BodyLimit, CorrelationId
@@ -22,6 +23,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Foyer observes through JSON logs, EMF metrics and X-Ray (architecture decision 9). FastAPI's native
+# OpenTelemetry asks for its providers on every request even when none is configured: about 5 µs of a
+# 65 µs warm Lambda invocation (measured with the packaged catalog under CPython 3.12).
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(
     service: str,
     *,
@@ -32,6 +39,7 @@ def create_app(
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     logging.setup(service)
+    fastapi_kwargs.setdefault("telemetry", NATIVE_TELEMETRY_OFF)
     app = FastAPI(title=title, version=version, responses=PROBLEM_RESPONSES, **fastapi_kwargs)
     errors.install(app)
     # Outermost first: the correlation id must exist before a 413 is written.

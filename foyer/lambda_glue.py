@@ -29,7 +29,7 @@ from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 from mangum.protocols import HTTPCycle, LifespanCycle
 from mangum.protocols.http import HTTPCycleState
-from mangum.types import ASGI, LambdaContext, LambdaEvent
+from mangum.types import ASGI, LambdaContext, LambdaEvent, Response
 
 from foyer import snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
@@ -76,7 +76,7 @@ def public_prefix(public_path: str | None, app_path: str) -> str:
 
 
 class _HTTPCycle(HTTPCycle):
-    def serve(self, app: ASGI, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
+    def serve(self, app: ASGI, loop: asyncio.AbstractEventLoop) -> Response:
         """Mangum's `__call__` on the adapter's own loop, not on whichever loop is current."""
         loop.run_until_complete(self.run(app))
         return {"status": self.status, "headers": self.headers, "body": self.body}
