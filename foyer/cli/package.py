@@ -1,10 +1,10 @@
 """Build one deterministic Lambda zip per app: `python -m foyer.cli.package` (what `make package` runs).
 
 An app is every `services/<name>/handler.py` and `bff/<name>/handler.py`. Each zip holds the runtime
-dependencies for CPython 3.12 on linux arm64 (boto3 and its dependencies excepted: the Lambda runtime
-provides them, and what no Lambda of ours imports: PRUNED), the `foyer` package and that app's own
-package, all precompiled to bytecode. The same
-inputs give byte-identical zips, so Terraform's `source_code_hash` changes only when code does.
+dependencies for CPython 3.12 on linux arm64 (except boto3 and its dependencies, which the Lambda
+runtime provides, and what no Lambda of ours imports: PRUNED), the `foyer` package and that app's own
+package, all precompiled to bytecode. The same inputs give byte-identical zips, so Terraform's
+`source_code_hash` changes only when code does.
 """
 
 from __future__ import annotations
