@@ -27,9 +27,10 @@ from typing import Any
 
 from mangum import Mangum
 from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
+from mangum.handlers import APIGateway
 from mangum.protocols import HTTPCycle, LifespanCycle
 from mangum.protocols.http import HTTPCycleState
-from mangum.types import ASGI, LambdaContext, LambdaEvent, Response
+from mangum.types import ASGI, LambdaContext, LambdaEvent, LambdaHandler, Response
 
 from foyer import snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
@@ -125,6 +126,13 @@ class LambdaAdapter(Mangum):
             self._lifespan = cycle
             atexit.register(self.shutdown)  # idempotent; keeps the adapter until exit
         return dict(self._lifespan.lifespan_state)
+
+    def infer(self, event: LambdaEvent, context: LambdaContext) -> LambdaHandler:
+        """Mangum's handler for `event`, REST (v1) proxy events recognised first: they are what our
+        HTTP apps receive (Mangum asks its ALB and HTTP API handlers before)."""
+        if "resource" in event and "version" not in event and "requestContext" in event:
+            return APIGateway(event, context, self.config)
+        return super().infer(event, context)
 
     def __call__(self, event: LambdaEvent, context: LambdaContext) -> dict[str, Any]:
         handler = self.infer(normalize_rest_event(event), context)

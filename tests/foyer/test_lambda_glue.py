@@ -601,3 +601,15 @@ def test_a_missing_setting_fails_the_init_naming_it(tmp_path: Path, monkeypatch:
     with pytest.raises(StartupError, match=r"Needs cannot load: PROBE_TABLE_NAME: field required"):
         make_handler(create_app("probe", title="probe"), settings=Needs)
     check_settings(lambda: None)  # nothing missing, nothing raised
+
+
+def test_rest_events_are_recognised_first_and_other_shapes_still_reach_their_handlers() -> None:
+    from mangum.handlers import ALB, APIGateway, HTTPGateway
+
+    adapter = make_handler(create_app("probe", title="probe"))
+    rest = rest_event("GET", "/health")
+    http_api_v1 = {**rest, "version": "1.0"}  # HTTP API payload 1.0 also names a resource
+    alb = {"requestContext": {"elb": {"targetGroupArn": "arn"}}, "httpMethod": "GET", "path": "/health"}
+    assert type(adapter.infer(rest, None)) is APIGateway
+    assert type(adapter.infer(http_api_v1, None)) is HTTPGateway
+    assert type(adapter.infer(alb, None)) is ALB
