@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -176,11 +177,13 @@ def check_settings(load: Callable[[], object]) -> None:
 def make_handler(app: ASGI, *, settings: Callable[[], object] | None = None) -> LambdaAdapter:
     """The Lambda handler for one app: build it at import time, outside the handler function.
 
-    `settings` (the app's settings loader) runs now, so a missing setting fails the init with a
-    message naming it instead of the first request. The handler is registered for SnapStart's
-    runtime hooks (foyer.snapstart), which only the Lambda runtime calls.
+    In a Lambda environment (Lambda sets `AWS_LAMBDA_FUNCTION_NAME` for every function) `settings`,
+    the app's settings loader, runs now, so a missing setting fails the init with a message naming
+    it instead of the first request. Elsewhere (tests that import a handler before they configure
+    the environment, the local stack) settings load on first use. The handler is registered for
+    SnapStart's runtime hooks (foyer.snapstart), which only the Lambda runtime calls.
     """
-    if settings is not None:
+    if settings is not None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         check_settings(settings)
     adapter = LambdaAdapter(app)
     snapstart.register(adapter)

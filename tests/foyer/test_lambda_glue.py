@@ -597,7 +597,8 @@ def test_a_missing_setting_fails_the_init_naming_it(tmp_path: Path, monkeypatch:
         table_name: str = Field(validation_alias=AliasChoices("PROBE_TABLE_NAME"))
 
     monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
-
+    make_handler(create_app("probe", title="probe"), settings=Needs)  # outside Lambda: on first use
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
     with pytest.raises(StartupError, match=r"Needs cannot load: PROBE_TABLE_NAME: field required"):
         make_handler(create_app("probe", title="probe"), settings=Needs)
     check_settings(lambda: None)  # nothing missing, nothing raised
