@@ -11,7 +11,9 @@ The model, stated so it can be argued with:
   thread, so above that nothing gets faster. The bench machine runs a full core, so a duration
   measured here is what 1,769 MB gives; at `m` MB the CPU part takes 1769/m times as long.
 - A request also waits on I/O (DynamoDB, other services) that memory does not speed up: `io_ms`.
-- A cold start is init + one invocation; `cold_share` of the requests start cold.
+- A cold start is init + one invocation + what the first request does once and the bench's
+  `GET /health` does not: create the boto3 client (`first_use_ms`, about 200 ms at one vCPU,
+  docs/architecture.md); `cold_share` of the requests start cold.
 - The latency goal: a cold-started request within `cold_goal_ms`, a warm one within `warm_goal_ms`.
 """
 
@@ -38,6 +40,7 @@ class Profile:
     requests_per_month: int = 3_000_000
     cold_share: float = 0.01
     io_ms: float = 10.0
+    first_use_ms: float = 200.0
     cold_goal_ms: float = 1000.0
     warm_goal_ms: float = 50.0
 
@@ -71,7 +74,7 @@ def estimate(measured: Measured, memory_mb: int, profile: Profile) -> Estimate:
     """Latencies and the monthly bill of `measured` at `memory_mb` under `profile`."""
     slow = cpu_slowdown(memory_mb)
     warm = measured.warm_ms * slow + profile.io_ms
-    cold = measured.init_ms * slow + warm
+    cold = (measured.init_ms + profile.first_use_ms) * slow + warm
     cold_requests = profile.requests_per_month * profile.cold_share
     warm_requests = profile.requests_per_month - cold_requests
     billed_ms = warm_requests * math.ceil(warm) + cold_requests * math.ceil(cold)
@@ -151,13 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cold-share", type=float, default=defaults.cold_share)
     parser.add_argument("--io-ms", type=float, default=defaults.io_ms, help="I/O wait per request")
+    parser.add_argument(
+        "--first-use-ms", type=float, default=defaults.first_use_ms, help="once per cold start"
+    )
     parser.add_argument("--cold-goal-ms", type=float, default=defaults.cold_goal_ms)
     parser.add_argument("--warm-goal-ms", type=float, default=defaults.warm_goal_ms)
     args = parser.parse_args(argv)
     if not args.bench.is_file():
         print(f"{args.bench} not found: run `make bench` first", file=sys.stderr)
         return 2
-    profile = Profile(args.requests, args.cold_share, args.io_ms, args.cold_goal_ms, args.warm_goal_ms)
+    profile = Profile(
+        args.requests, args.cold_share, args.io_ms, args.first_use_ms, args.cold_goal_ms, args.warm_goal_ms
+    )
     header = ["function", "init", "warm", "memory", "cold / warm there", "a month there", "cheapest in goal"]
     rows = [header, *table(read_bench(args.bench), environment_memory(args.terraform), profile)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -165,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(
         f"\nprofile: {profile.requests_per_month:,} requests a month per function, {profile.cold_share:.1%} "
-        f"cold, {profile.io_ms:g} ms of I/O per request; goal: cold <= {profile.cold_goal_ms:g} ms, warm <= "
+        f"cold, {profile.io_ms:g} ms of I/O per request, {profile.first_use_ms:g} ms of first use per cold "
+        f"start; goal: cold <= {profile.cold_goal_ms:g} ms, warm <= "
         f"{profile.warm_goal_ms:g} ms. Model: arm64 at ${GB_SECOND_USD:.10f}/GB-s + $0.20/M requests, "
         f"init billed, CPU share linear in memory up to {FULL_VCPU_MB} MB = 1 vCPU (bench figures = 1 vCPU)."
     )

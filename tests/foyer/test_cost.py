@@ -11,7 +11,14 @@ from foyer.cli import cost
 from foyer.cli.cost import Measured, Profile
 
 REPO = Path(__file__).resolve().parents[2]
-FLAT = Profile(requests_per_month=1_000_000, cold_share=0.0, io_ms=0.0, cold_goal_ms=1e9, warm_goal_ms=1e9)
+FLAT = Profile(
+    requests_per_month=1_000_000,
+    cold_share=0.0,
+    io_ms=0.0,
+    first_use_ms=0.0,
+    cold_goal_ms=1e9,
+    warm_goal_ms=1e9,
+)
 
 
 def test_cpu_share_grows_with_memory_up_to_one_vcpu() -> None:
@@ -38,11 +45,11 @@ def test_io_wait_does_not_shrink_with_memory_so_more_memory_costs_more() -> None
 
 
 def test_the_cheapest_memory_is_the_smallest_that_meets_the_goal() -> None:
-    profile = Profile(io_ms=10.0, cold_goal_ms=1000.0, warm_goal_ms=50.0)
+    profile = Profile(io_ms=10.0, first_use_ms=200.0, cold_goal_ms=1000.0, warm_goal_ms=50.0)
     best = cost.cheapest(Measured("h", init_ms=216, warm_ms=0.07), profile)
     assert best is not None
-    # 256 MB: 216 ms x 6.9 = 1.49 s cold, over the goal; 512 MB: 0.76 s.
-    assert best.memory_mb == 512
+    # 512 MB: (216 + 200) ms x 3.46 = 1.44 s cold, over the goal; 768 MB: 0.97 s.
+    assert best.memory_mb == 768
     assert cost.cheapest(Measured("h", init_ms=5000, warm_ms=0.07), profile) is None
 
 
