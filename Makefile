@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench fmt docs clean
+.PHONY: help install dev test lint package bench cost fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ docs: install ## regenerate the Terraform READMEs' Requirements/Inputs/Outputs t
 
 bench: package ## run the benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m bench
+
+cost: install ## monthly cost and cheapest memory per function, from dist/bench.json (run make bench first)
+	$(PY) -m foyer.cli.cost $(COST_ARGS)
 
 clean: ## remove build output and local state
 	rm -rf dist build .local

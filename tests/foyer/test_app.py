@@ -1,4 +1,4 @@
-"""foyer.app.create_app: no redirect ever points at a host the client chose."""
+"""foyer.app.create_app: what every Foyer app is built with."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE
@@ -54,3 +55,12 @@ def test_a_post_with_a_trailing_slash_is_not_redirected(client: TestClient) -> N
 def test_the_paths_without_a_slash_still_answer(client: TestClient) -> None:
     assert client.get("/items").status_code == 200
     assert client.get("/items/x").json() == "x"
+
+
+def test_fastapis_native_opentelemetry_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Foyer observes through logs, EMF and X-Ray; FastAPI's own OTel checks cost every request."""
+    # A configured provider is what switches FastAPI's native telemetry on for a plain app.
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: trace.NoOpTracerProvider())
+    assert FastAPI()._native_telemetry.enabled()
+    assert not create_app("probe", title="probe")._native_telemetry.enabled()
+    assert create_app("probe", title="probe", telemetry={"tracing": True})._native_telemetry.enabled()

@@ -31,12 +31,15 @@ class HeldStore:
         self.real = real
         self.release = threading.Event()
         self.waiting = 0
+        self.all_waiting = threading.Event()
         self.released_by_deadline = 0
         self._lock = threading.Lock()
 
     def list(self, **kwargs: Any) -> Any:
         with self._lock:
             self.waiting += 1
+            if self.waiting == IN_FLIGHT:
+                self.all_waiting.set()
         if not self.release.wait(DEADLINE):
             with self._lock:
                 self.released_by_deadline += 1
@@ -61,8 +64,8 @@ async def _serve_while_held(held: HeldStore) -> tuple[httpx.Response, httpx.Resp
         lists = [
             asyncio.create_task(client.get("/products", params={"limit": 100})) for _ in range(IN_FLIGHT)
         ]
-        while held.waiting < IN_FLIGHT and not any(task.done() for task in lists):
-            await asyncio.sleep(0.01)
+        # Off the loop: before the fix, the first held call blocked the loop until its deadline.
+        await asyncio.to_thread(held.all_waiting.wait, DEADLINE)
         health = await client.get("/health")
         missing = await client.get("/products/NO-SUCH-SKU")
         held.release.set()
