@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import lambda_cold_warm
+from bench import consumer_overhead, lambda_cold_warm
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         for cumulative, self_us, name in lambda_cold_warm.import_profile(root):
             profile.add_row(f"{cumulative / 1e3:.1f} ms", f"{self_us / 1e3:.1f} ms", name)
         console.print(profile)
+    consumer_overhead.run(console)
     return 0
 
 
