@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -83,3 +85,24 @@ def queue_with_dlq(sqs: Any) -> Callable[..., QueueWithDlq]:
         return QueueWithDlq(source, dlq)
 
     return make
+
+
+@pytest.fixture
+def lambda_function(aws_client: Callable[[str], Any]) -> Callable[..., None]:
+    """Creates a function in the emulator as Terraform would (its code is a placeholder: never run)."""
+
+    def create(name: str, handler: str, **settings: Any) -> None:
+        role = aws_client("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("placeholder.py", "")
+        aws_client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler=handler,
+            Code={"ZipFile": code.getvalue()},
+            **({"Timeout": 10} | settings),
+        )
+
+    return create

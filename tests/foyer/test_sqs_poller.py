@@ -6,12 +6,10 @@ emulator is a loop bounded by a deadline, and a test fails (never hangs) when it
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -237,21 +235,12 @@ def test_stop_ends_a_running_poller(sqs: Any, queue_with_dlq: Any) -> None:
 
 
 def test_a_poller_is_built_from_the_event_source_mapping(
-    aws_client: Any, sqs: Any, queue_with_dlq: Any
+    aws_client: Any, lambda_function: Any, sqs: Any, queue_with_dlq: Any
 ) -> None:
     queues = queue_with_dlq()
-    lambda_client, iam = aws_client("lambda"), aws_client("iam")
+    lambda_client = aws_client("lambda")
     name = f"fn-{uuid.uuid4().hex[:8]}"
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lambda_client.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role,
-        Handler="handler.handler",
-        Code={"ZipFile": tiny_zip()},
-        Timeout=45,
-        MemorySize=256,
-    )
+    lambda_function(name, "handler.handler", Timeout=45, MemorySize=256)
     mapping = lambda_client.create_event_source_mapping(
         EventSourceArn=queues.source.arn,
         FunctionName=name,
@@ -273,13 +262,6 @@ def test_a_poller_is_built_from_the_event_source_mapping(
         45,
         256,
     )
-
-
-def tiny_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
-    return buffer.getvalue()
 
 
 class running:
