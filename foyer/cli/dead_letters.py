@@ -204,8 +204,9 @@ def _move_task_unsupported(error: ClientError) -> bool:
 
 
 def _describe(error: ClientError) -> str:
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return f"HTTP {status} {error.response.get('Error', {}).get('Code', '')}".strip()
+    status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?"))
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return f"HTTP {status}" if code in ("", status) else f"HTTP {status} {code}"
 
 
 def _depth(sqs: SQSClient, queue: Queue) -> int:

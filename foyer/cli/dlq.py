@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 SHOW_MAX = 100  # a DLQ can hold thousands: `show` is for reading a few
-BODY_MAX = 4000  # characters of a body printed before it is cut
+BODY_MAX = 2000  # characters of a body printed before it is cut
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,16 +114,14 @@ def _message_panel(message: MessageTypeDef) -> Panel:
         value: Any = attribute.get("StringValue", attribute.get("BinaryValue"))
         facts.add_row(name, str(value))
     body = message["Body"]
-    cut = len(body) > BODY_MAX
-    shown = body[:BODY_MAX]
-    rendered: Any
     try:
-        rendered = Syntax(json.dumps(json.loads(body), indent=2)[:BODY_MAX], "json", word_wrap=True)
+        text, lexer = json.dumps(json.loads(body), indent=2), "json"
     except ValueError:
-        rendered = Text(shown)
-    parts: list[Any] = [facts, rendered]
-    if cut:
-        parts.append(Text(f"... {len(body) - BODY_MAX} more characters", style="dim"))
+        text, lexer = body, None
+    shown = text[:BODY_MAX]
+    parts: list[Any] = [facts, Syntax(shown, lexer, word_wrap=True) if lexer else Text(shown)]
+    if len(text) > BODY_MAX:
+        parts.append(Text(f"... {len(text) - BODY_MAX} more characters", style="dim"))
     return Panel(Group(*parts), title=message["MessageId"], title_align="left")
 
 

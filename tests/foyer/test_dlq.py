@@ -20,7 +20,7 @@ from botocore.stub import Stubber
 from rich.console import Console
 
 from foyer.cli import dead_letters
-from foyer.cli.dlq import main
+from foyer.cli.dlq import BODY_MAX, main
 
 pytestmark = pytest.mark.integration
 
@@ -80,6 +80,15 @@ def test_show_is_bounded(sqs: Any, queue_with_dlq: Any) -> None:
     code, out = run(sqs, "show", queues.dlq.url, "--max", "2")
     assert code == 0
     assert sum(f"m{n}" in out for n in range(5)) == 2
+
+
+def test_show_cuts_long_bodies(sqs: Any, queue_with_dlq: Any) -> None:
+    queues = queue_with_dlq(max_receive_count=1)
+    dead_letter(sqs, queues, "y" * (BODY_MAX + 1234))
+    code, out = run(sqs, "show", queues.dlq.name)
+    assert code == 0
+    assert out.count("y") == BODY_MAX
+    assert "... 1234 more characters" in out
 
 
 def test_redrive_moves_every_message_back_with_its_attributes(sqs: Any, queue_with_dlq: Any) -> None:
