@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
     from mypy_boto3_sqs import SQSClient
 
-__all__ = ["load_handler", "main", "pollers_for_function", "serve", "sqs_mappings"]
+__all__ = ["load_handler", "main", "mapped_functions", "pollers_for_function", "serve", "sqs_mappings"]
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_SECONDS = 30.0  # a poller finishes its batch first; a handler has at most its timeout
@@ -44,14 +44,20 @@ def load_handler(spec: str) -> Handler:
 
 
 def sqs_mappings(
-    lambda_client: LambdaClient, function_name: str
+    lambda_client: LambdaClient, function_name: str | None = None
 ) -> Iterator[EventSourceMappingConfigurationTypeDef]:
-    """Every event source mapping of the function whose source is an SQS queue."""
-    pages = lambda_client.get_paginator("list_event_source_mappings").paginate(FunctionName=function_name)
+    """Every event source mapping (of the function, when named) whose source is an SQS queue."""
+    paginator = lambda_client.get_paginator("list_event_source_mappings")
+    pages = paginator.paginate(FunctionName=function_name) if function_name else paginator.paginate()
     for page in pages:
         for mapping in page.get("EventSourceMappings", []):
             if mapping.get("EventSourceArn", "").startswith("arn:aws:sqs:"):
                 yield mapping
+
+
+def mapped_functions(lambda_client: LambdaClient) -> list[str]:
+    """The names of the functions that some SQS queue feeds: one consumer process each."""
+    return sorted({mapping["FunctionArn"].split(":")[6] for mapping in sqs_mappings(lambda_client)})
 
 
 def pollers_for_function(

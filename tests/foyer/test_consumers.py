@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.consumers import load_handler
+from foyer.devstack.consumers import load_handler, mapped_functions
 
 pytestmark = pytest.mark.integration
 
@@ -84,6 +84,7 @@ def test_the_runner_serves_a_functions_mapping_with_its_environment(
         if runner.poll() is None:
             runner.kill()
             runner.wait()
+    assert name in mapped_functions(aws_client("lambda"))
     seen = [json.loads(line) for line in out.read_text().splitlines()]
     assert sorted(s["body"] for s in seen) == ["first", "second"]
     assert {(s["greeting"], s["function"]) for s in seen} == {("hello", name)}
@@ -92,7 +93,7 @@ def test_the_runner_serves_a_functions_mapping_with_its_environment(
 
 
 def test_a_function_without_sqs_mappings_is_an_error(
-    emulator: Any, lambda_function: Any, tmp_path: Path
+    emulator: Any, aws_client: Any, lambda_function: Any, tmp_path: Path
 ) -> None:
     name = f"fn-{uuid.uuid4().hex[:8]}"
     lambda_function(name, "json.dumps")
@@ -105,6 +106,7 @@ def test_a_function_without_sqs_mappings_is_an_error(
     )
     assert finished.returncode == 1
     assert b"has no SQS event source mapping" in finished.stdout + finished.stderr
+    assert name not in mapped_functions(aws_client("lambda"))
 
 
 def test_load_handler_names_module_and_function() -> None:
