@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench cost fmt docs clean
+.PHONY: help install dev test lint package bench cost dlq fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ lint: install ## ruff, mypy, import-linter contracts, terraform fmt
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	terraform fmt -check -recursive terraform
+
+dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
+	$(PY) -m foyer.cli.dlq $(ARGS)
 
 fmt: install ## format python and terraform
 	$(VENV)/bin/ruff format .
