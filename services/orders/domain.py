@@ -1,0 +1,231 @@
+"""Orders' model and rules: pure Python, no I/O (persistence is store.py, HTTP is api.py).
+
+An order is placed PENDING with prices taken from the catalog, never from the caller. It moves through
+a small state machine driven by the saga's events, and every move is kept in its history:
+
+    PENDING --StockReserved--> RESERVED --PaymentAuthorized--> CONFIRMED
+    PENDING --StockShortage--> CANCELLED(out_of_stock)
+    RESERVED --PaymentDeclined / PaymentFailed--> CANCELLED(payment_declined / payment_failed)
+    PENDING or RESERVED --deadline passed--> CANCELLED(expired)
+
+CONFIRMED and CANCELLED are terminal. A move that does not apply to the current status (an event
+delivered twice, or late) changes nothing: `apply` says so instead of raising, so a consumer can
+acknowledge it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
+
+SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A deliberately plain address check, published as it is enforced: one @, no blanks or controls, a
+# dotted domain. Whether the mailbox exists is for the mail server to say.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
+MAX_LINES = 50
+MAX_QUANTITY = 1000
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema's `integer` counts `5.0`: accept an integral float as the int it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_integral)]
+Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
+Channel = Literal["web", "mobile", "partner"]
+
+
+class Status(enum.StrEnum):
+    PENDING = "PENDING"
+    RESERVED = "RESERVED"
+    CONFIRMED = "CONFIRMED"
+    CANCELLED = "CANCELLED"
+
+
+class CancelReason(enum.StrEnum):
+    OUT_OF_STOCK = "out_of_stock"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_FAILED = "payment_failed"
+    EXPIRED = "expired"
+
+
+TERMINAL = frozenset({Status.CONFIRMED, Status.CANCELLED})
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sku: Sku
+    quantity: Quantity
+
+
+class OrderIn(BaseModel):
+    """What a client sends to place an order: never a price, a total or a status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: Identifier
+    contact_email: Email
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+    channel: Channel
+    partner_id: Identifier | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
+        skus = [line.sku for line in lines]
+        repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if repeated:
+            raise ValueError(f"each sku may appear once; repeated: {', '.join(repeated)}")
+        return lines
+
+    def same_request(self, other: OrderIn) -> bool:
+        """Whether `other` asks for the same order (line order aside)."""
+        return self.model_dump(exclude={"lines"}) == other.model_dump(exclude={"lines"}) and sorted(
+            self.lines, key=lambda line: line.sku
+        ) == sorted(other.lines, key=lambda line: line.sku)
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: int
+    currency: str
+
+
+class CatalogEntry(BaseModel):
+    """What the catalog says of a sku when the order is placed."""
+
+    sku: str
+    name: str
+    price: Money
+
+
+class Line(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class Step(BaseModel):
+    """One move of the order, as its history keeps it."""
+
+    status: Status
+    at: datetime
+    reason: CancelReason | None = None
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: str
+    customer_id: str
+    contact_email: str
+    channel: Channel
+    partner_id: str | None = None
+    lines: list[Line]
+    total: Money
+    status: Status
+    cancel_reason: CancelReason | None = None
+    history: list[Step]
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def move(self, to: Status, now: datetime, reason: CancelReason | None = None) -> Order | None:
+        """The order after moving to `to`, or None when the move does not apply (a repeat, or late)."""
+        if (self.status, to) not in ALLOWED_MOVES:
+            return None
+        return self.model_copy(
+            update={
+                "status": to,
+                "cancel_reason": reason,
+                "history": [*self.history, Step(status=to, at=now, reason=reason)],
+                "updated_at": now,
+                "version": self.version + 1,
+            }
+        )
+
+
+ALLOWED_MOVES = frozenset(
+    {
+        (Status.PENDING, Status.RESERVED),
+        (Status.PENDING, Status.CANCELLED),
+        (Status.RESERVED, Status.CONFIRMED),
+        (Status.RESERVED, Status.CANCELLED),
+    }
+)
+
+
+class UnknownSkus(Exception):
+    def __init__(self, skus: list[str]) -> None:
+        super().__init__(f"unknown skus: {', '.join(skus)}")
+        self.skus = skus
+
+
+class MixedCurrencies(Exception):
+    def __init__(self, currencies: Iterable[str]) -> None:
+        self.currencies = sorted(set(currencies))
+        super().__init__(f"lines priced in several currencies: {', '.join(self.currencies)}")
+
+
+class OrderNotFound(Exception):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"no order {order_id}")
+        self.order_id = order_id
+
+
+def place(order_id: str, request: OrderIn, catalog: Mapping[str, CatalogEntry], now: datetime) -> Order:
+    """A PENDING order priced from `catalog`. Raises UnknownSkus or MixedCurrencies."""
+    unknown = [line.sku for line in request.lines if line.sku not in catalog]
+    if unknown:
+        raise UnknownSkus(unknown)
+    currencies = {catalog[line.sku].price.currency for line in request.lines}
+    if len(currencies) != 1:
+        raise MixedCurrencies(currencies)
+    (currency,) = currencies
+    lines = [
+        Line(
+            sku=line.sku,
+            name=catalog[line.sku].name,
+            quantity=line.quantity,
+            unit_price=catalog[line.sku].price,
+            line_total=Money(amount=catalog[line.sku].price.amount * line.quantity, currency=currency),
+        )
+        for line in request.lines
+    ]
+    return Order(
+        order_id=order_id,
+        customer_id=request.customer_id,
+        contact_email=request.contact_email,
+        channel=request.channel,
+        partner_id=request.partner_id,
+        lines=lines,
+        total=Money(amount=sum(line.line_total.amount for line in lines), currency=currency),
+        status=Status.PENDING,
+        history=[Step(status=Status.PENDING, at=now)],
+        created_at=now,
+        updated_at=now,
+    )
