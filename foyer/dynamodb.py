@@ -144,6 +144,15 @@ class Table:
             raise ConditionFailed(str(exc)) from exc
         return from_dynamo(response["Attributes"])
 
+    def delete(self, key: Mapping[str, Any], *, condition: Condition | None = None) -> None:
+        """Remove the item at `key` (deleting a missing item is not an error unless `condition` says so)."""
+        try:
+            self._client.delete_item(
+                TableName=self.name, Key=to_dynamo(key), **_merge(("ConditionExpression", condition))
+            )
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise ConditionFailed(str(exc)) from exc
+
     def query(
         self,
         key_condition: Condition,

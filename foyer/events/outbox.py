@@ -1,0 +1,79 @@
+"""The transactional outbox: an event is written in the same DynamoDB transaction as the state change
+it announces, as an item of the service's own table, and published later by the relay.
+
+Item shape (what the table needs, see docs/architecture.md):
+- `pk` = `outbox#<event id>`; `event` = the envelope as JSON (a string: the bytes published are the
+  bytes written, and floats, which DynamoDB's serializer refuses, survive);
+- `outbox_pending` = `pending` and `outbox_at` = `<time>#<id>`: the keys of the sparse GSI `outbox`,
+  so draining pending events is one Query of one index partition in time order, never a Scan. The
+  relay deletes an item once published, which removes it from the index too.
+The relay is fed by the table's stream (INSERT of an `outbox#` item) in AWS and by `drain` locally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from foyer.dynamodb import Condition, Item, Table
+from foyer.events.envelope import Envelope
+
+PREFIX = "outbox#"
+INDEX = "outbox"
+PENDING_ATTRIBUTE = "outbox_pending"
+ORDER_ATTRIBUTE = "outbox_at"
+PENDING = "pending"
+
+
+def outbox_key(event_id: str) -> dict[str, str]:
+    return {"pk": PREFIX + event_id}
+
+
+def outbox_item(envelope: Envelope) -> dict[str, Any]:
+    """The table item that holds `envelope` until the relay has published it."""
+    return {
+        **outbox_key(envelope.id),
+        "event": envelope.to_json(),
+        PENDING_ATTRIBUTE: PENDING,
+        ORDER_ATTRIBUTE: f"{envelope.time.isoformat()}#{envelope.id}",
+    }
+
+
+def is_outbox_item(item: Mapping[str, Any]) -> bool:
+    pk = item.get("pk")
+    return isinstance(pk, str) and pk.startswith(PREFIX) and isinstance(item.get("event"), str)
+
+
+def envelope_of(item: Mapping[str, Any]) -> Envelope:
+    """The envelope an outbox item holds (written by this module, so trusted: no version filter)."""
+    return Envelope.model_validate_json(item["event"])
+
+
+class Outbox:
+    """The outbox of one service table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put_op(self, envelope: Envelope) -> dict[str, Any]:
+        """The TransactItems entry that adds `envelope` to the outbox: put it in the same
+        `foyer.dynamodb.transact` call as the state change, so both happen or neither does."""
+        return self.table.put_op(
+            outbox_item(envelope), condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"})
+        )
+
+    def pending(
+        self, *, limit: int = 100, start_key: Mapping[str, Any] | None = None
+    ) -> tuple[list[Envelope], Item | None]:
+        """Up to `limit` unpublished events, oldest first, and where the next page starts (or None)."""
+        page = self.table.query(
+            Condition("#p = :p", {"#p": PENDING_ATTRIBUTE}, {":p": PENDING}),
+            index=INDEX,
+            limit=limit,
+            start_key=start_key,
+        )
+        return [envelope_of(item) for item in page.items if is_outbox_item(item)], page.last_key
+
+    def remove(self, event_id: str) -> None:
+        """Forget a published event (idempotent: removing it twice is harmless)."""
+        self.table.delete(outbox_key(event_id))
