@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
 
 from fastapi import Depends, Header, Request, Response
 
@@ -125,17 +124,17 @@ def idempotent(
     (by default the method and path: one key per operation); `get_store` is the service's
     deps.py provider, so tests override it like any other dependency."""
 
+    # Defaults, not Annotated: the annotations are strings (PEP 563) that FastAPI resolves in this
+    # module's globals, where the closure's `get_store` is not.
     async def dependency(
         request: Request,
-        store: Annotated[IdempotencyStore, Depends(get_store)],
-        key: Annotated[
-            str | None,
-            Header(
-                alias=HEADER,
-                pattern=KEY_PATTERN,
-                description="Makes the request safe to repeat: same key and request, same answer",
-            ),
-        ] = None,
+        store: IdempotencyStore = Depends(get_store),  # noqa: B008
+        key: str | None = Header(
+            None,
+            alias=HEADER,
+            pattern=KEY_PATTERN,
+            description="Makes the request safe to repeat: same key and request, same answer",
+        ),
     ) -> AsyncIterator[IdempotentCall]:
         if key is None:
             yield IdempotentCall()
