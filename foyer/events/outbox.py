@@ -12,8 +12,12 @@ The relay is fed by the table's stream (INSERT of an `outbox#` item) in AWS and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC
 from typing import Any
+
+from pydantic import ValidationError
 
 from foyer.dynamodb import Condition, Item, Table
 from foyer.events.envelope import Envelope
@@ -23,6 +27,7 @@ INDEX = "outbox"
 PENDING_ATTRIBUTE = "outbox_pending"
 ORDER_ATTRIBUTE = "outbox_at"
 PENDING = "pending"
+log = logging.getLogger("foyer.events.outbox")
 
 
 def outbox_key(event_id: str) -> dict[str, str]:
@@ -35,7 +40,7 @@ def outbox_item(envelope: Envelope) -> dict[str, Any]:
         **outbox_key(envelope.id),
         "event": envelope.to_json(),
         PENDING_ATTRIBUTE: PENDING,
-        ORDER_ATTRIBUTE: f"{envelope.time.isoformat()}#{envelope.id}",
+        ORDER_ATTRIBUTE: f"{envelope.time.astimezone(UTC).isoformat()}#{envelope.id}",
     }
 
 
@@ -47,6 +52,18 @@ def is_outbox_item(item: Mapping[str, Any]) -> bool:
 def envelope_of(item: Mapping[str, Any]) -> Envelope:
     """The envelope an outbox item holds (written by this module, so trusted: no version filter)."""
     return Envelope.model_validate_json(item["event"])
+
+
+def readable(items: Iterable[Mapping[str, Any]]) -> Iterable[tuple[Mapping[str, Any], Envelope]]:
+    """Each outbox item among `items` with its envelope. An item that holds no envelope is logged and
+    skipped: it must not keep every event behind it from being published."""
+    for item in items:
+        if not is_outbox_item(item):
+            continue
+        try:
+            yield item, envelope_of(item)
+        except ValidationError:
+            log.error("outbox item holds no envelope; left in place", extra={"pk": item.get("pk")})
 
 
 class Outbox:
@@ -72,7 +89,7 @@ class Outbox:
             limit=limit,
             start_key=start_key,
         )
-        return [envelope_of(item) for item in page.items if is_outbox_item(item)], page.last_key
+        return [envelope for _, envelope in readable(page.items)], page.last_key
 
     def remove(self, event_id: str) -> None:
         """Forget a published event (idempotent: removing it twice is harmless)."""

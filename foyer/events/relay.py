@@ -19,7 +19,7 @@ from typing import Any
 from foyer import aws
 from foyer.dynamodb import from_dynamo
 from foyer.events.envelope import Envelope
-from foyer.events.outbox import Outbox, envelope_of, is_outbox_item
+from foyer.events.outbox import Outbox, readable
 
 # PutEvents takes at most 10 entries per call.
 MAX_ENTRIES = 10
@@ -121,9 +121,7 @@ def _outbox_inserts(records: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str,
     """(sequence number, envelope) of each INSERT of an outbox item, in stream order."""
     for record in records:
         if record.get("eventName") != "INSERT":
-            continue  # the relay's own deletes, and every other change of the table
-        change = record.get("dynamodb", {})
-        image = from_dynamo(change.get("NewImage", {}))
-        if not is_outbox_item(image):
-            continue
-        yield change["SequenceNumber"], envelope_of(image)
+            continue  # MODIFY and REMOVE (the relay's own deletes among them) carry no new event
+        change = record["dynamodb"]
+        for _, envelope in readable([from_dynamo(change.get("NewImage", {}))]):
+            yield change["SequenceNumber"], envelope

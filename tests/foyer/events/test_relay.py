@@ -172,3 +172,17 @@ def _stream_records(table: Table) -> list[dict[str, Any]]:
         )["ShardIterator"]
         records.extend(streams.get_records(ShardIterator=iterator)["Records"])
     return records
+
+
+def test_an_outbox_item_without_an_envelope_is_skipped_and_blocks_nothing_behind_it(
+    service_table: Table, outbox: Outbox, relay: Relay, bus_to_queue: Any, make_event: Callable[..., Envelope]
+) -> None:
+    service_table.put(
+        {"pk": "outbox#broken", "event": "{not json", "outbox_pending": "pending", "outbox_at": "0000#broken"}
+    )
+    event = make_event()
+    _write(outbox, [event])
+
+    assert relay.drain().published == [event.id]
+    assert _ids(bus_to_queue.receive(1)) == [event.id]
+    assert service_table.get({"pk": "outbox#broken"}, consistent=True) is not None
