@@ -8,10 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from foyer import aws
 from foyer.dynamodb import Table, transact
 from foyer.events import Envelope, Outbox, Relay, parse
+from foyer.events import handler as relay_handler
 
 pytestmark = pytest.mark.integration
 
@@ -186,3 +188,40 @@ def test_an_outbox_item_without_an_envelope_is_skipped_and_blocks_nothing_behind
     assert relay.drain().published == [event.id]
     assert _ids(bus_to_queue.receive(1)) == [event.id]
     assert service_table.get({"pk": "outbox#broken"}, consistent=True) is not None
+
+
+def test_the_lambda_entry_point_relays_its_tables_stream_to_its_bus(
+    service_table: Table,
+    bus_to_queue: Any,
+    fixture_file: Callable[[str], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TABLE_NAME", service_table.name)
+    monkeypatch.setenv("EVENT_BUS_NAME", bus_to_queue.bus)
+    monkeypatch.setenv("FOYER_SERVICE", "orders-relay")
+    relay_handler.relay.cache_clear()
+
+    answer = relay_handler.handler(fixture_file("dynamodb_stream_outbox.json"), None)
+    relay_handler.relay.cache_clear()
+
+    assert answer == {"batchItemFailures": []}
+    assert len(bus_to_queue.receive(2)) == 2
+
+
+class Throttled(Events):
+    """EventBridge refusing the whole call (after botocore's own retries)."""
+
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutEvents")
+
+
+def test_a_putevents_call_that_fails_whole_leaves_its_batch_pending(
+    outbox: Outbox, bus_to_queue: Any, make_event: Callable[..., Envelope]
+) -> None:
+    events = [make_event(n) for n in range(3)]
+    _write(outbox, events)
+
+    result = Relay(outbox, bus_to_queue.bus, client=Throttled()).drain()
+
+    assert result.failed == {e.id: "ThrottlingException" for e in events}
+    assert sorted(e.id for e in outbox.pending()[0]) == sorted(e.id for e in events)

@@ -1,0 +1,38 @@
+"""The relay's Lambda entry point: one function per service table, fed by that table's stream.
+
+Terraform sets `FOYER_SERVICE`, `TABLE_NAME` and `EVENT_BUS_NAME`, and maps the stream with
+`FunctionResponseTypes = ["ReportBatchItemFailures"]` and a filter on INSERT (the relay ignores other
+records anyway). Locally the stack builds the same Relay with `relay()` and calls `drain`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import AliasChoices, Field
+
+from foyer import logging
+from foyer.dynamodb import Table
+from foyer.events.outbox import Outbox
+from foyer.events.relay import Relay
+from foyer.settings import ServiceSettings
+
+
+class RelaySettings(ServiceSettings):
+    """The table whose outbox is relayed (from ServiceSettings) and the bus it goes to."""
+
+    event_bus_name: str = Field(validation_alias=AliasChoices("EVENT_BUS_NAME"))
+
+
+@cache
+def relay() -> Relay:
+    """The process-wide relay of the configured table and bus, built on first use."""
+    settings = RelaySettings()
+    logging.setup(settings.service, settings.log_level)
+    return Relay(Outbox(Table(settings.table_name)), settings.event_bus_name)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Publish the outbox INSERTs of one stream batch; report the first failed record."""
+    return relay().on_stream(event)
