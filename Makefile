@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench fmt clean
+.PHONY: help install dev test lint package bench cost dlq fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,13 +42,22 @@ lint: install ## ruff, mypy, import-linter contracts, terraform fmt
 	$(VENV)/bin/lint-imports
 	terraform fmt -check -recursive terraform
 
+dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
+	$(PY) -m foyer.cli.dlq $(ARGS)
+
 fmt: install ## format python and terraform
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 	terraform fmt -recursive terraform
 
+docs: install ## regenerate the Terraform READMEs' Requirements/Inputs/Outputs tables
+	$(PY) -m foyer.cli.tfdocs
+
 bench: package ## run the benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m bench
+
+cost: install ## monthly cost and cheapest memory per function, from dist/bench.json (run make bench first)
+	$(PY) -m foyer.cli.cost $(COST_ARGS)
 
 clean: ## remove build output and local state
 	rm -rf dist build .local

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from foyer import errors, logging, metrics, openapi
-from foyer.middleware import BodyLimit, CorrelationId
+from foyer.middleware import BodyLimit, CorrelationId, UniqueJsonKeys
 from foyer.problems import ProblemTable
 from foyer.settings import FoyerSettings
 
@@ -20,6 +21,12 @@ COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "The request does not match the schema"},
     500: {"description": "An unexpected error; quote the correlation id"},
 }
+
+
+# Foyer observes through JSON logs, EMF metrics and X-Ray (architecture decision 9). FastAPI's native
+# OpenTelemetry asks for its providers on every request even when none is configured: about 5 µs of a
+# 65 µs warm Lambda invocation (measured with the packaged catalog under CPython 3.12).
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(
@@ -37,6 +44,7 @@ def create_app(
     settings = FoyerSettings(service=service)
     logging.setup(settings.service, settings.log_level)
     metrics.configure(service=settings.service)
+    fastapi_kwargs.setdefault("telemetry", NATIVE_TELEMETRY_OFF)
     app = FastAPI(
         title=title,
         version=version,
@@ -48,7 +56,13 @@ def create_app(
     if problems is not None:
         problems.install(app)
     openapi.install(app)
-    # Outermost first: the correlation id must exist before a 413 is written.
+    # No trailing-slash redirects: Starlette builds their Location from the Host header, so
+    # `GET /products/` with `Host: evil.example` was sent to http://evil.example/products.
+    # One URL per resource, as the OpenAPI publishes it; anything else is a 404 problem.
+    app.router.redirect_slashes = False
+    # Added innermost first: the correlation id must exist before a 413 is written, and the body
+    # is bounded before UniqueJsonKeys reads it.
+    app.add_middleware(UniqueJsonKeys)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationId)
 

@@ -2,6 +2,10 @@
 
 Services describe items as dicts of str/int/bool/list/dict; this module converts them, maps the
 two conditional failures to exceptions the domain can reason about, and nothing else.
+
+Every conditional write asks DynamoDB for `ReturnValuesOnConditionCheckFailure=ALL_OLD`: a failed
+write then carries the item that beat it (no second read, which could race with yet another
+writer, and costs no extra capacity).
 """
 
 from __future__ import annotations
@@ -9,23 +13,37 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foyer import aws
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 Item = dict[str, Any]
 
 
 class ConditionFailed(Exception):
-    """A conditional write found the item in another state than required."""
+    """A conditional write found the item in another state than required.
+
+    `item` is the item as it was when the condition failed, or None if there was none.
+    """
+
+    def __init__(self, message: str, item: Item | None = None) -> None:
+        super().__init__(message)
+        self.item = item
 
 
 class TransactionCanceled(Exception):
-    """A transaction was refused; `reasons[i]` is the cancellation code of operation i ('None' if fine)."""
+    """A transaction was refused; `reasons[i]` is the cancellation code of operation i ('None' if fine).
 
-    def __init__(self, reasons: list[str]) -> None:
+    `items[i]` is the item operation i found when its condition failed (None otherwise).
+    """
+
+    def __init__(self, reasons: list[str], items: list[Item | None] | None = None) -> None:
         super().__init__(f"transaction canceled: {reasons}")
         self.reasons = reasons
+        self.items = items if items is not None else [None] * len(reasons)
 
 
 def _serializer() -> Any:
@@ -87,7 +105,20 @@ def _merge(*conds: tuple[str, Condition | None]) -> dict[str, Any]:
         out[key] = params[key]
         out.setdefault("ExpressionAttributeNames", {}).update(params.get("ExpressionAttributeNames", {}))
         out.setdefault("ExpressionAttributeValues", {}).update(params.get("ExpressionAttributeValues", {}))
+    if "ConditionExpression" in out:
+        out["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     return {k: v for k, v in out.items() if v}
+
+
+def _old_item(raw: Mapping[str, Any] | None) -> Item | None:
+    return from_dynamo(raw) if raw else None
+
+
+def _response_item(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    # botocore parses the modelled `Item` of a ConditionalCheckFailedException into the error
+    # response; the stubs type error responses generically.
+    item = response.get("Item")
+    return item if isinstance(item, Mapping) else None
 
 
 @dataclass(frozen=True)
@@ -97,17 +128,19 @@ class Page:
 
 
 class Table:
-    """One DynamoDB table, addressed by name; the client is the process-wide one."""
+    """One DynamoDB table, addressed by name, through `client` (default: the process-wide one)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, client: DynamoDBClient | None = None) -> None:
         self.name = name
+        self._given_client = client
 
     @property
-    def _client(self) -> Any:
-        return aws.client("dynamodb")
+    def client(self) -> DynamoDBClient:
+        # Resolved on use, not in __init__: a Table built at import time creates no client.
+        return self._given_client or aws.client("dynamodb")
 
     def get(self, key: Mapping[str, Any], *, consistent: bool = False) -> Item | None:
-        response = self._client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=consistent)
+        response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=consistent)
         item = response.get("Item")
         return from_dynamo(item) if item else None
 
@@ -117,41 +150,43 @@ class Table:
         pending: list[dict[str, Any]] = [to_dynamo(k) for k in keys]
         while pending:
             batch, pending = pending[:100], pending[100:]
-            response = self._client.batch_get_item(RequestItems={self.name: {"Keys": batch}})
+            response = self.client.batch_get_item(RequestItems={self.name: {"Keys": batch}})
             found.extend(from_dynamo(i) for i in response.get("Responses", {}).get(self.name, []))
-            pending.extend(response.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", []))
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.name)
+            if unprocessed:
+                pending.extend(dict(key) for key in unprocessed["Keys"])
         return found
 
     def put(self, item: Mapping[str, Any], *, condition: Condition | None = None) -> None:
         try:
-            self._client.put_item(
+            self.client.put_item(
                 TableName=self.name, Item=to_dynamo(item), **_merge(("ConditionExpression", condition))
             )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise ConditionFailed(str(exc)) from exc
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise ConditionFailed(str(exc), _old_item(_response_item(exc.response))) from exc
 
     def update(
         self, key: Mapping[str, Any], update: Condition, *, condition: Condition | None = None
     ) -> Item:
         try:
-            response = self._client.update_item(
+            response = self.client.update_item(
                 TableName=self.name,
                 Key=to_dynamo(key),
                 ReturnValues="ALL_NEW",
                 **_merge(("UpdateExpression", update), ("ConditionExpression", condition)),
             )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise ConditionFailed(str(exc)) from exc
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise ConditionFailed(str(exc), _old_item(_response_item(exc.response))) from exc
         return from_dynamo(response["Attributes"])
 
     def delete(self, key: Mapping[str, Any], *, condition: Condition | None = None) -> None:
         """Remove the item at `key` (deleting a missing item is not an error unless `condition` says so)."""
         try:
-            self._client.delete_item(
+            self.client.delete_item(
                 TableName=self.name, Key=to_dynamo(key), **_merge(("ConditionExpression", condition))
             )
-        except self._client.exceptions.ConditionalCheckFailedException as exc:
-            raise ConditionFailed(str(exc)) from exc
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise ConditionFailed(str(exc), _old_item(_response_item(exc.response))) from exc
 
     def query(
         self,
@@ -164,10 +199,10 @@ class Table:
         params: dict[str, Any] = {"TableName": self.name, **_merge(("KeyConditionExpression", key_condition))}
         if index:
             params["IndexName"] = index
-        return self._page(self._client.query, params, limit, start_key)
+        return self._page(self.client.query, params, limit, start_key)
 
     def scan(self, *, limit: int | None = None, start_key: Mapping[str, Any] | None = None) -> Page:
-        return self._page(self._client.scan, {"TableName": self.name}, limit, start_key)
+        return self._page(self.client.scan, {"TableName": self.name}, limit, start_key)
 
     def _page(
         self, call: Any, params: dict[str, Any], limit: int | None, start: Mapping[str, Any] | None
@@ -211,14 +246,17 @@ class Table:
         }
 
 
-def transact(operations: Sequence[dict[str, Any]], *, token: str | None = None) -> None:
+def transact(
+    operations: Sequence[dict[str, Any]], *, token: str | None = None, client: DynamoDBClient | None = None
+) -> None:
     """All operations or none (at most 100). `token` makes a retry within 10 minutes a no-op."""
-    client = aws.client("dynamodb")
+    client = client or aws.client("dynamodb")
     params: dict[str, Any] = {"TransactItems": list(operations)}
     if token:
         params["ClientRequestToken"] = token
     try:
         client.transact_write_items(**params)
     except client.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-        raise TransactionCanceled(reasons) from exc
+        cancelled = exc.response.get("CancellationReasons", [])
+        reasons = [r.get("Code", "None") for r in cancelled]
+        raise TransactionCanceled(reasons, [_old_item(r.get("Item")) for r in cancelled]) from exc

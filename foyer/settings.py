@@ -6,26 +6,30 @@ emulator endpoint, region and its table name from there. Environment variables a
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from foyer.stack_file import LocalStack
 
 DEFAULT_STACK_FILE = Path(".local/stack.json")
 
 
 @cache
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The local stack's description, or {} when there is none (in AWS there never is)."""
-    try:
-        data = json.loads(path.read_text())
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def read_stack_file(path: Path) -> LocalStack | None:
+    """The local stack's description, or None when there is none (in AWS there never is)."""
+    if not path.exists():
+        return None
+    # Imported only when there is a file: defining its models costs about 2 ms of every cold start
+    # (python -X importtime), and in a Lambda there is never a stack file to read.
+    from foyer.stack_file import LocalStack
+
+    return LocalStack.read(path)
 
 
 class StackFileSource(PydanticBaseSettingsSource):
@@ -40,14 +44,14 @@ class StackFileSource(PydanticBaseSettingsSource):
         return None, field_name, False  # everything is returned at once by __call__
 
     def __call__(self) -> dict[str, Any]:
-        if not self.stack:
+        if self.stack is None:
             return {}
-        emulator = self.stack.get("emulator", {})
+        emulator = self.stack.emulator
         values: dict[str, Any] = {
-            "aws_endpoint_url": emulator.get("endpoint"),
-            "aws_region": self.stack.get("region"),
-            "aws_access_key_id": emulator.get("access_key_id"),
-            "aws_secret_access_key": emulator.get("secret_access_key"),
+            "aws_endpoint_url": emulator.endpoint,
+            "aws_region": self.stack.region,
+            "aws_access_key_id": emulator.access_key_id,
+            "aws_secret_access_key": emulator.secret_access_key,
         }
         # Sources before this one hand over their values under the env alias (FOYER_SERVICE).
         state = self.current_state
@@ -55,7 +59,7 @@ class StackFileSource(PydanticBaseSettingsSource):
             state.get("FOYER_SERVICE") or state.get("service") or _field_default(self.settings_cls, "service")
         )
         if service:
-            values["table_name"] = self.stack.get("tables", {}).get(service)
+            values["table_name"] = self.stack.tables.get(service)
         return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}
 
 
@@ -81,6 +85,13 @@ class FoyerSettings(BaseSettings):
     # Only ever the emulator's dummy keys: in AWS, credentials come from the execution role.
     aws_access_key_id: str | None = Field(None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID"))
     aws_secret_access_key: str | None = Field(None, validation_alias=AliasChoices("AWS_SECRET_ACCESS_KEY"))
+    # Set by the Lambda runtime in every execution environment, and only there.
+    lambda_function_name: str | None = Field(None, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME"))
+
+    @property
+    def in_lambda(self) -> bool:
+        """True inside a Lambda execution environment (one event at a time per process)."""
+        return bool(self.lambda_function_name)
 
     @classmethod
     def settings_customise_sources(

@@ -1,7 +1,9 @@
-"""docker-compose.yml: valid Compose, offline, and in step with the apps and the dev ports.
+"""docker-compose.yml: valid Compose, offline, and in step with the apps map.
 
 No Docker needed: the file is checked against the Compose Specification's JSON schema vendored by
-check-jsonschema, then against the repository (every app has a container, on its fixed port).
+check-jsonschema, then against the apps Terraform declares (locals.apps in
+terraform/environments/local/main.tf, read from the session apply's outputs): every app has a
+container running its app module on its declared port with its table, and nothing else does.
 """
 
 from __future__ import annotations
@@ -19,14 +21,12 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from foyer.devstack.emulator import EMULATOR_PORT
+from foyer.stack_file import LocalStack
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
-
-try:
-    from foyer.devstack.ports import PORTS
-except ImportError:  # the dev stack's port map not written yet: the fixed dev ports
-    PORTS = {"emulator": 4566, "catalog": 8101, "inventory": 8102}
 
 
 def load(path: Path = COMPOSE_FILE) -> dict[str, Any]:
@@ -52,16 +52,6 @@ def schema_errors(schema: dict[str, Any], document: dict[str, Any]) -> list[str]
     validator_cls = jsonschema.validators.validator_for(schema)
     validator = validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER)
     return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
-
-
-def apps() -> dict[str, str]:
-    """Every deployable HTTP app (an `app.py` beside a `handler.py`): name -> ASGI import path."""
-    found: dict[str, str] = {}
-    for room in ("services", "bff"):
-        for handler in sorted((ROOT / room).glob("*/handler.py")):
-            if (handler.parent / "app.py").exists():
-                found[handler.parent.name] = f"{room}.{handler.parent.name}.app:app"
-    return found
 
 
 def published(service: dict[str, Any]) -> list[tuple[int, int]]:
@@ -146,60 +136,104 @@ def test_the_cli_fails_on_a_broken_file(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
 
 
-# --------------------------------------------------------------------------- the repository
-
-
-def test_the_fallback_ports_agree_with_the_dev_stack() -> None:
-    for name, port in {"emulator": 4566, "catalog": 8101, "inventory": 8102}.items():
-        assert PORTS[name] == port
-
-
-def test_every_app_has_a_container(compose: dict[str, Any]) -> None:
-    missing = sorted(set(apps()) - set(compose["services"]))
-    assert not missing, f"apps with a handler.py but no service in docker-compose.yml: {missing}"
-
-
-@pytest.mark.parametrize("name", ["catalog", "inventory"])
-def test_the_domain_services_are_declared_even_before_their_code(compose: dict[str, Any], name: str) -> None:
-    assert name in compose["services"]
-
-
-def test_every_published_port_is_the_fixed_dev_port(compose: dict[str, Any]) -> None:
-    for name, service in compose["services"].items():
-        for host_port, _ in published(service):
-            assert name in PORTS, f"{name} publishes {host_port} but has no port in foyer/devstack/ports.py"
-            assert host_port == PORTS[name], f"{name}: published {host_port}, dev port is {PORTS[name]}"
-    assert published(compose["services"]["emulator"])[0][0] == PORTS["emulator"]
+# --------------------------------------------------------------------------- the apps map
 
 
 def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The containers that run an app (they set APP)."""
     return {name: s for name, s in compose["services"].items() if "APP" in environment(s)}
 
 
-def test_the_app_containers_are_exactly_the_apps(compose: dict[str, Any]) -> None:
-    declared = app_services(compose)
-    assert {"catalog", "inventory"} <= set(declared)
-    for name, import_path in apps().items():
-        assert environment(declared[name])["APP"] == import_path
-    for name, service in declared.items():
-        room, module = environment(service)["APP"].split(".")[0], environment(service)["APP"].split(":")[0]
-        assert room in {"services", "bff"}
-        assert module == f"{room}.{name}.app", f"{name} runs {module}"
+def disagreements(compose: dict[str, Any], stack: LocalStack) -> list[str]:
+    """Every way docker-compose.yml's app containers differ from the apps Terraform declares."""
+    found: list[str] = []
+    containers = app_services(compose)
+    for name in sorted(stack.ports.keys() - containers.keys()):
+        found.append(f"{name}: in the apps map but has no container")
+    for name in sorted(containers.keys() - stack.ports.keys()):
+        found.append(f"{name}: a container that is not in the apps map")
+    for name in sorted(containers.keys() & stack.ports.keys()):
+        env, port = environment(containers[name]), stack.port(name)
+        expected = {
+            "APP": stack.app_modules[name],
+            "PORT": str(port),
+            "FOYER_SERVICE": name,
+            "TABLE_NAME": stack.tables.get(name),
+        }
+        for key, value in expected.items():
+            if env.get(key) != value:
+                found.append(f"{name}: {key} is {env.get(key)!r}, the apps map says {value!r}")
+        if published(containers[name]) != [(port, port)]:
+            found.append(f"{name}: publishes {published(containers[name])}, the apps map says {port}:{port}")
+    return found
+
+
+@pytest.mark.integration
+def test_the_app_containers_are_exactly_the_apps_map(compose: dict[str, Any], stack: LocalStack) -> None:
+    assert disagreements(compose, stack) == []
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("breakage", "named"),
+    [
+        (lambda d: d["services"].pop("inventory"), "inventory: in the apps map but has no container"),
+        (
+            lambda d: d["services"].update(orders=copy.deepcopy(d["services"]["catalog"])),
+            "orders: a container that is not in the apps map",
+        ),
+        (lambda d: d["services"]["catalog"]["environment"].update(PORT="8102"), "catalog: PORT is '8102'"),
+        (lambda d: d["services"]["catalog"].update(ports=["8111:8101"]), "catalog: publishes [(8111, 8101)]"),
+        (
+            lambda d: d["services"]["inventory"]["environment"].update(APP="services.catalog.app:app"),
+            "inventory: APP is 'services.catalog.app:app', the apps map says 'services.inventory.app:app'",
+        ),
+        (
+            lambda d: d["services"]["inventory"]["environment"].update(TABLE_NAME="foyer-local-stock"),
+            "inventory: TABLE_NAME is 'foyer-local-stock'",
+        ),
+        (
+            lambda d: d["services"]["catalog"]["environment"].pop("FOYER_SERVICE"),
+            "catalog: FOYER_SERVICE is None",
+        ),
+    ],
+    ids=["missing", "extra", "port", "published", "app module", "table", "service name"],
+)
+def test_each_disagreement_is_named(
+    compose: dict[str, Any], stack: LocalStack, breakage: Any, named: str
+) -> None:
+    broken = copy.deepcopy(compose)
+    breakage(broken)
+    assert any(line.startswith(named) for line in disagreements(broken, stack)), disagreements(broken, stack)
+
+
+@pytest.mark.integration
+def test_an_app_without_a_table_must_not_name_one(compose: dict[str, Any], stack: LocalStack) -> None:
+    without = stack.model_copy(update={"tables": {k: v for k, v in stack.tables.items() if k != "catalog"}})
+    assert disagreements(compose, without) == [
+        "catalog: TABLE_NAME is 'foyer-local-catalog', the apps map says None"
+    ]
+
+
+def test_only_the_emulator_and_the_apps_publish_ports(compose: dict[str, Any]) -> None:
+    assert published(compose["services"]["emulator"])[0][0] == EMULATOR_PORT
+    others = set(compose["services"]) - set(app_services(compose)) - {"emulator"}
+    assert [name for name in sorted(others) if published(compose["services"][name])] == []
+
+
+# --------------------------------------------------------------------------- every app container
 
 
 def test_each_app_listens_on_its_port_and_checks_its_health(compose: dict[str, Any]) -> None:
     for name, service in app_services(compose).items():
-        env = environment(service)
-        assert int(env["PORT"]) == PORTS[name]
-        assert published(service) == [(PORTS[name], PORTS[name])], name
-        assert service["image"].startswith("python:3.12")
+        assert service["image"].startswith("python:3.12"), name
         test = " ".join(service["healthcheck"]["test"])
         assert "/health" in test
-        assert "PORT" in test or str(PORTS[name]) in test
+        assert "PORT" in test
         entry = shell(service)
         assert "uvicorn" in entry
         assert "--host 0.0.0.0" in entry
-        assert '--port "$PORT"' in entry or f"--port {PORTS[name]}" in entry
+        assert '--port "$PORT"' in entry
         assert 'uvicorn "$APP"' in entry
 
 
@@ -219,15 +253,7 @@ def test_each_app_reaches_the_emulator_with_dummy_keys(compose: dict[str, Any]) 
         assert env["AWS_ENDPOINT_URL"] == emulator_url(compose), name
         assert env["AWS_REGION"] == "eu-west-1"
         assert env["AWS_ACCESS_KEY_ID"] == env["AWS_SECRET_ACCESS_KEY"] == "test"
-        assert env["FOYER_SERVICE"] == name if name in {"catalog", "inventory"} else True
         assert not Path(env["FOYER_STACK_FILE"]).exists()
-
-
-@pytest.mark.parametrize("name", ["catalog", "inventory"])
-def test_service_tables_follow_the_terraform_naming(compose: dict[str, Any], name: str) -> None:
-    env = environment(compose["services"][name])
-    assert env["FOYER_SERVICE"] == name
-    assert env["TABLE_NAME"] == f"foyer-local-{name}"
 
 
 def test_terraform_applies_the_local_environment_against_the_emulator(compose: dict[str, Any]) -> None:
@@ -251,17 +277,3 @@ def test_no_real_credentials_in_the_file() -> None:
     assert not re.search(r"AKIA[0-9A-Z]{16}", text)
     for value in re.findall(r"AWS_SECRET_ACCESS_KEY:\s*(\S+)", text):
         assert value == "test"
-
-
-def test_a_new_app_without_a_container_is_caught(
-    compose: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for app_dir in ("services/catalog", "bff/web", "bff/authorizer"):
-        (tmp_path / app_dir).mkdir(parents=True)
-        (tmp_path / app_dir / "handler.py").write_text("")
-    (tmp_path / "services/catalog/app.py").write_text("")
-    (tmp_path / "bff/web/app.py").write_text("")  # the authorizer is a handler, not an HTTP app
-    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    assert apps() == {"catalog": "services.catalog.app:app", "web": "bff.web.app:app"}
-    with pytest.raises(AssertionError, match="web"):
-        test_every_app_has_a_container(compose)

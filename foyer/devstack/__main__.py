@@ -21,8 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from foyer.devstack import processes, seed
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.ports import port
+from foyer.devstack.emulator import EMULATOR_PORT, Emulator
 from foyer.devstack.stack import ROOT, LocalStack, provision
 
 READY = "Foyer local stack is ready"
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     stack_file.unlink(missing_ok=True)  # never leave a description of a stack that is not running
     sink = _sink({})
     children: list[processes.Child] = []
-    emulator = Emulator(port("emulator", args.port_offset), log_path=state_dir / "emulator.log")
+    emulator = Emulator(EMULATOR_PORT + args.port_offset, log_path=state_dir / "emulator.log")
     try:
         with console.status("starting the AWS emulator (moto server)"):
             emulator.start()
@@ -96,13 +95,16 @@ def run(args: argparse.Namespace) -> int:
         env = processes.python_env(
             {**stack.aws_env(), "FOYER_ENV": "local", "FOYER_STACK_FILE": str(stack_file)}
         )
+        urls: dict[str, str] = {}
         for name, module in stack.app_modules.items():
-            stack.apps[name] = f"http://127.0.0.1:{port(name, args.port_offset)}"
+            app_port = stack.port(name, args.port_offset)
+            urls[name] = f"http://127.0.0.1:{app_port}"
             app_env = {**env, "FOYER_SERVICE": name}
             if name in stack.tables:
                 app_env["TABLE_NAME"] = stack.tables[name]
-            argv = processes.uvicorn_argv(module, port(name, args.port_offset))
+            argv = processes.uvicorn_argv(module, app_port)
             children.append(processes.start(name, argv, env=app_env, cwd=str(ROOT), sink=sink))
+        stack = stack.model_copy(update={"apps": urls})
         stack.write(stack_file)
         with console.status("waiting for every app's /health"):
             for child in children:

@@ -16,7 +16,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-__all__ = ["Emulator", "EmulatorError", "free_port"]
+__all__ = ["EMULATOR_PORT", "Emulator", "EmulatorError", "free_port"]
+
+# The emulator's fixed port under `make dev` (docker-compose.yml publishes the same). It is started
+# before Terraform runs, so it cannot live in the apps map with the apps' ports
+# (terraform/environments/local/main.tf).
+EMULATOR_PORT = 4566
 
 
 class EmulatorError(RuntimeError):

@@ -76,6 +76,10 @@ def start(
     return child
 
 
+# Malformed HTTP answered as problem+json, like every other error (see the module).
+HTTP_PROTOCOL = "foyer.devstack.http_protocol:ProblemH11Protocol"
+
+
 def uvicorn_argv(module_app: str, port: int) -> list[str]:
     return [
         sys.executable,
@@ -86,6 +90,8 @@ def uvicorn_argv(module_app: str, port: int) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--http",
+        HTTP_PROTOCOL,
         "--no-access-log",
     ]
 

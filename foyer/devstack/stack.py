@@ -1,68 +1,22 @@
-"""The local stack's description: what Terraform created in the emulator, and where each app listens.
+"""Bring up what terraform/environments/local declares in the emulator, and describe it.
 
-Written to `.local/stack.json`; apps started alone with uvicorn read it through foyer.settings.
+The description is foyer.stack_file.LocalStack, written to `.local/stack.json`; apps started alone
+with uvicorn read it back through foyer.settings with the same model.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from foyer.devstack.terraform import Terraform
+from foyer.stack_file import Emulator, LocalStack
+
+__all__ = ["DIST", "LOCAL_ROOT", "ROOT", "LocalStack", "local_terraform", "local_variables", "provision"]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ROOT = ROOT / "terraform" / "environments" / "local"
 DIST = ROOT / "dist"
-# The emulator accepts any keys; these are written down so every local client uses the same ones.
-DEMO_ACCESS_KEY_ID = "test"
-DEMO_SECRET_ACCESS_KEY = "test"  # noqa: S105 - a placeholder the emulator accepts, not a secret
-
-
-@dataclass
-class LocalStack:
-    endpoint: str
-    region: str
-    tables: dict[str, str]
-    functions: dict[str, dict[str, Any]]
-    apps: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def app_modules(self) -> dict[str, str]:
-        """`name -> module:app` for each Lambda Terraform declares (handler `x.y.handler.handler`)."""
-        modules = {}
-        for name, function in self.functions.items():
-            package = function["handler"].rsplit(".", 2)[0]
-            modules[name] = f"{package}.app:app"
-        return modules
-
-    def aws_env(self) -> dict[str, str]:
-        """The environment that points boto3 (and so foyer.aws) at the emulator."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": DEMO_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": DEMO_SECRET_ACCESS_KEY,
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["emulator"] = {
-            "endpoint": data.pop("endpoint"),
-            "access_key_id": DEMO_ACCESS_KEY_ID,
-            "secret_access_key": DEMO_SECRET_ACCESS_KEY,
-        }
-        return data
-
-    def write(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
-        tmp.replace(path)
-        return path
 
 
 def local_terraform(state_dir: Path) -> Terraform:
@@ -87,8 +41,9 @@ def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | N
     terraform.apply(local_variables(endpoint), on_line=on_line)
     outputs = terraform.output()
     return LocalStack(
-        endpoint=endpoint,
         region=outputs["region"],
-        tables=dict(outputs["tables"]),
-        functions=dict(outputs["functions"]),
+        emulator=Emulator(endpoint=endpoint),
+        tables=outputs["tables"],
+        functions=outputs["functions"],
+        ports=outputs["ports"],
     )

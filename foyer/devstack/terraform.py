@@ -144,6 +144,32 @@ class Terraform:
     def validate(self) -> None:
         self._run(["validate", "-no-color"])
 
+    def console(self, expression: str) -> str:
+        """What `terraform console` prints for one single-line `expression` (stripped)."""
+        args = ["console", "-no-color", "-input=false"]
+        result = subprocess.run(
+            [self.binary, *args],
+            cwd=self.working_dir,
+            env=self.env,
+            input=expression + "\n",
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise TerraformError(args, result.returncode, result.stderr or result.stdout)
+        return result.stdout.strip()
+
+    def test(self) -> str:
+        """`terraform test` of `tests/*.tftest.hcl`: the report, or TerraformError when a run fails."""
+        args = ["test", "-no-color"]
+        result = subprocess.run(
+            [self.binary, *args], cwd=self.working_dir, env=self.env, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            # The failed runs and assertions go to stdout, their diagnostics to stderr: keep both.
+            raise TerraformError(args, result.returncode, f"{result.stdout}\n{result.stderr}")
+        return result.stdout
+
     def fmt_check(self, recursive: bool = True) -> None:
         """Fail (listing the files) when any file in `working_dir` is not `terraform fmt`-formatted."""
         args = ["fmt", "-check", "-list=true", "-no-color"] + (["-recursive"] if recursive else [])

@@ -14,12 +14,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foyer import aws
 from foyer.dynamodb import from_dynamo
 from foyer.events.envelope import Envelope
 from foyer.events.outbox import Outbox, readable
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 # PutEvents takes at most 10 entries per call.
 MAX_ENTRIES = 10
@@ -42,14 +46,15 @@ class RelayResult:
 class Relay:
     """Moves events from one table's outbox to one EventBridge bus."""
 
-    def __init__(self, outbox: Outbox, bus_name: str, *, client: Any | None = None) -> None:
+    def __init__(self, outbox: Outbox, bus_name: str, *, client: EventBridgeClient | None = None) -> None:
         self.outbox = outbox
         self.bus_name = bus_name
-        self._injected_client = client
+        self._given_client = client
 
     @property
-    def client(self) -> Any:
-        return self._injected_client or aws.client("events")
+    def client(self) -> EventBridgeClient:
+        # Resolved on use: a Relay built at import time creates no client.
+        return self._given_client or aws.client("events")
 
     def publish(self, envelopes: Sequence[Envelope]) -> RelayResult:
         """Publish `envelopes` in batches of at most 10 and remove each published one from the outbox."""
@@ -88,7 +93,7 @@ class Relay:
         return {"batchItemFailures": failures}
 
     def _put_events(self, batch: Sequence[Envelope]) -> RelayResult:
-        entries = [
+        entries: list[PutEventsRequestEntryTypeDef] = [
             {
                 "Source": envelope.source,
                 "DetailType": envelope.type,

@@ -12,7 +12,7 @@ A service wires one dependency and registers one problem table:
         if once.replay is not None:
             return once.replay
         ...
-        return once.complete(JSONResponse(..., status_code=201, headers={"Location": ...}))
+        return await once.complete(JSONResponse(..., status_code=201, headers={"Location": ...}))
 
 Without the header a call is untracked and `complete` just returns the response. With it, the same
 key and request give the stored response again (with `Idempotent-Replayed: true`), the same key with
@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import Depends, Header, Request, Response
 
+from foyer.blocking import run_blocking
 from foyer.idempotency.exceptions import KeyReused, RequestInFlight
 from foyer.idempotency.record import StoredResponse
 from foyer.idempotency.store import Claim, IdempotencyStore
@@ -89,18 +90,18 @@ class IdempotentCall:
         """True while this call holds a claim that was neither completed nor given back."""
         return self._claim is not None
 
-    def complete(self, response: Response) -> Response:
+    async def complete(self, response: Response) -> Response:
         """Store `response` as the key's answer (when a key was given) and return it."""
         if self._store is not None and self._claim is not None:
-            self._store.complete(self._claim, stored(response))
-            self._claim = None
+            claim, self._claim = self._claim, None
+            await run_blocking(self._store.complete, claim, stored(response))
         return response
 
-    def abandon(self) -> None:
+    async def abandon(self) -> None:
         """Give the key back unanswered, so a retry runs again."""
         if self._store is not None and self._claim is not None:
-            self._store.release(self._claim)
-            self._claim = None
+            claim, self._claim = self._claim, None
+            await run_blocking(self._store.release, claim)
 
 
 def stored(response: Response) -> StoredResponse:
@@ -139,19 +140,16 @@ def idempotent(
         if key is None:
             yield IdempotentCall()
             return
-        # TODO(run_blocking): branch `platform` adds foyer.blocking.run_blocking; the store's calls
-        # belong in it (inline in Lambda, a worker thread under a server).
-        outcome = store.claim(
-            f"{scope(request)}#{key}", fingerprint(request.method, request.url.path, await request.body())
-        )
+        payload_hash = fingerprint(request.method, request.url.path, await request.body())
+        outcome = await run_blocking(store.claim, f"{scope(request)}#{key}", payload_hash)
         call = IdempotentCall(store, outcome)
         try:
             yield call
         except BaseException:
-            call.abandon()
+            await call.abandon()
             raise
         if call.pending:
             log.error("route returned without completing its idempotent call; key released")
-            call.abandon()
+            await call.abandon()
 
     return dependency

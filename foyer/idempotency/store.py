@@ -28,8 +28,6 @@ TTL_ATTRIBUTE = "expires_at"
 # dead: longer than any request of ours may run (API Gateway's integration timeout is 29 s).
 EXPIRY = timedelta(hours=24)
 IN_PROGRESS_TIMEOUT = timedelta(seconds=60)
-# A claim races only with records that vanish (expire or are released) between our put and our read.
-MAX_CLAIM_ATTEMPTS = 3
 log = logging.getLogger("foyer.idempotency")
 
 
@@ -73,23 +71,15 @@ class IdempotencyStore:
         """
         now = _now_ms() if now_ms is None else now_ms
         token = uuid.uuid4().hex
-        for _ in range(MAX_CLAIM_ATTEMPTS):
-            try:
-                self.table.put(
-                    self._claim_item(key, payload_hash, token, now), condition=self._claimable(now)
-                )
-            except ConditionFailed:
-                # TODO(ALL_OLD): branch `platform` makes ConditionFailed carry the item that beat
-                # us (ReturnValuesOnConditionCheckFailure=ALL_OLD); use it and drop this read.
-                item = self.table.get(idempotency_key(key), consistent=True)
-                if item is None:
-                    continue  # released or deleted since: claim again
-                existing = record_of(key, item)
-                if existing.is_expired(now) or existing.is_abandoned(now, self.timeout_ms):
-                    continue  # became claimable since our put: claim again
-                return self._answer(existing, payload_hash, now)
-            return Claim(key, token)
-        raise RequestInFlight(key, 1)
+        try:
+            self.table.put(self._claim_item(key, payload_hash, token, now), condition=self._claimable(now))
+        except ConditionFailed as refused:
+            # The refused write returns the item that beat it (ALL_OLD): no second read that could
+            # race. The condition failed, so it holds a live record as of `now`.
+            if refused.item is None:
+                raise
+            return self._answer(record_of(key, refused.item), payload_hash, now)
+        return Claim(key, token)
 
     def complete(self, claim: Claim, response: StoredResponse, *, now_ms: int | None = None) -> bool:
         """Store the response of a claimed request; False when the claim was taken over meanwhile

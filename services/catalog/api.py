@@ -1,6 +1,8 @@
 """The catalog's HTTP API: parse the request, call the store, shape the answer.
 
-Domain failures become problems through services/catalog/problems.py; no route maps an error itself.
+Routes call the blocking store through `run_blocking`: inline in Lambda (one event at a time), in a
+worker thread under uvicorn, so one slow call never holds up the others. Domain failures become
+problems through services/catalog/problems.py; no route maps an error itself.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
 
 from foyer import pagination
+from foyer.blocking import run_blocking
 from foyer.conditional import IF_MATCH_PATTERN, etag, parse_if_match
 from foyer.errors import BadRequest
 from services.catalog.deps import Store
@@ -73,7 +76,7 @@ async def list_products(
         or (category is not None and start["category"] != category)
     ):
         raise BadRequest("The cursor belongs to another listing.")
-    products, last = store.list(category=category, limit=limit, start=start)
+    products, last = await run_blocking(store.list, category=category, limit=limit, start=start)
     return ProductPage(items=products, next_cursor=pagination.encode(last))
 
 
@@ -84,7 +87,7 @@ async def list_products(
     responses=PROBLEMS.responses(ProductNotFound),
 )
 async def get_product(sku: SkuPath, store: Store, response: Response) -> Product:
-    product = store.get(sku)
+    product = await run_blocking(store.get, sku)
     if product is None:
         raise ProductNotFound(sku)
     response.headers["ETag"] = etag(product.version)
@@ -98,7 +101,7 @@ async def create_product(
     body: Annotated[ProductIn, Body()], store: Store, request: Request, response: Response
 ) -> Product:
     product = new_product(body, _now())
-    store.create(product)
+    await run_blocking(store.create, product)
     response.headers["Location"] = _location(request, product.sku)
     response.headers["ETag"] = etag(product.version)
     return product
@@ -119,6 +122,8 @@ async def update_product(
         str | SkipJsonSchema[None], Header(max_length=1024, json_schema_extra={"pattern": IF_MATCH_PATTERN})
     ] = None,
 ) -> Product:
-    product = store.update(sku, body.changes(), now=_now(), precondition=_precondition(if_match))
+    product = await run_blocking(
+        store.update, sku, body.changes(), now=_now(), precondition=_precondition(if_match)
+    )
     response.headers["ETag"] = etag(product.version)
     return product

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from foyer.lambda_glue import make_handler
 from services.catalog.app import app
+from services.catalog.deps import get_settings
 
-handler = make_handler(app)
+handler = make_handler(app, settings=get_settings)

@@ -65,8 +65,10 @@ class CatalogStore:
         try:
             item = self.table.update({"sku": sku}, update, condition=Condition(check))
         except ConditionFailed as exc:
+            # The failed write returns the item that beat it: no second read, which could race.
+            current = None if exc.item is None else int(exc.item["version"])
             if precondition is not None:
-                raise PreconditionFailed(sku, self._version(sku)) from exc
+                raise PreconditionFailed(sku, current) from exc
             raise ProductNotFound(sku) from exc
         return Product.model_validate(item)
 

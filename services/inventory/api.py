@@ -1,6 +1,8 @@
 """Inventory's HTTP API: parse the request, call the store, shape the answer.
 
-Domain failures become problems through services/inventory/problems.py; no route maps an error itself.
+Routes call the blocking store through `run_blocking`: inline in Lambda (one event at a time), in a
+worker thread under uvicorn, so one slow call never holds up the others. Domain failures become
+problems through services/inventory/problems.py; no route maps an error itself.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel
 
+from foyer.blocking import run_blocking
 from services.inventory.deps import Store
 from services.inventory.domain import (
     MAX_AVAILABILITY_SKUS,
@@ -48,7 +51,7 @@ def _now() -> datetime:
 
 @router.put("/stock/{sku}", tags=["stock"], summary="Set the available stock of a sku")
 async def set_stock(sku: SkuPath, body: Annotated[StockLevelIn, Body()], store: Store) -> Stock:
-    return store.set_available(sku, body.available)
+    return await run_blocking(store.set_available, sku, body.available)
 
 
 @router.get(
@@ -58,7 +61,7 @@ async def set_stock(sku: SkuPath, body: Annotated[StockLevelIn, Body()], store: 
     responses=PROBLEMS.responses(StockNotFound),
 )
 async def get_stock(sku: SkuPath, store: Store) -> Stock:
-    stock = store.get_stock(sku)
+    stock = await run_blocking(store.get_stock, sku)
     if stock is None:
         raise StockNotFound([sku])
     return stock
@@ -78,7 +81,7 @@ async def availability(
     ],
 ) -> AvailabilityList:
     skus = unique_skus(sku)
-    stock = store.stock_levels(skus)
+    stock = await run_blocking(store.stock_levels, skus)
     unknown = [s for s in skus if s not in stock]
     if unknown:
         raise StockNotFound(unknown)
@@ -100,7 +103,7 @@ async def availability(
 async def reserve(
     body: Annotated[ReservationIn, Body()], store: Store, request: Request, response: Response
 ) -> Reservation:
-    reservation, created = store.reserve(body, now=_now())
+    reservation, created = await run_blocking(store.reserve, body, now=_now())
     response.status_code = 201 if created else 200
     path = request.app.url_path_for("get_reservation", order_id=reservation.order_id)
     response.headers["Location"] = f"{request.scope.get('root_path', '')}{path}"
@@ -114,7 +117,7 @@ async def reserve(
     responses=PROBLEMS.responses(ReservationNotFound),
 )
 async def get_reservation(order_id: OrderIdPath, store: Store) -> Reservation:
-    reservation = store.get_reservation(order_id)
+    reservation = await run_blocking(store.get_reservation, order_id)
     if reservation is None:
         raise ReservationNotFound(order_id)
     return reservation
@@ -127,4 +130,4 @@ async def get_reservation(order_id: OrderIdPath, store: Store) -> Reservation:
     responses=PROBLEMS.responses(ReservationNotFound, Contended),
 )
 async def release(order_id: OrderIdPath, store: Store) -> Reservation:
-    return store.release(order_id, now=_now())
+    return await run_blocking(store.release, order_id, now=_now())

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import logging
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -22,9 +23,10 @@ import pytest
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
-from foyer import apigateway, correlation
+from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
+from foyer.devstack import apigateway
 from foyer.errors import MEDIA_TYPE, NotFound
 from foyer.lambda_glue import LambdaAdapter, make_handler, normalize_rest_event, public_prefix, strip_stage
 
@@ -50,7 +52,7 @@ def rest_event(
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
 ) -> dict[str, Any]:
-    """foyer.apigateway's event (checked against the documented example below), fixed request id."""
+    """foyer.devstack.apigateway's event (checked against the documented example below), fixed request id."""
     return apigateway.rest_event(
         method,
         path,
@@ -552,3 +554,69 @@ def test_it_still_serves_after_asyncio_run_left_no_current_loop() -> None:
         assert lifespans.startups == 1
     finally:
         adapter.shutdown()
+
+
+EXIT_PROBE = """
+import json, sys
+from foyer.app import create_app
+from foyer.lambda_glue import make_handler
+
+handler = make_handler(create_app("probe", title="probe"))
+event = json.loads(sys.argv[1])
+print("status", handler(event, None)["statusCode"], flush=True)
+"""
+
+
+def test_an_interpreter_exit_after_serving_logs_no_error() -> None:
+    """The lifespan task still pending at exit made asyncio log "Task was destroyed" as an ERROR."""
+    root = Path(__file__).resolve().parents[2]
+    event = json.dumps(rest_event("GET", "/health"))
+    env = {"PATH": "/usr/bin:/bin", "FOYER_STACK_FILE": "/nonexistent/stack.json", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, event],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "status 200" in done.stdout
+    assert "ERROR" not in output
+    assert "Task was destroyed" not in output
+
+
+def test_a_missing_setting_fails_the_init_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import AliasChoices, Field
+
+    from foyer.lambda_glue import StartupError, check_settings
+    from foyer.settings import FoyerSettings
+
+    class Needs(FoyerSettings):
+        table_name: str = Field(validation_alias=AliasChoices("PROBE_TABLE_NAME"))
+
+    from foyer.settings import platform
+
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    platform.cache_clear()
+    make_handler(create_app("probe", title="probe"), settings=Needs)  # outside Lambda: on first use
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    platform.cache_clear()
+    with pytest.raises(StartupError, match=r"Needs cannot load: PROBE_TABLE_NAME: field required"):
+        make_handler(create_app("probe", title="probe"), settings=Needs)
+    check_settings(lambda: None)  # nothing missing, nothing raised
+    platform.cache_clear()
+
+
+def test_rest_events_are_recognised_first_and_other_shapes_still_reach_their_handlers() -> None:
+    from mangum.handlers import ALB, APIGateway, HTTPGateway
+
+    adapter = make_handler(create_app("probe", title="probe"))
+    rest = rest_event("GET", "/health")
+    http_api_v1 = {**rest, "version": "1.0"}  # HTTP API payload 1.0 also names a resource
+    alb = {"requestContext": {"elb": {"targetGroupArn": "arn"}}, "httpMethod": "GET", "path": "/health"}
+    assert type(adapter.infer(rest, None)) is APIGateway
+    assert type(adapter.infer(http_api_v1, None)) is HTTPGateway
+    assert type(adapter.infer(alb, None)) is ALB

@@ -1,18 +1,19 @@
-"""foyer.middleware: the correlation id and the body limit, as pure ASGI middlewares."""
+"""foyer.middleware: the correlation id, the body limit and unique JSON keys, as pure ASGI middlewares."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Body, FastAPI, Request
 from fastapi.testclient import TestClient
 
 from foyer import correlation
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE
-from foyer.middleware import BodyLimit, CorrelationId
+from foyer.middleware import BodyLimit, CorrelationId, repeated_key
 
 LIMIT = 1024
 
@@ -31,6 +32,10 @@ def build_app() -> FastAPI:
     @router.post("/json")
     async def as_json(payload: dict[str, str]) -> dict[str, int]:
         return {"keys": len(payload)}
+
+    @router.api_route("/document", methods=["POST", "PATCH"])
+    async def document(payload: Annotated[Any, Body()]) -> Any:
+        return payload
 
     return create_app("mwtest", title="middleware", routers=[router], max_body_bytes=LIMIT)
 
@@ -101,6 +106,13 @@ def test_a_streamed_oversized_body_is_413(client: TestClient, route: str) -> Non
     assert response.json()["status"] == 413
 
 
+def test_a_413_has_one_title_whether_the_body_was_declared_or_chunked(client: TestClient) -> None:
+    declared = client.post("/json", content=b"x" * (LIMIT + 1), headers={"content-type": "application/json"})
+    chunked = client.post("/json", content=chunks(LIMIT * 3), headers={"content-type": "application/json"})
+    assert declared.json()["title"] == chunked.json()["title"] == "Content Too Large"
+    assert declared.json()["detail"] == chunked.json()["detail"]
+
+
 async def _asgi_ok(scope: dict[str, object], receive: object, send: object) -> None:  # pragma: no cover
     raise AssertionError("not reached")
 
@@ -139,3 +151,82 @@ def test_the_413_body_is_json() -> None:
     payload = body["body"]
     assert isinstance(payload, bytes)
     assert json.loads(payload)["status"] == 413
+
+
+# Duplicate JSON keys.
+ITEM = '"name": "tea", "price": {"amount": 450, "currency": "EUR"}'
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('{"name": "coffee", ' + ITEM + "}", "name"),
+        ('{"name": "tea", "price": {"amount": 1, "amount": 450, "currency": "EUR"}}', "amount"),
+        ('[{"a": 1}, {"b": 1, "b": 2}]', "b"),
+    ],
+)
+def test_a_body_that_repeats_a_key_is_a_400_naming_it(client: TestClient, body: str, key: str) -> None:
+    response = client.post(
+        "/document", content=body, headers={"content-type": "application/json", "x-correlation-id": "dup-1"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == MEDIA_TYPE
+    problem = response.json()
+    assert problem["key"] == key
+    assert repr(key) in problem["detail"]
+    assert problem["correlation_id"] == "dup-1"
+
+
+def test_a_repeated_key_is_refused_in_any_json_media_type_and_in_chunks(client: TestClient) -> None:
+    body = b'{"name": "a", "name": "b", "price": {"amount": 1, "currency": "EUR"}}'
+    response = client.patch(
+        "/document",
+        content=iter([body[:10], body[10:30], body[30:]]),
+        headers={"content-type": "application/merge-patch+json; charset=utf-8"},
+    )
+    assert response.status_code == 400
+    assert response.json()["key"] == "name"
+
+
+def test_a_long_repeated_key_is_shortened_in_the_answer(client: TestClient) -> None:
+    key = "k" * 300
+    response = client.post(
+        "/document", content=f'{{"{key}": 1, "{key}": 2}}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert len(response.json()["key"]) < 100
+
+
+def test_a_body_without_repeats_reaches_the_route_unchanged(client: TestClient) -> None:
+    body = "{" + ITEM + "}"
+    chunks = [body[:7].encode(), body[7:].encode()]
+    response = client.post("/document", content=iter(chunks), headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert response.json() == {"name": "tea", "price": {"amount": 450, "currency": "EUR"}}
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (b'{"a": {"b": 1}, "c": {"b": 2}}', None),  # the same key in two objects is no repeat
+        (b'{"a": 1, "A": 2}', None),
+        (b'{"a": 1, "\\u0061": 2}', "a"),  # an escaped spelling is the same key
+        (b"not json", None),
+    ],
+)
+def test_repeated_key(body: bytes, key: str | None) -> None:
+    assert repeated_key(body) == key
+
+
+@pytest.mark.parametrize("body", ['{"name": ', "[" * 1020])  # 1,020 levels: json's RecursionError
+def test_a_body_that_is_not_json_is_still_answered_by_the_app(client: TestClient, body: str) -> None:
+    response = client.post("/document", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == MEDIA_TYPE
+    assert "key" not in response.json()
+
+
+def test_a_non_json_body_is_not_inspected(client: TestClient) -> None:
+    response = client.post("/json", content='{"a": 1, "a": 2}', headers={"content-type": "text/plain"})
+    assert response.status_code == 422  # the app refuses the media type; the keys are not looked at
+    assert "key" not in response.json()

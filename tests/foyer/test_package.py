@@ -17,6 +17,7 @@ from foyer.cli.package import (
     export_requirements,
     find_python312,
     find_uv,
+    is_pruned,
     zip_bytes,
 )
 
@@ -120,3 +121,32 @@ def test_zip_entries_are_normalised(tmp_path: Path) -> None:
     assert infos[0].external_attr >> 16 == 0o040755
     assert {info.external_attr >> 16 for info in infos[1:]} == {0o100644}
     assert {info.compress_type for info in infos[1:]} == {zipfile.ZIP_DEFLATED}
+
+
+@pytest.mark.parametrize(
+    ("name", "pruned"),
+    [
+        ("pydantic/v1/main.py", True),
+        ("pydantic/v1/__pycache__/main.cpython-312.pyc", True),
+        ("pydantic/mypy.py", True),
+        ("pydantic/__pycache__/mypy.cpython-312.pyc", True),
+        ("fastapi/testclient.py", True),
+        ("starlette/__pycache__/testclient.cpython-312.pyc", True),
+        ("pydantic/main.py", False),
+        ("pydantic/v1.py", False),  # only the package pydantic/v1/ is left out
+        ("pydantic/mypy_extra.py", False),
+        ("pydantic/__pycache__/mypy_extra.cpython-312.pyc", False),
+        ("fastapi/testclients/x.py", False),
+    ],
+)
+def test_what_is_left_out_of_every_zip(name: str, pruned: bool) -> None:
+    assert is_pruned(name) is pruned
+
+
+def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchain: tuple[str, Path]) -> None:
+    python, deps = toolchain
+    root = fake_tree(tmp_path / "src")
+    (result, *_) = build_apps(root, discover_apps(root), deps, tmp_path / "dist", python)
+    names = zipfile.ZipFile(result.path).namelist()
+    assert "pydantic/main.py" in names
+    assert not [n for n in names if n.startswith("pydantic/v1/") or "testclient" in n]

@@ -10,12 +10,16 @@ import pytest
 from pydantic import ValidationError
 
 from foyer.settings import FoyerSettings, ServiceSettings, read_stack_file
+from foyer.stack_file import Emulator, LocalStack, StackFileError
 
-STACK: dict[str, Any] = {
-    "region": "eu-central-1",
-    "emulator": {"endpoint": "http://127.0.0.1:4566", "access_key_id": "test", "secret_access_key": "test"},
-    "tables": {"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"},
-}
+# Written by the model the dev stack writes with (foyer.stack_file), so reader and writer agree.
+STACK: dict[str, Any] = LocalStack(
+    region="eu-central-1",
+    emulator=Emulator(endpoint="http://127.0.0.1:4566"),
+    tables={"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"},
+    functions={},
+    ports={"catalog": 8101, "inventory": 8102},
+).model_dump(mode="json")
 VARIABLES = (
     "FOYER_ENV",
     "FOYER_SERVICE",
@@ -26,6 +30,7 @@ VARIABLES = (
     "AWS_ENDPOINT_URL",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_LAMBDA_FUNCTION_NAME",
 )
 
 
@@ -35,6 +40,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     # Never read a developer's real .local/stack.json from the working directory.
     monkeypatch.chdir(tmp_path)
+    # The default path is relative: a read cached by an earlier test (another cwd) must not count.
+    read_stack_file.cache_clear()
 
 
 def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: Any = STACK) -> Path:
@@ -85,6 +92,7 @@ def test_the_service_picks_its_own_table(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_a_missing_stack_file_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "nowhere" / "stack.json"))
+    assert read_stack_file(tmp_path / "nowhere" / "stack.json") is None
     settings = FoyerSettings()
     assert settings.aws_endpoint_url is None  # in AWS: the real endpoints
     assert settings.aws_region == "eu-west-1"
@@ -121,11 +129,14 @@ def test_a_service_unknown_to_the_stack_file_needs_table_name(
     assert ServiceSettings().table_name == "foyer-local-orders"
 
 
-@pytest.mark.parametrize("content", [[1, 2], "text", None])
-def test_a_stack_file_that_is_not_an_object_is_ignored(tmp_path: Path, content: Any) -> None:
-    path = tmp_path / f"odd-{type(content).__name__}.json"
-    path.write_text(json.dumps(content))
-    assert read_stack_file(path) == {}
+@pytest.mark.parametrize("content", [[1, 2], "text", None, {"region": "eu-west-1"}])
+def test_a_file_that_is_no_stack_description_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: Any
+) -> None:
+    # A stale or hand-edited file must not silently leave an app without its endpoint or table.
+    path = stack_file(tmp_path, monkeypatch, content)
+    with pytest.raises(StackFileError, match=str(path)):
+        FoyerSettings()
 
 
 def test_settings_are_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,3 +144,9 @@ def test_settings_are_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     settings = FoyerSettings()
     with pytest.raises(ValidationError):
         settings.aws_region = "us-east-1"  # type: ignore[misc]
+
+
+def test_in_lambda_only_where_the_runtime_names_the_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not FoyerSettings().in_lambda
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-dev-catalog")
+    assert FoyerSettings().in_lambda

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from foyer import apigateway
+from foyer.devstack import apigateway
 from foyer.devstack.stack import LocalStack
 
 Event = dict[str, Any]
@@ -32,7 +32,7 @@ def rest_event(
     headers: dict[str, str] | None = None,
     query: dict[str, list[str]] | None = None,
 ) -> Event:
-    """foyer.apigateway's REST proxy event, with `body` sent as JSON (or `raw_body` as it is)."""
+    """foyer.devstack.apigateway's REST proxy event, with `body` sent as JSON (or `raw_body` as it is)."""
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     content = {"Content-Type": "application/json", "Content-Length": str(len(text.encode()))} if text else {}
     return apigateway.rest_event(
@@ -88,7 +88,7 @@ def wire_services(stack: LocalStack) -> dict[str, ServiceWiring]:
     """For every service Terraform declares: fresh settings and store, swapped in by overrides."""
     wired = {}
     for name, function in stack.functions.items():
-        package = function["handler"].rsplit(".", 2)[0]
+        package = function.asgi_app.removesuffix(".app:app")
         if not package.startswith("services."):
             continue
         deps = importlib.import_module(f"{package}.deps")

@@ -42,7 +42,7 @@ def actions_used(service: Path) -> set[str]:
 
 def granted(stack: LocalStack, app: str) -> set[str]:
     iam = boto3.client("iam", endpoint_url=stack.endpoint, region_name=stack.region)
-    role = stack.functions[app]["function_name"]
+    role = stack.functions[app].function_name
     document = iam.get_role_policy(RoleName=role, PolicyName=f"{role}-runtime")["PolicyDocument"]
     policy: dict[str, Any] = json.loads(document) if isinstance(document, str) else document
     actions: set[str] = set()

@@ -38,6 +38,7 @@ def test_outputs_shape(applied: tuple[Terraform, dict[str, Any]]) -> None:
     assert outputs["region"] == "eu-west-1"
     assert outputs["tables"] == {"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"}
     assert set(outputs["functions"]) == set(APPS)
+    assert outputs["ports"] == {"catalog": 8101, "inventory": 8102}
     for name, function in outputs["functions"].items():
         assert set(function) == {"function_name", "handler", "arn"}
         assert function["handler"] == f"services.{name}.handler.handler"

@@ -1,18 +1,29 @@
-"""Static checks of every Terraform module and root: formatting, `init -backend=false`, `validate`."""
+"""Static checks of every Terraform module, root and example: formatting, `init -backend=false`,
+`validate`, and each module's own `terraform test` files against a mocked provider."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from foyer.cli.tfconfig import decode_string, literal, read_module
+from foyer.cli.tfdocs import documented_configs
 from foyer.devstack.terraform import Terraform, TerraformError, provider_mirror
 
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
-# Every directory holding .tf files (modules/* and environments/*), found rather than listed.
-CONFIGS = sorted({path.parent.relative_to(TERRAFORM).as_posix() for path in TERRAFORM.glob("*/*/*.tf")})
+# Every directory holding .tf files (modules, their examples, environments), found rather than listed.
+CONFIGS = sorted(
+    {
+        path.parent.relative_to(TERRAFORM).as_posix()
+        for path in TERRAFORM.rglob("*.tf")
+        if ".terraform" not in path.relative_to(TERRAFORM).parts
+    }
+)
+MODULES = sorted(path.name for path in (TERRAFORM / "modules").iterdir() if any(path.glob("*.tf")))
 
 pytestmark = pytest.mark.terraform
 
@@ -21,7 +32,7 @@ def runner(working_dir: Path, data_dir: Path) -> Terraform:
     """A runner with a private data dir; fails (never skips) when the toolchain is incomplete."""
     if shutil.which("terraform") is None:
         pytest.fail(
-            "terraform is not on PATH: install Terraform >= 1.6 (https://developer.hashicorp.com/terraform)"
+            "terraform is not on PATH: install Terraform >= 1.9 (https://developer.hashicorp.com/terraform)"
         )
     if provider_mirror() is None:
         pytest.fail(
@@ -31,8 +42,31 @@ def runner(working_dir: Path, data_dir: Path) -> Terraform:
     return Terraform(working_dir, data_dir)
 
 
+def initialised_copy(config: str, tmp_path: Path, *, backend: bool = False) -> Terraform:
+    """A runner on an initialised copy of `config`: init writes lock files, and modules must not get one."""
+    shutil.copytree(TERRAFORM, tmp_path / "terraform", ignore=shutil.ignore_patterns(".terraform"))
+    terraform = runner(tmp_path / "terraform" / config, tmp_path / "data")
+    if backend:  # a root's local backend, with its state in tmp_path
+        terraform.init(backend_path=tmp_path / "state" / "terraform.tfstate")
+    else:
+        terraform.init(backend=False)
+    return terraform
+
+
 def test_configurations_are_discovered() -> None:
     assert {"modules/dynamodb_table", "modules/lambda_app", "environments/local"} <= set(CONFIGS)
+    assert {"dynamodb_table", "lambda_app"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_has_a_runnable_example(module: str) -> None:
+    examples = [c for c in CONFIGS if c.startswith(f"modules/{module}/examples/")]
+    assert examples, f"terraform/modules/{module} has no examples/<name>/ root"
+    for example in examples:
+        versions = (TERRAFORM / example / "versions.tf").read_text()
+        assert 'version = "~> 5.100"' in versions, f"{example}/versions.tf must pin hashicorp/aws ~> 5.100"
+        calls = "".join(path.read_text() for path in (TERRAFORM / example).glob("*.tf"))
+        assert 'source = "../.."' in calls, f'{example} must call its module (source = "../..")'
 
 
 def test_fmt(tmp_path: Path) -> None:
@@ -44,8 +78,33 @@ def test_fmt(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_validate(config: str, tmp_path: Path) -> None:
-    # A copy of the tree: init writes lock files next to the config, and modules must not get one.
-    shutil.copytree(TERRAFORM, tmp_path / "terraform", ignore=shutil.ignore_patterns(".terraform"))
-    terraform = runner(tmp_path / "terraform" / config, tmp_path / "data")
-    terraform.init(backend=False)
-    terraform.validate()
+    initialised_copy(config, tmp_path).validate()
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_tests_pass(module: str, tmp_path: Path) -> None:
+    tests = sorted((TERRAFORM / "modules" / module / "tests").glob("*.tftest.hcl"))
+    assert tests, f"terraform/modules/{module}/tests holds no *.tftest.hcl file"
+    terraform = initialised_copy(f"modules/{module}", tmp_path)
+    try:
+        report = terraform.test()
+    except TerraformError as error:
+        pytest.fail(f"`terraform test` failed in terraform/modules/{module}:\n{error}")
+    assert " 0 failed" in report, report
+    assert " 0 passed" not in report, report
+
+
+@pytest.mark.parametrize(
+    "config", [path.relative_to(TERRAFORM).as_posix() for path in documented_configs(TERRAFORM)]
+)
+def test_the_docs_reader_agrees_with_terraform(config: str, tmp_path: Path) -> None:
+    """The README generator's HCL reader sees the variables and defaults terraform itself sees."""
+    variables = read_module(TERRAFORM / config).variables
+    defaulted = [v for v in variables if not v.required]
+    assert defaulted, f"{config} has no variable with a default to compare"
+    terraform = initialised_copy(config, tmp_path, backend=config.startswith("environments/"))
+    printed = terraform.console(
+        "jsonencode({" + ", ".join(f"{v.name} = var.{v.name}" for v in defaulted) + "})"
+    )
+    assert printed.startswith('"'), f"terraform console printed {printed!r}"
+    assert json.loads(decode_string(printed)) == {v.name: literal(v.default or "") for v in defaulted}

@@ -44,36 +44,45 @@ provider "aws" {
 }
 
 locals {
-  # One table per service (architecture decision 3); key attributes only.
-  tables = {
-    catalog = {
-      hash_key   = "sku"
-      attributes = [{ name = "sku", type = "S" }, { name = "category", type = "S" }]
-      global_secondary_indexes = [
-        { name = "by-category", hash_key = "category", range_key = "sku", projection_type = "ALL" },
-      ]
-    }
-    # Items: stock#<sku> and reservation#<order_id>.
-    inventory = {
-      hash_key                 = "pk"
-      attributes               = [{ name = "pk", type = "S" }]
-      global_secondary_indexes = []
-    }
-  }
-
-  # Least privilege: each app reaches only its own table (and its indexes), with only the
-  # actions its code uses. TransactWriteItems is authorized per item action (Put/Update/ConditionCheck).
+  # Every deployable app, declared once. Adding a service or a BFF is its folder plus one entry here;
+  # the dev stack, docker-compose.yml, the import contracts and the tests read or check the rest.
+  #   handler  the Lambda entry point (its ASGI app is the `app` module beside it)
+  #   port     its fixed local port under `make dev` (BFFs 80xx, services 81xx; --port-offset shifts it)
+  #   table    its own DynamoDB table (architecture decision 3), key attributes only; null for none
+  #   actions  least privilege: the DynamoDB actions its code calls on that table, and no others.
+  #            TransactWriteItems is authorized per item action (Put/Update/ConditionCheck).
   apps = {
     catalog = {
       handler = "services.catalog.handler.handler"
-      table   = "catalog"
+      port    = 8101
+      table = {
+        hash_key   = "sku"
+        attributes = [{ name = "sku", type = "S" }, { name = "category", type = "S" }]
+        global_secondary_indexes = [
+          { name = "by-category", hash_key = "category", range_key = "sku", projection_type = "ALL" },
+        ]
+      }
       actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan"]
     }
     inventory = {
       handler = "services.inventory.handler.handler"
-      table   = "inventory"
+      port    = 8102
+      # Items: stock#<sku> and reservation#<order_id>.
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
       actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     }
+  }
+
+  tables = { for name, app in local.apps : name => app.table if app.table != null }
+
+  # Ports declared by more than one app (outputs.tf refuses the plan while this is not empty).
+  port_clashes = {
+    for port, names in { for name, app in local.apps : tostring(app.port) => name... } :
+    port => names if length(names) > 1
   }
 }
 
@@ -97,17 +106,16 @@ module "app" {
   handler            = each.value.handler
   log_retention_days = 1
 
-  environment_variables = {
-    TABLE_NAME    = module.table[each.value.table].name
-    FOYER_ENV     = "local"
-    FOYER_SERVICE = each.key
-  }
+  environment_variables = merge(
+    { FOYER_ENV = "local", FOYER_SERVICE = each.key },
+    each.value.table == null ? {} : { TABLE_NAME = module.table[each.key].name },
+  )
 
-  policy_statements = [
+  policy_statements = each.value.table == null ? [] : [
     {
       sid       = "OwnTable"
       actions   = each.value.actions
-      resources = [module.table[each.value.table].arn, "${module.table[each.value.table].arn}/index/*"]
+      resources = [module.table[each.key].arn, "${module.table[each.key].arn}/index/*"]
     },
   ]
 }

@@ -6,8 +6,13 @@ output "region" {
 }
 
 output "tables" {
-  description = "Service name => DynamoDB table name."
+  description = "App name => its DynamoDB table's name (apps without a table are absent)."
   value       = { for service, table in module.table : service => table.name }
+
+  precondition {
+    condition     = alltrue([for app in local.apps : (app.table == null) == (length(app.actions) == 0)])
+    error_message = "In locals.apps an app with a table lists the DynamoDB actions its code calls on it, and an app without a table (table = null) lists none."
+  }
 }
 
 output "functions" {
@@ -18,5 +23,20 @@ output "functions" {
       handler       = app.handler
       arn           = app.arn
     }
+  }
+}
+
+output "ports" {
+  description = "App name => its fixed local port under `make dev` (before any --port-offset)."
+  value       = { for name, app in local.apps : name => app.port }
+
+  precondition {
+    condition     = length(local.port_clashes) == 0
+    error_message = "Two apps cannot share a local port: ${jsonencode(local.port_clashes)} (port => apps). Give each app its own port in locals.apps."
+  }
+
+  precondition {
+    condition     = alltrue([for app in local.apps : app.port >= 1024 && app.port <= 60000 && floor(app.port) == app.port])
+    error_message = "Each app's port must be a whole number from 1024 to 60000 (unprivileged, with room for --port-offset)."
   }
 }

@@ -4,7 +4,7 @@ output "name" {
 }
 
 output "arn" {
-  description = "Table ARN (index ARNs are this followed by /index/<name>)."
+  description = "Table ARN (index ARNs are this followed by `/index/<name>`)."
   value       = aws_dynamodb_table.this.arn
 }
 

@@ -3,6 +3,9 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
+  # SnapStart snapshots published versions, and provisioned concurrency can only sit on a version or an
+  # alias: either one needs published versions and the alias that follows the latest of them.
+  publish        = var.snap_start || var.provisioned_concurrency > 0
   log_group_name = "/aws/lambda/${var.function_name}"
   log_group_arn  = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
 }
@@ -85,8 +88,17 @@ resource "aws_lambda_function" "this" {
 
   reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
 
+  publish = local.publish
+
   tracing_config {
     mode = "Active"
+  }
+
+  dynamic "snap_start" {
+    for_each = var.snap_start ? ["PublishedVersions"] : []
+    content {
+      apply_on = snap_start.value
+    }
   }
 
   dynamic "environment" {
@@ -100,4 +112,23 @@ resource "aws_lambda_function" "this" {
 
   # The policy must exist before the first invocation can log or trace.
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+# Callers invoke the alias, so a new version is only reached once it is published (and, with SnapStart,
+# snapshotted); `$LATEST` is never what production traffic runs.
+resource "aws_lambda_alias" "this" {
+  count = local.publish ? 1 : 0
+
+  name             = var.alias_name
+  description      = "Latest published version of ${var.function_name}."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "this" {
+  count = var.provisioned_concurrency > 0 ? 1 : 0
+
+  function_name                     = aws_lambda_function.this.function_name
+  qualifier                         = aws_lambda_alias.this[0].name
+  provisioned_concurrent_executions = var.provisioned_concurrency
 }

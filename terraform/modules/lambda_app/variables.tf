@@ -1,5 +1,5 @@
 variable "function_name" {
-  description = "Lambda function name; also names its role and its log group /aws/lambda/<function_name>."
+  description = "Lambda function name; also names its role and its log group `/aws/lambda/<function_name>`."
   type        = string
 
   validation {
@@ -15,7 +15,7 @@ variable "description" {
 }
 
 variable "artifact_path" {
-  description = "Path to the deployment zip built by `make package` (dist/<app>.zip)."
+  description = "Path to the deployment zip built by `make package` (`dist/<app>.zip`)."
   type        = string
 
   validation {
@@ -25,7 +25,7 @@ variable "artifact_path" {
 }
 
 variable "handler" {
-  description = "Handler as module.function, e.g. services.catalog.handler.handler."
+  description = "Handler as `module.function`, e.g. `services.catalog.handler.handler`."
   type        = string
 
   validation {
@@ -121,7 +121,7 @@ variable "log_retention_days" {
 }
 
 variable "log_kms_key_arn" {
-  description = "Customer managed KMS key encrypting the function's log group, or null for CloudWatch Logs' own encryption. Its key policy must allow the logs.<region>.amazonaws.com principal."
+  description = "Customer managed KMS key encrypting the function's log group, or null for CloudWatch Logs' own encryption. Its key policy must allow the `logs.<region>.amazonaws.com` principal."
   type        = string
   default     = null
 }
@@ -134,6 +134,49 @@ variable "reserved_concurrent_executions" {
   validation {
     condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0, false)
     error_message = "reserved_concurrent_executions must be null or >= 0."
+  }
+}
+
+variable "snap_start" {
+  description = "Turn on SnapStart for published versions (python3.12 and later): the function publishes a version on every code or configuration change and invokes it through the alias. Keep false where the emulator lacks SnapStart (local)."
+  type        = bool
+  default     = false
+  nullable    = false
+
+  validation {
+    condition     = !var.snap_start || try(tonumber(split(".", var.runtime)[1]) >= 12, false)
+    error_message = "snap_start needs a python3.12 or later runtime: Lambda offers SnapStart for Python from 3.12 only."
+  }
+}
+
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrent executions on the alias, or 0 for none. Lambda refuses it together with SnapStart."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.provisioned_concurrency >= 0 && floor(var.provisioned_concurrency) == var.provisioned_concurrency
+    error_message = "provisioned_concurrency must be a whole number >= 0 (0 = none)."
+  }
+
+  # Cross-variable validation (Terraform >= 1.9): fail at plan time, not at Lambda's API after a
+  # version was already published.
+  validation {
+    condition     = !(var.snap_start && var.provisioned_concurrency > 0)
+    error_message = "snap_start and provisioned_concurrency cannot be combined: Lambda refuses SnapStart on a function version with provisioned concurrency. Choose one (set provisioned_concurrency = 0, or snap_start = false)."
+  }
+}
+
+variable "alias_name" {
+  description = "Name of the alias that follows the latest published version (created only with snap_start or provisioned_concurrency)."
+  type        = string
+  default     = "live"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9_-]{0,127}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
+    error_message = "alias_name must be 1-128 characters of a-z, A-Z, 0-9, '_' or '-', starting with a letter."
   }
 }
 

@@ -151,22 +151,26 @@ def test_a_stream_batch_reports_its_first_failed_record_so_lambda_retries_from_t
 
 
 def test_the_tables_own_stream_feeds_the_relay(
-    service_table: Table, outbox: Outbox, relay: Relay, bus_to_queue: Any, make_event: Callable[..., Envelope]
+    service_table: Table,
+    outbox: Outbox,
+    relay: Relay,
+    bus_to_queue: Any,
+    make_event: Callable[..., Envelope],
+    aws_client: Callable[[str], Any],
 ) -> None:
     events = [make_event(n) for n in range(3)]
     _write(outbox, events)
 
-    answer = relay.on_stream({"Records": _stream_records(service_table)})
+    answer = relay.on_stream({"Records": _stream_records(service_table, aws_client("dynamodbstreams"))})
 
     assert answer == {"batchItemFailures": []}
     assert sorted(_ids(bus_to_queue.receive(3))) == sorted(e.id for e in events)
     assert outbox.pending()[0] == []
 
 
-def _stream_records(table: Table) -> list[dict[str, Any]]:
+def _stream_records(table: Table, streams: Any) -> list[dict[str, Any]]:
     """Every record of the table's stream so far, as the emulator gives them (Lambda's shape)."""
     arn = aws.client("dynamodb").describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
-    streams = aws.client("dynamodbstreams")
     records: list[dict[str, Any]] = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(

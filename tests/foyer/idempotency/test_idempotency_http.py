@@ -42,7 +42,7 @@ class Things:
             if body.get("fail"):
                 raise RuntimeError("the domain failed")
             thing_id = f"t-{len(self.runs)}"
-            return once.complete(
+            return await once.complete(
                 JSONResponse(
                     {"id": thing_id, **body}, status_code=201, headers={"Location": f"/things/{thing_id}"}
                 )

@@ -1,7 +1,8 @@
 """API Gateway REST (v1) proxy events, built the way API Gateway builds them for `/{proxy+}`.
 
-Used wherever something must speak to a Lambda handler as API Gateway does: the tests, and the
-local stack's gateway in Lambda mode. The shape follows AWS's documented example event.
+Used wherever something must speak to a Lambda handler as API Gateway does: the tests, the
+benchmarks and the local stack's gateway in Lambda mode; never a Lambda itself (so it lives in the
+dev-only `foyer.devstack`, which no zip carries). The shape follows AWS's documented example event.
 """
 
 from __future__ import annotations

@@ -1,0 +1,185 @@
+"""`python -m foyer.cli.cost` (what `make cost` runs): what each function costs a month, and at which memory.
+
+Inputs: the init and warm durations `make bench` measured (dist/bench.json), the memory each
+environment root gives each function (read from Terraform: the root's `memory_size`, else the
+lambda_app module's default), and a stated traffic profile.
+
+The model, stated so it can be argued with:
+- Price (arm64, us-east-1 and eu-west-1, first pricing tier): $0.0000133334 per GB-second and $0.20
+  per million requests; billed per millisecond; the INIT phase is billed like the handler's time.
+- CPU share grows linearly with memory up to 1,769 MB (one vCPU) and a Python handler uses one
+  thread, so above that nothing gets faster. The bench machine runs a full core, so a duration
+  measured here is what 1,769 MB gives; at `m` MB the CPU part takes 1769/m times as long.
+- A request also waits on I/O (DynamoDB, other services) that memory does not speed up: `io_ms`.
+- A cold start is init + one invocation + what the first request does once and the bench's
+  `GET /health` does not: create the boto3 client (`first_use_ms`, about 200 ms at one vCPU,
+  docs/architecture.md); `cold_share` of the requests start cold.
+- The latency goal: a cold-started request within `cold_goal_ms`, a warm one within `warm_goal_ms`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+GB_SECOND_USD = 0.0000133334
+REQUEST_USD = 0.20 / 1_000_000
+FULL_VCPU_MB = 1769
+MEMORY_CHOICES = (128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The traffic a function serves and what its users wait for."""
+
+    requests_per_month: int = 3_000_000
+    cold_share: float = 0.01
+    io_ms: float = 10.0
+    first_use_ms: float = 200.0
+    cold_goal_ms: float = 1000.0
+    warm_goal_ms: float = 50.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A function's durations from dist/bench.json (at one full vCPU)."""
+
+    handler: str
+    init_ms: float
+    warm_ms: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    memory_mb: int
+    cold_ms: float
+    warm_ms: float
+    monthly_usd: float
+
+    def meets(self, profile: Profile) -> bool:
+        return self.cold_ms <= profile.cold_goal_ms and self.warm_ms <= profile.warm_goal_ms
+
+
+def cpu_slowdown(memory_mb: int) -> float:
+    """How much longer CPU-bound work takes at `memory_mb` than at one full vCPU."""
+    return max(1.0, FULL_VCPU_MB / memory_mb)
+
+
+def estimate(measured: Measured, memory_mb: int, profile: Profile) -> Estimate:
+    """Latencies and the monthly bill of `measured` at `memory_mb` under `profile`."""
+    slow = cpu_slowdown(memory_mb)
+    warm = measured.warm_ms * slow + profile.io_ms
+    cold = (measured.init_ms + profile.first_use_ms) * slow + warm
+    cold_requests = profile.requests_per_month * profile.cold_share
+    warm_requests = profile.requests_per_month - cold_requests
+    billed_ms = warm_requests * math.ceil(warm) + cold_requests * math.ceil(cold)
+    compute = billed_ms / 1000 * memory_mb / 1024 * GB_SECOND_USD
+    return Estimate(memory_mb, cold, warm, compute + profile.requests_per_month * REQUEST_USD)
+
+
+def cheapest(measured: Measured, profile: Profile) -> Estimate | None:
+    """The cheapest memory setting that meets the latency goal (the smaller on a tie), if any does."""
+    meeting = [e for e in (estimate(measured, m, profile) for m in MEMORY_CHOICES) if e.meets(profile)]
+    return min(meeting, key=lambda e: (round(e.monthly_usd, 2), e.memory_mb), default=None)
+
+
+def read_bench(path: Path) -> list[Measured]:
+    """Each handler's median init (ms) and warm invocation (µs -> ms) from `make bench`'s figures."""
+    figures = json.loads(path.read_text())
+    by_handler: dict[str, dict[str, float]] = {}
+    for figure in figures:
+        by_handler.setdefault(figure["handler"], {})[figure["measure"]] = float(figure["value"])
+    return [
+        Measured(handler, values["init"], values["warm"] / 1000)
+        for handler, values in sorted(by_handler.items())
+        if "init" in values and "warm" in values
+    ]
+
+
+_MEMORY = re.compile(r"^\s*memory_size\s*=\s*(\d+)\s*$", re.MULTILINE)
+_DEFAULT = re.compile(r'variable\s+"memory_size"\s*\{[^}]*?default\s*=\s*(\d+)', re.DOTALL)
+
+
+def environment_memory(terraform_dir: Path) -> dict[str, int]:
+    """`environment -> memory_size` its root gives its functions (the module default when it sets none).
+
+    Reads literal numbers only: a root that computes memory per function needs this reader extended.
+    """
+    default = _DEFAULT.search((terraform_dir / "modules" / "lambda_app" / "variables.tf").read_text())
+    if default is None:
+        raise ValueError("terraform/modules/lambda_app/variables.tf declares no memory_size default")
+    memory = {}
+    for root in sorted(p for p in (terraform_dir / "environments").iterdir() if p.is_dir()):
+        text = "\n".join(f.read_text() for f in sorted(root.glob("*.tf")))
+        found = _MEMORY.search(text)
+        memory[root.name] = int(found.group(1) if found else default.group(1))
+    return memory
+
+
+def table(measured: list[Measured], memory: dict[str, int], profile: Profile) -> list[list[str]]:
+    """The rows `make cost` prints: one per function and environment."""
+    rows = []
+    for m in measured:
+        best = cheapest(m, profile)
+        for env, memory_mb in memory.items():
+            at = estimate(m, memory_mb, profile)
+            rows.append(
+                [
+                    m.handler,
+                    f"{m.init_ms:.0f} ms",
+                    f"{m.warm_ms * 1000:.0f} µs",
+                    f"{env}: {memory_mb} MB",
+                    f"{at.cold_ms:.0f} / {at.warm_ms:.1f} ms",
+                    f"${at.monthly_usd:,.2f}",
+                    f"{best.memory_mb} MB, ${best.monthly_usd:,.2f}" if best else "none meets the goal",
+                ]
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m foyer.cli.cost", description="Monthly cost and cheapest memory per function."
+    )
+    defaults = Profile()
+    parser.add_argument("--bench", type=Path, default=Path("dist/bench.json"))
+    parser.add_argument("--terraform", type=Path, default=Path("terraform"))
+    parser.add_argument(
+        "--requests", type=int, default=defaults.requests_per_month, help="per function a month"
+    )
+    parser.add_argument("--cold-share", type=float, default=defaults.cold_share)
+    parser.add_argument("--io-ms", type=float, default=defaults.io_ms, help="I/O wait per request")
+    parser.add_argument(
+        "--first-use-ms", type=float, default=defaults.first_use_ms, help="once per cold start"
+    )
+    parser.add_argument("--cold-goal-ms", type=float, default=defaults.cold_goal_ms)
+    parser.add_argument("--warm-goal-ms", type=float, default=defaults.warm_goal_ms)
+    args = parser.parse_args(argv)
+    if not args.bench.is_file():
+        print(f"{args.bench} not found: run `make bench` first", file=sys.stderr)
+        return 2
+    profile = Profile(
+        args.requests, args.cold_share, args.io_ms, args.first_use_ms, args.cold_goal_ms, args.warm_goal_ms
+    )
+    header = ["function", "init", "warm", "memory", "cold / warm there", "a month there", "cheapest in goal"]
+    rows = [header, *table(read_bench(args.bench), environment_memory(args.terraform), profile)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(
+        f"\nprofile: {profile.requests_per_month:,} requests a month per function, {profile.cold_share:.1%} "
+        f"cold, {profile.io_ms:g} ms of I/O per request, {profile.first_use_ms:g} ms of first use per cold "
+        f"start; goal: cold <= {profile.cold_goal_ms:g} ms, warm <= "
+        f"{profile.warm_goal_ms:g} ms. Model: arm64 at ${GB_SECOND_USD:.10f}/GB-s + $0.20/M requests, "
+        f"init billed, CPU share linear in memory up to {FULL_VCPU_MB} MB = 1 vCPU (bench figures = 1 vCPU)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""`python -m foyer.devstack.consumers FUNCTION`: a function's SQS event source mappings, run as Lambda would.
+
+The mappings, their settings, the function's handler, timeout and environment all come from the
+endpoint (the emulator, where Terraform created them), never from a list in Python. One process
+per function, because a function's environment variables are process-wide, as they are in its
+Lambda execution environment: they are applied before the handler's module is imported. Every
+mapping of the function gets one poller thread; SIGINT or SIGTERM stops them after their batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator, MutableMapping, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from foyer.devstack.lambda_context import Handler
+from foyer.devstack.sqs_poller import SqsPoller, poller_from_mapping
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
+    from mypy_boto3_sqs import SQSClient
+
+__all__ = ["load_handler", "main", "mapped_functions", "pollers_for_function", "serve", "sqs_mappings"]
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT_SECONDS = 30.0  # a poller finishes its batch first; a handler has at most its timeout
+
+
+def load_handler(spec: str) -> Handler:
+    """The callable a Lambda `Handler` setting (`package.module.function`) names."""
+    module_name, _, attribute = spec.rpartition(".")
+    if not module_name:
+        raise ValueError(f"handler {spec!r} is not module.function")
+    handler: Handler = getattr(importlib.import_module(module_name), attribute)
+    return handler
+
+
+def sqs_mappings(
+    lambda_client: LambdaClient, function_name: str | None = None
+) -> Iterator[EventSourceMappingConfigurationTypeDef]:
+    """Every event source mapping (of the function, when named) whose source is an SQS queue."""
+    paginator = lambda_client.get_paginator("list_event_source_mappings")
+    pages = paginator.paginate(FunctionName=function_name) if function_name else paginator.paginate()
+    for page in pages:
+        for mapping in page.get("EventSourceMappings", []):
+            if mapping.get("EventSourceArn", "").startswith("arn:aws:sqs:"):
+                yield mapping
+
+
+def mapped_functions(lambda_client: LambdaClient) -> list[str]:
+    """The names of the functions that some SQS queue feeds: one consumer process each."""
+    return sorted({mapping["FunctionArn"].split(":")[6] for mapping in sqs_mappings(lambda_client)})
+
+
+def pollers_for_function(
+    function_name: str,
+    *,
+    lambda_client: LambdaClient,
+    sqs: SQSClient,
+    environ: MutableMapping[str, str] = os.environ,
+) -> list[SqsPoller]:
+    """One poller per SQS mapping of the function, its environment applied to `environ` first."""
+    configuration = lambda_client.get_function_configuration(FunctionName=function_name)
+    environ.update(configuration.get("Environment", {}).get("Variables", {}))
+    _forget_cached_settings()
+    handler = load_handler(configuration["Handler"])
+    return [
+        poller_from_mapping(mapping, configuration, handler, sqs)
+        for mapping in sqs_mappings(lambda_client, function_name)
+    ]
+
+
+def _forget_cached_settings() -> None:
+    # Settings and clients read the environment once per process; the function's variables change it.
+    from foyer import aws, settings
+
+    settings.platform.cache_clear()
+    aws.reset()
+
+
+def serve(pollers: Sequence[SqsPoller], stop: threading.Event) -> None:
+    """Run every poller in its own thread until `stop` is set, then wait for their batches to end."""
+    threads = [
+        threading.Thread(target=p.run, args=(stop,), name=p.config.queue_arn, daemon=True) for p in pollers
+    ]
+    for thread in threads:
+        thread.start()
+    stop.wait()
+    for thread in threads:
+        thread.join(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the function's SQS mappings until SIGINT or SIGTERM; 1 when it has none."""
+    parser = argparse.ArgumentParser(prog="python -m foyer.devstack.consumers", description=__doc__)
+    parser.add_argument("function", help="function name or ARN, as Terraform created it")
+    args = parser.parse_args(argv)
+    from foyer import logging as foyer_logging
+
+    foyer_logging.setup(args.function)
+    from foyer import aws
+
+    # Where the emulator is: AWS_ENDPOINT_URL or .local/stack.json, as for every local client.
+    lambda_client, sqs = aws.client("lambda"), aws.client("sqs")
+    pollers = pollers_for_function(args.function, lambda_client=lambda_client, sqs=sqs)
+    if not pollers:
+        log.error("%s has no SQS event source mapping", args.function)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    log.info("%s: polling %s", args.function, ", ".join(p.config.queue_arn for p in pollers))
+    serve(pollers, stop)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

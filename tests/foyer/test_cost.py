@@ -1,0 +1,90 @@
+"""foyer.cli.cost: the stated model, the memory read from Terraform, the table `make cost` prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from foyer.cli import cost
+from foyer.cli.cost import Measured, Profile
+
+REPO = Path(__file__).resolve().parents[2]
+FLAT = Profile(
+    requests_per_month=1_000_000,
+    cold_share=0.0,
+    io_ms=0.0,
+    first_use_ms=0.0,
+    cold_goal_ms=1e9,
+    warm_goal_ms=1e9,
+)
+
+
+def test_cpu_share_grows_with_memory_up_to_one_vcpu() -> None:
+    assert cost.cpu_slowdown(1769) == 1.0
+    assert cost.cpu_slowdown(3008) == 1.0  # one thread gains nothing past one vCPU
+    assert cost.cpu_slowdown(512) == pytest.approx(1769 / 512)
+
+
+def test_a_warm_request_is_billed_by_the_millisecond_plus_the_request_price() -> None:
+    at = cost.estimate(Measured("h", init_ms=200, warm_ms=0.4), 1769, FLAT)
+    # 0.4 ms rounds up to 1 billed ms; 1M requests at 1769/1024 GB.
+    compute = 1_000_000 * 0.001 * 1769 / 1024 * cost.GB_SECOND_USD
+    assert at.monthly_usd == pytest.approx(compute + 0.20)
+    assert at.warm_ms == pytest.approx(0.4)
+    assert at.cold_ms == pytest.approx(200.4)
+
+
+def test_io_wait_does_not_shrink_with_memory_so_more_memory_costs_more() -> None:
+    profile = Profile(io_ms=20.0, cold_share=0.0, warm_goal_ms=1e9, cold_goal_ms=1e9)
+    measured = Measured("h", init_ms=200, warm_ms=1.0)
+    small, large = cost.estimate(measured, 512, profile), cost.estimate(measured, 1769, profile)
+    assert small.warm_ms == pytest.approx(1769 / 512 + 20)
+    assert small.monthly_usd < large.monthly_usd
+
+
+def test_the_cheapest_memory_is_the_smallest_that_meets_the_goal() -> None:
+    profile = Profile(io_ms=10.0, first_use_ms=200.0, cold_goal_ms=1000.0, warm_goal_ms=50.0)
+    best = cost.cheapest(Measured("h", init_ms=216, warm_ms=0.07), profile)
+    assert best is not None
+    # 512 MB: (216 + 200) ms x 3.46 = 1.44 s cold, over the goal; 768 MB: 0.97 s.
+    assert best.memory_mb == 768
+    assert cost.cheapest(Measured("h", init_ms=5000, warm_ms=0.07), profile) is None
+
+
+def test_memory_comes_from_the_root_or_else_the_module_default(tmp_path: Path) -> None:
+    module = tmp_path / "modules" / "lambda_app"
+    module.mkdir(parents=True)
+    module.joinpath("variables.tf").write_text(
+        'variable "memory_size" {\n  type    = number\n  default = 640\n\n  validation {\n  }\n}\n'
+    )
+    (tmp_path / "environments" / "local").mkdir(parents=True)
+    (tmp_path / "environments" / "local" / "main.tf").write_text('module "app" {\n  handler = "x"\n}\n')
+    (tmp_path / "environments" / "prod").mkdir(parents=True)
+    (tmp_path / "environments" / "prod" / "main.tf").write_text('module "app" {\n  memory_size = 1024\n}\n')
+    assert cost.environment_memory(tmp_path) == {"local": 640, "prod": 1024}
+
+
+def test_the_repositorys_environments_are_read() -> None:
+    memory = cost.environment_memory(REPO / "terraform")
+    assert "local" in memory
+    assert 128 <= memory["local"] <= 10240
+
+
+def test_make_cost_prints_a_row_per_function_and_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = [
+        {"handler": "services.a.handler", "measure": "init", "value": 216.0},
+        {"handler": "services.a.handler", "measure": "warm", "value": 70.0},
+        {"handler": "services.a.handler", "measure": "size", "value": 6e6},
+    ]
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps(figures))
+    assert cost.main(["--bench", str(bench), "--terraform", str(REPO / "terraform")]) == 0
+    out = capsys.readouterr().out
+    assert "services.a.handler  216 ms  70 µs  local:" in out
+    assert "cheapest in goal" in out
+    assert "1769 MB = 1 vCPU" in out
+    assert cost.main(["--bench", str(tmp_path / "missing.json")]) == 2

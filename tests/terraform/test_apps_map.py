@@ -1,0 +1,87 @@
+"""locals.apps in terraform/environments/local/main.tf is the one list of apps: checked both ways.
+
+Every app folder has an entry (else it is packaged but never deployed nor started), and Terraform
+refuses two apps on one local port before anything is created.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from foyer.cli.package import discover_apps
+from foyer.devstack.emulator import EMULATOR_PORT, Emulator
+from foyer.devstack.stack import DIST, ROOT, LocalStack
+from foyer.devstack.terraform import Terraform, TerraformError
+
+pytestmark = pytest.mark.integration
+
+
+def folder_disagreements(folders: set[str], declared: set[str]) -> list[str]:
+    """How the app folders differ from the apps map, one line per app."""
+    missing = [
+        f"{n}: has a folder with a handler.py but no entry in locals.apps" for n in sorted(folders - declared)
+    ]
+    extra = [f"{n}: in locals.apps but has no folder" for n in sorted(declared - folders)]
+    return missing + extra
+
+
+def test_every_app_folder_has_an_entry_and_every_entry_a_folder(stack: LocalStack) -> None:
+    folders = {app.name for app in discover_apps(ROOT)}
+    assert folder_disagreements(folders, set(stack.functions)) == []
+
+
+def test_a_folder_without_an_entry_is_named() -> None:
+    assert folder_disagreements({"catalog", "orders"}, {"catalog", "carts"}) == [
+        "orders: has a folder with a handler.py but no entry in locals.apps",
+        "carts: in locals.apps but has no folder",
+    ]
+
+
+def test_every_app_has_a_port_of_its_own_and_none_is_the_emulators(stack: LocalStack) -> None:
+    assert stack.ports.keys() == stack.functions.keys()
+    assert EMULATOR_PORT not in stack.ports.values()
+
+
+def first_two_ports_equal(main_tf: str) -> str:
+    """The second app's port becomes the first one's."""
+    ports = re.compile(r"(\n  apps = \{.*?\bport\s*=\s*)(\d+)(.*?\bport\s*=\s*)\d+", re.S)
+    changed, count = ports.subn(r"\1\2\3\2", main_tf, count=1)
+    assert count == 1, "the first two ports of locals.apps were not found"
+    return changed
+
+
+def first_table_dropped(main_tf: str) -> str:
+    """The first app keeps its actions but loses its table."""
+    table = re.compile(r"(\n  apps = \{.*?\btable\s*=\s*)\{.*?\n      \}\n", re.S)
+    changed, count = table.subn(r"\1null\n", main_tf, count=1)
+    assert count == 1, "the first table of locals.apps was not found"
+    return changed
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize(
+    ("breakage", "refusal"),
+    [
+        (first_two_ports_equal, r'Two apps cannot share a local port: \{"\d+":\["catalog","inventory"\]\}'),
+        (first_table_dropped, r"an app without a table \(table = null\) lists none"),
+    ],
+    ids=["two apps on one port", "actions without a table"],
+)
+def test_the_plan_refuses_a_broken_apps_map(
+    emulator: Emulator, tmp_path: Path, breakage: Callable[[str], str], refusal: str
+) -> None:
+    terraform_dir = tmp_path / "terraform"
+    shutil.copytree(ROOT / "terraform", terraform_dir, ignore=shutil.ignore_patterns(".terraform"))
+    main = terraform_dir / "environments" / "local" / "main.tf"
+    main.write_text(breakage(main.read_text()))
+    local = Terraform(main.parent, tmp_path / "data")
+    local.init(backend_path=tmp_path / "terraform.tfstate")
+    with pytest.raises(TerraformError) as refused:
+        local.plan_has_changes({"aws_endpoint": emulator.endpoint, "artifacts_dir": str(DIST)})
+    # Terraform wraps long messages at word boundaries: compare with the line breaks undone.
+    assert re.search(refusal, " ".join(refused.value.stderr.split())), refused.value.stderr
