@@ -121,6 +121,12 @@ def _response_item(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return item if isinstance(item, Mapping) else None
 
 
+def single_key(pk: str, sort_key: str | None = None, sort_value: str = "-") -> dict[str, str]:
+    """The key of the one item of partition `pk`: `pk`, plus `sort_value` under the table's sort key
+    attribute when it has one (`sort_key`; None for a partition-key-only table)."""
+    return {"pk": pk} if sort_key is None else {"pk": pk, sort_key: sort_value}
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Item]

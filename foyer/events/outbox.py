@@ -2,8 +2,9 @@
 it announces, as an item of the service's own table, and published later by the relay.
 
 Item shape (what the table needs, see docs/architecture.md):
-- `pk` = `outbox#<event id>`; `event` = the envelope as JSON (a string: the bytes published are the
-  bytes written, and floats, which DynamoDB's serializer refuses, survive);
+- `pk` = `outbox#<event id>` (and `outbox` under the sort key of a table that has one);
+- `event` = the envelope as JSON (a string: the bytes published are the bytes written, and floats,
+  which DynamoDB's serializer refuses, survive);
 - `outbox_pending` = `pending` and `outbox_at` = `<time>#<id>`: the keys of the sparse GSI `outbox`,
   so draining pending events is one Query of one index partition in time order, never a Scan. The
   relay deletes an item once published, which removes it from the index too.
@@ -19,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from foyer.dynamodb import Condition, Item, Table
+from foyer.dynamodb import Condition, Item, Table, single_key
 from foyer.events.envelope import Envelope
 
 PREFIX = "outbox#"
@@ -30,14 +31,14 @@ PENDING = "pending"
 log = logging.getLogger("foyer.events.outbox")
 
 
-def outbox_key(event_id: str) -> dict[str, str]:
-    return {"pk": PREFIX + event_id}
+def outbox_key(event_id: str, sort_key: str | None = None) -> dict[str, str]:
+    return single_key(PREFIX + event_id, sort_key, "outbox")
 
 
-def outbox_item(envelope: Envelope) -> dict[str, Any]:
+def outbox_item(envelope: Envelope, sort_key: str | None = None) -> dict[str, Any]:
     """The table item that holds `envelope` until the relay has published it."""
     return {
-        **outbox_key(envelope.id),
+        **outbox_key(envelope.id, sort_key),
         "event": envelope.to_json(),
         PENDING_ATTRIBUTE: PENDING,
         ORDER_ATTRIBUTE: f"{envelope.time.astimezone(UTC).isoformat()}#{envelope.id}",
@@ -67,16 +68,18 @@ def readable(items: Iterable[Mapping[str, Any]]) -> Iterable[tuple[Mapping[str, 
 
 
 class Outbox:
-    """The outbox of one service table."""
+    """The outbox of one service table (`sort_key`: the table's sort key attribute, if it has one)."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, sort_key: str | None = None) -> None:
         self.table = table
+        self.sort_key = sort_key
 
     def put_op(self, envelope: Envelope) -> dict[str, Any]:
         """The TransactItems entry that adds `envelope` to the outbox: put it in the same
         `foyer.dynamodb.transact` call as the state change, so both happen or neither does."""
         return self.table.put_op(
-            outbox_item(envelope), condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"})
+            outbox_item(envelope, self.sort_key),
+            condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"}),
         )
 
     def pending(
@@ -93,4 +96,4 @@ class Outbox:
 
     def remove(self, event_id: str) -> None:
         """Forget a published event (idempotent: removing it twice is harmless)."""
-        self.table.delete(outbox_key(event_id))
+        self.table.delete(outbox_key(event_id, self.sort_key))

@@ -1,8 +1,9 @@
 """Idempotency records in the owning service's table, claimed with one conditional write.
 
-Item: `pk` = `idempotency#<key>`, `status` (`in_progress`|`completed`), `payload_hash`, `token`
-(which claim holds it), `claimed_at_ms`, `expires_at` (epoch seconds, the table's TTL attribute) and,
-once completed, `response_status`, `response_headers`, `response_body`.
+Item: `pk` = `idempotency#<key>` (and `idempotency` under the sort key of a table that has one),
+`status` (`in_progress`|`completed`), `payload_hash`, `token` (which claim holds it), `claimed_at_ms`,
+`expires_at` (epoch seconds, the table's TTL attribute) and, once completed, `response_status`,
+`response_headers`, `response_body`.
 
 The claim is a put that succeeds only if no live record exists: none at all, an expired one (TTL
 deletes late), or an in-progress one older than the timeout (its holder died). Concurrent claims of
@@ -18,7 +19,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from foyer.dynamodb import Condition, ConditionFailed, Item, Table
+from foyer.dynamodb import Condition, ConditionFailed, Item, Table, single_key
 from foyer.idempotency.exceptions import KeyReused, RequestInFlight
 from foyer.idempotency.record import IdempotencyRecord, Status, StoredResponse
 
@@ -31,8 +32,8 @@ IN_PROGRESS_TIMEOUT = timedelta(seconds=60)
 log = logging.getLogger("foyer.idempotency")
 
 
-def idempotency_key(key: str) -> dict[str, str]:
-    return {"pk": PREFIX + key}
+def idempotency_key(key: str, sort_key: str | None = None) -> dict[str, str]:
+    return single_key(PREFIX + key, sort_key, "idempotency")
 
 
 def _now_ms() -> int:
@@ -49,7 +50,7 @@ class Claim:
 
 
 class IdempotencyStore:
-    """The idempotency records of one table."""
+    """The idempotency records of one table (`sort_key`: its sort key attribute, if it has one)."""
 
     def __init__(
         self,
@@ -57,8 +58,10 @@ class IdempotencyStore:
         *,
         expiry: timedelta = EXPIRY,
         in_progress_timeout: timedelta = IN_PROGRESS_TIMEOUT,
+        sort_key: str | None = None,
     ) -> None:
         self.table = table
+        self.sort_key = sort_key
         self.expiry_ms = int(expiry.total_seconds() * 1000)
         self.timeout_ms = int(in_progress_timeout.total_seconds() * 1000)
 
@@ -103,7 +106,7 @@ class IdempotencyStore:
             },
         )
         try:
-            self.table.update(idempotency_key(claim.key), update, condition=_held_by(claim))
+            self.table.update(self._key(claim.key), update, condition=_held_by(claim))
         except ConditionFailed:
             log.warning("idempotency claim taken over before completion", extra={"key": claim.key})
             return False
@@ -112,12 +115,12 @@ class IdempotencyStore:
     def release(self, claim: Claim) -> None:
         """Give the key back unanswered (the request failed): a retry with the key runs again."""
         try:
-            self.table.delete(idempotency_key(claim.key), condition=_held_by(claim))
+            self.table.delete(self._key(claim.key), condition=_held_by(claim))
         except ConditionFailed:
             log.warning("idempotency claim taken over before release", extra={"key": claim.key})
 
     def get(self, key: str) -> IdempotencyRecord | None:
-        item = self.table.get(idempotency_key(key), consistent=True)
+        item = self.table.get(self._key(key), consistent=True)
         return None if item is None else record_of(key, item)
 
     def _answer(self, existing: IdempotencyRecord, payload_hash: str, now: int) -> StoredResponse:
@@ -129,7 +132,7 @@ class IdempotencyStore:
 
     def _claim_item(self, key: str, payload_hash: str, token: str, now: int) -> dict[str, Any]:
         return {
-            **idempotency_key(key),
+            **self._key(key),
             "status": Status.IN_PROGRESS.value,
             "payload_hash": payload_hash,
             "token": token,
@@ -148,6 +151,9 @@ class IdempotencyStore:
                 ":stale_ms": now - self.timeout_ms,
             },
         )
+
+    def _key(self, key: str) -> dict[str, str]:
+        return idempotency_key(key, self.sort_key)
 
     def _expires_at(self, now_ms: int) -> int:
         return (now_ms + self.expiry_ms) // 1000

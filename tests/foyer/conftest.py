@@ -117,18 +117,17 @@ def lambda_function(aws_client: Callable[[str], Any]) -> Callable[..., None]:
     return create
 
 
-@pytest.fixture
-def service_table(stack: LocalStack) -> Iterator[Table]:
+def _create_service_table(sort_key: str | None) -> Table:
     client = aws.client("dynamodb")
     name = f"platform-test-{uuid.uuid4().hex[:12]}"
+    keys = [("pk", "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        KeySchema=[{"AttributeName": attribute, "KeyType": kind} for attribute, kind in keys],
         AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": outbox.PENDING_ATTRIBUTE, "AttributeType": "S"},
-            {"AttributeName": outbox.ORDER_ATTRIBUTE, "AttributeType": "S"},
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in [k for k, _ in keys] + [outbox.PENDING_ATTRIBUTE, outbox.ORDER_ATTRIBUTE]
         ],
         GlobalSecondaryIndexes=[
             {
@@ -146,5 +145,20 @@ def service_table(stack: LocalStack) -> Iterator[Table]:
         TableName=name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": processed.TTL_ATTRIBUTE},
     )
-    yield Table(name)
-    client.delete_table(TableName=name)
+    return Table(name)
+
+
+@pytest.fixture
+def service_table(stack: LocalStack) -> Iterator[Table]:
+    """A partition-key-only service table (as catalog's and inventory's)."""
+    table = _create_service_table(None)
+    yield table
+    aws.client("dynamodb").delete_table(TableName=table.name)
+
+
+@pytest.fixture
+def sort_keyed_table(stack: LocalStack) -> Iterator[Table]:
+    """A service table with the sort key `sk` (as terraform/modules/dynamodb_table/examples/orders)."""
+    table = _create_service_table("sk")
+    yield table
+    aws.client("dynamodb").delete_table(TableName=table.name)

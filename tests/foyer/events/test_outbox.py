@@ -80,3 +80,18 @@ def test_items_other_than_outbox_items_are_not_in_the_index(
     transact([_create_order(service_table, "o-2")])
 
     assert outbox.pending()[0] == []
+
+
+def test_a_table_with_a_sort_key_keeps_its_outbox_under_a_constant_sort_value(
+    sort_keyed_table: Table, make_event: Callable[..., Envelope]
+) -> None:
+    outbox = Outbox(sort_keyed_table, sort_key="sk")
+    event = make_event()
+    state = sort_keyed_table.put_op({"pk": "order#o-1", "sk": "meta", "status": "PENDING"})
+
+    transact([state, outbox.put_op(event)])
+
+    assert outbox.pending()[0] == [event]
+    assert sort_keyed_table.get({"pk": f"outbox#{event.id}", "sk": "outbox"}, consistent=True) is not None
+    outbox.remove(event.id)
+    assert outbox.pending()[0] == []

@@ -59,3 +59,15 @@ def test_an_effect_refused_for_another_reason_records_nothing_and_is_raised(
 
     assert refused.value.reasons[0] == "ConditionalCheckFailed"
     assert processed.already_processed(event.id) is False
+
+
+def test_a_table_with_a_sort_key_records_processed_events_under_a_constant_sort_value(
+    sort_keyed_table: Table, make_event: Callable[..., Envelope]
+) -> None:
+    processed = ProcessedEvents(sort_keyed_table, sort_key="sk")
+    event = make_event()
+
+    assert processed.apply_once(event, [], now=NOW) is True
+    assert processed.apply_once(event, [], now=NOW) is False
+    assert processed.already_processed(event.id) is True
+    assert sort_keyed_table.get(processed_key(event.id, "sk"), consistent=True) is not None

@@ -131,3 +131,14 @@ def test_concurrent_claims_of_one_key_have_exactly_one_winner(store: Idempotency
 
     assert sum(isinstance(o, Claim) for o in outcomes) == 1
     assert sum(isinstance(o, RequestInFlight) for o in outcomes) == claimants - 1
+
+
+def test_a_table_with_a_sort_key_holds_records_under_a_constant_sort_value(sort_keyed_table: Table) -> None:
+    store = IdempotencyStore(sort_keyed_table, sort_key="sk")
+    claim = _claimed(store.claim("k1", "hash-a", now_ms=NOW_MS))
+    store.complete(claim, ANSWER, now_ms=NOW_MS)
+
+    assert store.claim("k1", "hash-a", now_ms=NOW_MS + 1) == ANSWER
+    with pytest.raises(KeyReused):
+        store.claim("k1", "hash-b", now_ms=NOW_MS + 1)
+    assert sort_keyed_table.get(idempotency_key("k1", "sk"), consistent=True) is not None
