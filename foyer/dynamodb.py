@@ -121,6 +121,12 @@ def _response_item(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return item if isinstance(item, Mapping) else None
 
 
+def single_key(pk: str, sort_key: str | None = None, sort_value: str = "-") -> dict[str, str]:
+    """The key of the one item of partition `pk`: `pk`, plus `sort_value` under the table's sort key
+    attribute when it has one (`sort_key`; None for a partition-key-only table)."""
+    return {"pk": pk} if sort_key is None else {"pk": pk, sort_key: sort_value}
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Item]
@@ -178,6 +184,15 @@ class Table:
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise ConditionFailed(str(exc), _old_item(_response_item(exc.response))) from exc
         return from_dynamo(response["Attributes"])
+
+    def delete(self, key: Mapping[str, Any], *, condition: Condition | None = None) -> None:
+        """Remove the item at `key` (deleting a missing item is not an error unless `condition` says so)."""
+        try:
+            self.client.delete_item(
+                TableName=self.name, Key=to_dynamo(key), **_merge(("ConditionExpression", condition))
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise ConditionFailed(str(exc), _old_item(_response_item(exc.response))) from exc
 
     def query(
         self,

@@ -1,0 +1,22 @@
+"""Why an event was refused: the consumer lets that one message fail (alone) until it reaches its DLQ."""
+
+from __future__ import annotations
+
+
+class EventRejected(Exception):
+    """A message that can never be processed as it is; retrying it unchanged cannot help."""
+
+
+class MalformedEvent(EventRejected):
+    """Not JSON, or not an envelope: a field missing, of the wrong type, or unexpected."""
+
+
+class UnsupportedVersion(EventRejected):
+    """A well-formed envelope of a type or version this consumer does not understand."""
+
+    def __init__(self, type_: str, version: int, accepted: frozenset[int]) -> None:
+        known = ", ".join(str(v) for v in sorted(accepted)) or "none"
+        super().__init__(f"{type_} version {version} is not understood here (accepted: {known})")
+        self.type = type_
+        self.version = version
+        self.accepted = accepted
