@@ -201,10 +201,14 @@ class Table:
         index: str | None = None,
         limit: int | None = None,
         start_key: Mapping[str, Any] | None = None,
+        newest_first: bool = False,
     ) -> Page:
+        """One page of the items matching `key_condition`, in sort key order (reversed: newest_first)."""
         params: dict[str, Any] = {"TableName": self.name, **_merge(("KeyConditionExpression", key_condition))}
         if index:
             params["IndexName"] = index
+        if newest_first:
+            params["ScanIndexForward"] = False
         return self._page(self.client.query, params, limit, start_key)
 
     def scan(self, *, limit: int | None = None, start_key: Mapping[str, Any] | None = None) -> Page:

@@ -60,6 +60,8 @@ class StackFileSource(PydanticBaseSettingsSource):
         )
         if service:
             values["table_name"] = self.stack.tables.get(service)
+        if self.stack.apps:
+            values["service_urls"] = dict(self.stack.apps)
         return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}
 
 
@@ -77,6 +79,11 @@ class FoyerSettings(BaseSettings):
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
     # The one source of the name in logs and metric dimensions (Terraform sets FOYER_SERVICE).
     service: str = Field("foyer", validation_alias=AliasChoices("FOYER_SERVICE"))
+    # Where the other apps answer, by name: in AWS from FOYER_SERVICE_URLS (JSON, set by Terraform),
+    # locally from the stack file's running apps.
+    service_urls: dict[str, str] = Field(
+        default_factory=dict, validation_alias=AliasChoices("FOYER_SERVICE_URLS")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", validation_alias=AliasChoices("LOG_LEVEL")
     )

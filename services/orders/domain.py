@@ -191,10 +191,28 @@ class MixedCurrencies(Exception):
         super().__init__(f"lines priced in several currencies: {', '.join(self.currencies)}")
 
 
+class OrderExists(Exception):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} exists")
+        self.order_id = order_id
+
+
 class OrderNotFound(Exception):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"no order {order_id}")
         self.order_id = order_id
+
+
+def placed_event_data(order: Order) -> dict[str, Any]:
+    """What `OrderPlaced` says: enough for inventory to reserve and payments to charge."""
+    return {
+        "order_id": order.order_id,
+        "customer_id": order.customer_id,
+        "channel": order.channel,
+        "partner_id": order.partner_id,
+        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
+        "total": order.total.model_dump(),
+    }
 
 
 def place(order_id: str, request: OrderIn, catalog: Mapping[str, CatalogEntry], now: datetime) -> Order:

@@ -24,6 +24,7 @@ VARIABLES = (
     "FOYER_ENV",
     "FOYER_SERVICE",
     "FOYER_STACK_FILE",
+    "FOYER_SERVICE_URLS",
     "TABLE_NAME",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
@@ -150,3 +151,13 @@ def test_in_lambda_only_where_the_runtime_names_the_function(monkeypatch: pytest
     assert not FoyerSettings().in_lambda
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-dev-catalog")
     assert FoyerSettings().in_lambda
+
+
+def test_the_running_apps_of_the_stack_file_are_the_service_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = {**STACK, "apps": {"catalog": "http://127.0.0.1:8101"}}
+    stack_file(tmp_path, monkeypatch, running)
+    assert FoyerSettings().service_urls == {"catalog": "http://127.0.0.1:8101"}
+    monkeypatch.setenv("FOYER_SERVICE_URLS", '{"catalog": "https://catalog.example.com"}')
+    assert FoyerSettings().service_urls == {"catalog": "https://catalog.example.com"}

@@ -1,0 +1,45 @@
+"""The catalog as orders see it: the name and price of each sku, read over HTTP (never from the caller).
+
+One read per sku, all at once; a sku the catalog does not know is absent from the answer. Anything
+else (a timeout, a 5xx, a body that is not a product) makes the catalog unavailable: the order is
+refused with a 503 and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import httpx
+from pydantic import ValidationError
+
+from services.orders.domain import CatalogEntry
+
+
+class CatalogUnavailable(Exception):
+    """The catalog did not answer what a price needs; the order cannot be priced now."""
+
+
+class Catalog:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def entries(self, skus: Iterable[str]) -> dict[str, CatalogEntry]:
+        """What the catalog says of each of `skus` it knows."""
+        found = await asyncio.gather(*(self._entry(sku) for sku in dict.fromkeys(skus)))
+        return {entry.sku: entry for entry in found if entry is not None}
+
+    async def _entry(self, sku: str) -> CatalogEntry | None:
+        try:
+            response = await self.client.get(f"/products/{quote(sku, safe='')}")
+        except httpx.HTTPError as exc:
+            raise CatalogUnavailable(f"catalog read of {sku} failed: {type(exc).__name__}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise CatalogUnavailable(f"catalog answered {response.status_code} for {sku}")
+        try:
+            return CatalogEntry.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise CatalogUnavailable(f"catalog answered no product for {sku}") from exc

@@ -1,0 +1,89 @@
+"""Orders in DynamoDB, one table (keyed by `pk`) with the order items, their outbox and idempotency keys.
+
+- `order#<id>`: the order, with `customer_id`/`partner_id` and `listed_at` (`<created_at>#<id>`) for
+  the `by-customer` and `by-partner` indexes (the partner one sparse: only partner orders carry it);
+- `outbox#<event id>`: events written in the same transaction as the change they announce
+  (foyer.events), published by the relay;
+- `idempotency#...`: Idempotency-Key records of `POST /orders` (foyer.idempotency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
+from foyer.events import Envelope, Outbox
+from services.orders.domain import Order, OrderExists
+
+CUSTOMER_INDEX = "by-customer"
+PARTNER_INDEX = "by-partner"
+# The keys a page can end on, per index: the table's plus the index's.
+CUSTOMER_KEYS = frozenset({"pk", "customer_id", "listed_at"})
+PARTNER_KEYS = frozenset({"pk", "partner_id", "listed_at"})
+
+
+def order_key(order_id: str) -> dict[str, str]:
+    return {"pk": f"order#{order_id}"}
+
+
+def _item(order: Order) -> dict[str, Any]:
+    item = {**order_key(order.order_id), **order.model_dump(mode="json", exclude_none=True)}
+    item["listed_at"] = f"{item['created_at']}#{order.order_id}"
+    return item
+
+
+class OrdersStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.outbox = Outbox(table)
+
+    def create(self, order: Order, placed: Envelope) -> None:
+        """Store a new order and its `OrderPlaced` event, both or neither. Raises OrderExists."""
+        try:
+            transact(
+                [
+                    self.table.put_op(
+                        _item(order), condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"})
+                    ),
+                    self.outbox.put_op(placed),
+                ],
+                client=self.table.client,
+            )
+        except TransactionCanceled as exc:
+            if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise OrderExists(order.order_id) from exc
+            raise
+
+    def get(self, order_id: str) -> Order | None:
+        item = self.table.get(order_key(order_id), consistent=True)
+        return Order.model_validate(item) if item else None
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        partner_id: str | None = None,
+        limit: int,
+        start: Mapping[str, Any] | None,
+    ) -> tuple[list[Order], dict[str, Any] | None]:
+        """One page of a customer's or a partner's orders, newest first, and the key to continue after."""
+        if (customer_id is None) == (partner_id is None):
+            raise ValueError("list the orders of one customer or of one partner")
+        attribute, value, index, keys = (
+            ("customer_id", customer_id, CUSTOMER_INDEX, CUSTOMER_KEYS)
+            if customer_id is not None
+            else ("partner_id", partner_id, PARTNER_INDEX, PARTNER_KEYS)
+        )
+        page = self.table.query(
+            Condition("#owner = :owner", {"#owner": attribute}, {":owner": value}),
+            index=index,
+            limit=limit + 1,
+            start_key=start,
+            newest_first=True,
+        )
+        orders = [Order.model_validate(item) for item in page.items]
+        if len(orders) > limit:
+            last = page.items[limit - 1]
+            return orders[:limit], {k: last[k] for k in keys}
+        return orders, page.last_key

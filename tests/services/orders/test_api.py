@@ -1,0 +1,247 @@
+"""Orders through the real app against the emulator, pricing through the real catalog app over HTTP.
+
+Orders is not yet declared in terraform/environments/local (its consumers come with the rest of the
+order flow), so its table is created here with the keys and indexes store.py documents.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from foyer import aws
+from foyer.dynamodb import Table
+from foyer.errors import MEDIA_TYPE
+from services.catalog.app import app as catalog_app
+from services.orders import deps
+from services.orders.app import app
+from services.orders.catalog import Catalog
+from services.orders.store import OrdersStore
+
+pytestmark = pytest.mark.integration
+
+S = {"AttributeType": "S"}
+
+
+@pytest.fixture(scope="module")
+def orders_table(stack: Any) -> Iterator[str]:
+    name = f"orders-test-{uuid.uuid4().hex[:8]}"
+    client = aws.client("dynamodb")
+
+    def index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
+        return {
+            "IndexName": name,
+            "KeySchema": [
+                {"AttributeName": hash_key, "KeyType": "HASH"},
+                {"AttributeName": range_key, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": attribute, **S}
+            for attribute in ("pk", "customer_id", "partner_id", "listed_at", "outbox_pending", "outbox_at")
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            index("by-customer", "customer_id", "listed_at"),
+            index("by-partner", "partner_id", "listed_at"),
+            index("outbox", "outbox_pending", "outbox_at"),
+        ],
+    )
+    yield name
+    client.delete_table(TableName=name)
+
+
+class BrokenCatalog(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("catalog did not answer", request=request)
+
+
+@pytest.fixture
+def store(orders_table: str) -> OrdersStore:
+    return OrdersStore(Table(orders_table))
+
+
+@pytest.fixture
+def client(store: OrdersStore, wired_services: Any) -> Iterator[TestClient]:
+    # The catalog app wired to the emulator, reached over HTTP (in process) as orders reaches it.
+    catalog = Catalog(
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=catalog_app), base_url="http://catalog")
+    )
+    app.dependency_overrides[deps.get_store] = lambda: store
+    app.dependency_overrides[deps.get_catalog] = lambda: catalog
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def products(wired_services: Any) -> dict[str, str]:
+    """Two euro products and a dollar one in the catalog, by role."""
+    catalog = TestClient(catalog_app)
+    skus = {}
+    for role, amount, currency in (("coffee", 1890, "EUR"), ("tea", 650, "EUR"), ("mug", 1200, "USD")):
+        sku = f"O-{uuid.uuid4().hex[:10].upper()}"
+        body = {
+            "sku": sku,
+            "name": role.title(),
+            "price": {"amount": amount, "currency": currency},
+            "category": "t",
+        }
+        assert catalog.post("/products", json=body).status_code == 201
+        skus[role] = sku
+    return skus
+
+
+def order(products: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "customer_id": f"cust-{uuid.uuid4().hex[:8]}",
+        "contact_email": "ada@example.com",
+        "lines": [{"sku": products["coffee"], "quantity": 2}, {"sku": products["tea"], "quantity": 1}],
+        "channel": "web",
+    }
+    body.update(overrides)
+    return body
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == MEDIA_TYPE
+    problem: dict[str, Any] = response.json()
+    if slug is not None:
+        assert problem["type"] == f"urn:foyer:problem:{slug}"
+    return problem
+
+
+def pending_events(store: OrdersStore) -> list[Any]:
+    events, _ = store.outbox.pending(limit=100)
+    return events
+
+
+def test_an_order_is_placed_pending_priced_by_the_catalog_with_its_event(
+    client: TestClient, store: OrdersStore, products: dict[str, str]
+) -> None:
+    created = client.post("/orders", json=order(products))
+    assert created.status_code == 201, created.text
+    placed = created.json()
+    assert placed["status"] == "PENDING"
+    assert placed["total"] == {"amount": 2 * 1890 + 650, "currency": "EUR"}
+    assert created.headers["location"] == f"/orders/{placed['order_id']}"
+    assert client.get(created.headers["location"]).json() == placed
+    events = [e for e in pending_events(store) if e.data["order_id"] == placed["order_id"]]
+    assert [(e.type, e.source, e.correlation_id) for e in events] == [
+        ("OrderPlaced", "foyer.orders", created.headers["x-correlation-id"])
+    ]
+    assert events[0].data["lines"] == [
+        {"sku": products["coffee"], "quantity": 2},
+        {"sku": products["tea"], "quantity": 1},
+    ]
+
+
+def test_an_idempotency_key_makes_the_call_safe_to_repeat(
+    client: TestClient, store: OrdersStore, products: dict[str, str]
+) -> None:
+    body, key = order(products), {"Idempotency-Key": uuid.uuid4().hex}
+    first = client.post("/orders", json=body, headers=key)
+    again = client.post("/orders", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    listed = client.get("/orders", params={"customer_id": body["customer_id"]}).json()["items"]
+    assert [o["order_id"] for o in listed] == [first.json()["order_id"]]
+    assert_problem(
+        client.post("/orders", json={**body, "channel": "mobile"}, headers=key), 422, "idempotency-key-reused"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}]},
+        {"lines": "mixed"},
+        {"lines": []},
+        {"lines": [{"sku": "X-1X", "quantity": 0}]},
+        {"total": {"amount": 1, "currency": "EUR"}},
+        {"status": "CONFIRMED"},
+        {"contact_email": "nobody"},
+    ],
+)
+def test_bad_orders_are_refused_and_store_nothing(
+    client: TestClient, store: OrdersStore, products: dict[str, str], change: dict[str, Any]
+) -> None:
+    if change.get("lines") == "mixed":
+        change = {
+            "lines": [{"sku": products["coffee"], "quantity": 1}, {"sku": products["mug"], "quantity": 1}]
+        }
+    body = order(products, **change)
+    before = len(pending_events(store))
+    response = client.post("/orders", json=body)
+    assert_problem(response, 422)
+    assert client.get("/orders", params={"customer_id": body["customer_id"]}).json()["items"] == []
+    assert len(pending_events(store)) == before
+
+
+def test_an_unknown_sku_is_named(client: TestClient, products: dict[str, str]) -> None:
+    lines = [{"sku": products["coffee"], "quantity": 1}, {"sku": "NO-SUCH-SKU", "quantity": 1}]
+    problem = assert_problem(client.post("/orders", json=order(products, lines=lines)), 422, "unknown-skus")
+    assert problem["unknown_skus"] == ["NO-SUCH-SKU"]
+
+
+def test_a_catalog_that_does_not_answer_is_a_503_and_nothing_is_ordered(
+    client: TestClient, products: dict[str, str]
+) -> None:
+    app.dependency_overrides[deps.get_catalog] = lambda: Catalog(
+        httpx.AsyncClient(transport=BrokenCatalog(), base_url="http://catalog")
+    )
+    body = order(products)
+    response = client.post("/orders", json=body)
+    assert_problem(response, 503, "catalog-unavailable")
+    assert response.headers["retry-after"] == "2"
+    assert client.get("/orders", params={"customer_id": body["customer_id"]}).json()["items"] == []
+
+
+def test_a_customers_orders_page_by_page_newest_first(client: TestClient, products: dict[str, str]) -> None:
+    body = order(products)
+    placed = [client.post("/orders", json=body).json()["order_id"] for _ in range(3)]
+    first = client.get("/orders", params={"customer_id": body["customer_id"], "limit": 2}).json()
+    second = client.get(
+        "/orders", params={"customer_id": body["customer_id"], "limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    assert [o["order_id"] for o in first["items"] + second["items"]] == list(reversed(placed))
+    assert second["next_cursor"] is None
+    other = client.get("/orders", params={"customer_id": "someone-else", "cursor": first["next_cursor"]})
+    assert_problem(other, 400)
+
+
+def test_a_partner_sees_its_own_orders(client: TestClient, products: dict[str, str]) -> None:
+    partner = f"p-{uuid.uuid4().hex[:8]}"
+    mine = client.post("/orders", json=order(products, channel="partner", partner_id=partner)).json()
+    client.post("/orders", json=order(products, channel="partner", partner_id=f"{partner}-x"))
+    listed = client.get("/orders", params={"partner_id": partner}).json()["items"]
+    assert [o["order_id"] for o in listed] == [mine["order_id"]]
+
+
+@pytest.mark.parametrize("params", [{}, {"customer_id": "a", "partner_id": "b"}])
+def test_a_listing_names_one_owner(client: TestClient, params: dict[str, str]) -> None:
+    assert_problem(client.get("/orders", params=params), 400)
+
+
+def test_an_unknown_order_is_a_404_problem(client: TestClient) -> None:
+    assert_problem(client.get("/orders/nope"), 404, "order-not-found")
+
+
+def test_the_openapi_documents_the_problems_of_placing_an_order(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/orders"]["post"]
+    assert {"409", "422", "503"} <= set(operation["responses"])
+    assert json.dumps(operation).count("urn:foyer:problem:") >= 4
