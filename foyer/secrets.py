@@ -12,6 +12,7 @@ only `get_secret_value()` gives the text, at the one place that sends it.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TTL_S", "CachedSecret"]
 
 DEFAULT_TTL_S = 300.0
+
+# botocore logs every response body at DEBUG, GetSecretValue's SecretString included (caught by
+# tests/foyer/test_payment_provider.py with LOG_LEVEL=DEBUG): its parser logs at INFO or above only.
+logging.getLogger("botocore.parsers").setLevel(logging.INFO)
 
 
 class CachedSecret:

@@ -25,7 +25,8 @@ class FaultPlan:
         self.config = config
         self.scripted: deque[Fault] = deque()
         self.injected: Counter[Fault] = Counter()
-        self._requests: Counter[str] = Counter()
+        # Charge requests seen per idempotency key ("" for those without one).
+        self.requests: Counter[str] = Counter()
 
     def script(self, faults: Iterable[str]) -> None:
         """Make the next charge requests fail with `faults`, in order, whatever the error rate."""
@@ -41,8 +42,8 @@ class FaultPlan:
         which concurrent orders arrive. Requests without a key share one sequence.
         """
         key = idempotency_key or ""
-        attempt = self._requests[key]
-        self._requests[key] += 1
+        attempt = self.requests[key]
+        self.requests[key] += 1
         rng = random.Random(f"{self.config.seed}:{key}:{attempt}")  # noqa: S311 (reproducible, not secret)
         fault: Fault | None
         if self.scripted:
