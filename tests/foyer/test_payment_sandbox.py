@@ -18,7 +18,8 @@ from foyer.devstack.payment_sandbox.faults import FaultPlan
 from foyer.devstack.payment_sandbox.server import RunningSandbox, argv, in_thread
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_API_KEY}"}
-HANG_MS = 400
+# Long enough that the retries right after a timeout arrive while it hangs, even on a busy machine.
+HANG_MS = 1500
 
 
 @pytest.fixture(scope="module")
