@@ -70,8 +70,12 @@ class PaymentProvider:
             raise ValueError(f"an order id is 1 to {MAX_ORDER_ID_LENGTH} characters")
         if amount <= 0:
             raise ValueError("a charge is of a positive amount")
-        form = {"amount": str(amount), "currency": currency.lower(), "source": source}
-        form["metadata[order_id]"] = order_id
+        form = {
+            "amount": str(amount),
+            "currency": currency.lower(),
+            "source": source,
+            "metadata[order_id]": order_id,
+        }
         tries = 0
         policy = attempts(
             self._max_attempts,
@@ -87,7 +91,10 @@ class PaymentProvider:
                     tries += 1
                     outcome = self._attempt(order_id, form, tries)
         except Transient as exc:
-            log.error("charge failed after retries", extra={"order_id": order_id, "attempts": tries})
+            log.warning(
+                "charge failed after retries",
+                extra={"order_id": order_id, "attempts": tries, "reason": exc.reason},
+            )
             return Failed(exc.reason, tries)
         outcome = dataclasses.replace(outcome, attempts=tries)
         kind = "authorized" if isinstance(outcome, Authorized) else "declined"
