@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from foyer.logging import JsonFormatter
 from services.notifications import consumers
 from services.notifications.notifier import Notifier
 from services.notifications.senders import Mailer, Topic
@@ -153,3 +156,31 @@ def test_an_unverified_sender_fails_the_message_and_sends_nothing(
     assert mailbox(data_of(event)["contact_email"]) == []
     assert topic.receive(expected=0) == []
     assert not store.already_processed(event["detail"]["id"])
+
+
+def test_log_lines_carry_the_events_correlation_id(
+    deliver: Deliver, order_event: MakeEvent, topic: TopicInbox
+) -> None:
+    events = [order_event("order_confirmed"), order_event("order_cancelled")]
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter("notifications"))
+    logger = logging.getLogger("services.notifications")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        assert deliver(*events) == []
+    finally:
+        logger.removeHandler(handler)
+
+    sent = [json.loads(line) for line in lines.getvalue().splitlines()]
+    by_order = {
+        (line["order_id"], line["kind"]): line["correlation_id"]
+        for line in sent
+        if line["message"] == "notification sent"
+    }
+    assert by_order == {
+        (data_of(event)["order_id"], kind): event["detail"]["correlation_id"]
+        for event in events
+        for kind in ("email", "sns")
+    }
