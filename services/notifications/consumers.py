@@ -62,6 +62,7 @@ HANDLERS: Mapping[str, Callable[[Envelope], None]] = {
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     """Handle one SQS batch; answer the ids of the messages that failed (they alone are redelivered)."""
+    get_notifier()  # wired (and JSON logging set up) before any record logs, a rejected one included
     failures = []
     for record in event.get("Records", []):
         message_id = record.get("messageId")
