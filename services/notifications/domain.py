@@ -1,0 +1,103 @@
+"""Notifications' model: what an order event says the customer must hear, and what was sent for an order.
+
+Pure Python, no I/O: the sending is senders.py, the records store.py, the templates messages.py.
+
+The events are the orders service's `OrderConfirmed` and `OrderCancelled` (version 1). Their data
+carries more than is read here (skus, unit prices): unknown fields are ignored, so orders may add
+some without breaking this consumer; a field read here that is missing or of the wrong type makes
+the event unreadable (it fails alone and ends in the DLQ).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class OrderEvent(enum.StrEnum):
+    """The event types this service reacts to."""
+
+    CONFIRMED = "OrderConfirmed"
+    CANCELLED = "OrderCancelled"
+
+
+# Each event type with the data versions understood here.
+ACCEPTED: dict[str, frozenset[int]] = {event.value: frozenset({1}) for event in OrderEvent}
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    amount: int  # in the currency's minor unit (cents)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(ge=1)
+
+
+class OrderNews(BaseModel):
+    """The part of an order event a notification needs."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: Identifier
+    customer_id: Identifier
+    # Checked by SES when sending; here only bounded (a well-formed event from orders carries an
+    # address orders validated).
+    contact_email: str = Field(min_length=3, max_length=254)
+    channel: str
+    lines: list[Line] = Field(min_length=1)
+    total: Money
+    # Only in cancellations. A reason this service does not know yet is said in general words.
+    reason: str | None = None
+
+
+Kind = Literal["email", "sns"]
+
+
+class Sent(BaseModel):
+    """One notification sent for an order: how, to whom, about what, when, and for which event."""
+
+    kind: Kind
+    to: str
+    subject: str
+    sent_at: datetime
+    event_id: str
+    event_type: str
+    message_id: str
+
+
+class OrderNotifications(BaseModel):
+    """Everything sent for one order, oldest first (an order nothing was sent for has no items)."""
+
+    order_id: str
+    items: list[Sent]
+
+
+class EventInFlight(Exception):
+    """Another delivery of the same event holds the claim to send it: try again after it ends."""
+
+    def __init__(self, event_id: str, retry_after_s: int) -> None:
+        super().__init__(
+            f"event {event_id} is being notified by another delivery; retry in {retry_after_s} s"
+        )
+        self.event_id = event_id
+        self.retry_after_s = retry_after_s
+
+
+class ClaimLost(Exception):
+    """The claim on an event was taken over (its lease ran out): the new holder finishes the sending."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"the claim on event {event_id} was taken over")
+        self.event_id = event_id
