@@ -99,8 +99,6 @@ def stock_reserved() -> Callable[..., Envelope]:
 
     def make(**data: Any) -> Envelope:
         fresh = {"order_id": f"order-{uuid.uuid4().hex[:12]}", **data}
-        return Envelope.model_validate(
-            {**shape, "id": str(uuid.uuid4()), "data": {**shape["data"], **fresh}}
-        )
+        return Envelope.model_validate({**shape, "id": str(uuid.uuid4()), "data": {**shape["data"], **fresh}})
 
     return make
