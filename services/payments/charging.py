@@ -1,8 +1,8 @@
 """Charging an order when its stock is reserved: the reaction of payments to `StockReserved`.
 
 One delivery of the event:
-1. an event already processed, or an order already settled (by another event), changes nothing and
-   calls no provider;
+1. an order already settled (by this event, redelivered, or another one) changes nothing and calls
+   no provider;
 2. otherwise the order's total is charged, the order id as the provider's idempotency key;
 3. `Authorized` and `Declined` are settled at once: the payment, its event (`PaymentAuthorized`,
    `PaymentDeclined`) and the processed record of the cause in one transaction;
@@ -78,12 +78,10 @@ class Charger:
             fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise MalformedEvent(f"StockReserved without a chargeable order: {fields}") from None
         context = {"order_id": request.order_id, "event_id": envelope.id}
-        if self.store.already_processed(envelope):
-            log.info("StockReserved already processed", extra=context)
-            return
         if self.store.get(request.order_id) is not None:
-            # Settled by an earlier event of the same order: its outcome was announced then.
-            self.store.mark_processed(envelope)
+            # Settled by this event (a redelivery) or an earlier one of the same order: its outcome
+            # was announced then. Every processed event left a payment, so one read decides, and
+            # nothing is written (a refused transaction takes about twice the read, measured locally).
             log.info("order already settled; nothing charged", extra=context)
             return
         started = self.clock()

@@ -69,10 +69,6 @@ class PaymentsStore:
                 return False
             raise
 
-    def mark_processed(self, cause: Envelope) -> bool:
-        """Record `cause` as processed with no effect (its order was settled by an earlier event)."""
-        return self.processed.apply_once(cause, [])
-
     def record_failure(self, order_id: str, reason: str, attempts: int, now: datetime) -> ChargeTries:
         """Count one more delivery that got no answer (`attempts` provider calls) and return the tally."""
         expires_at = int((now + RETENTION).timestamp())
