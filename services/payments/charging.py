@@ -1,0 +1,127 @@
+"""Charging an order when its stock is reserved: the reaction of payments to `StockReserved`.
+
+One delivery of the event:
+1. an order already settled (by this event, redelivered, or another one) changes nothing and calls
+   no provider;
+2. otherwise the order's total is charged, the order id as the provider's idempotency key;
+3. `Authorized` and `Declined` are settled at once: the payment, its event (`PaymentAuthorized`,
+   `PaymentDeclined`) and the processed record of the cause in one transaction;
+4. `Failed` (no answer within the client's retry bound) may still have charged, so it is counted
+   and raised as ChargeUnsettled: the consumer reports the message failed, SQS delivers it again
+   after its visibility timeout, and the same idempotency key returns any charge made meanwhile.
+   The `max_failures`-th such delivery settles the payment as failed (`PaymentFailed`), so the
+   saga always ends (the order is cancelled as `payment_failed`).
+A refused API key or request (`ProviderError`) is raised as it is: a fault of ours that must reach
+the DLQ and an alarm, not cancel the order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+
+from foyer.events import Envelope, MalformedEvent, new_event
+from foyer.payment_provider import Authorized, Failed, PaymentProvider
+from services.payments.domain import ChargeRequest, ChargeTries, Payment, Status, settle
+from services.payments.store import PaymentsStore
+
+SOURCE = "foyer.payments"
+log = logging.getLogger("services.payments")
+
+
+class ChargeUnsettled(Exception):
+    """The provider gave no answer this delivery; the event must be delivered again."""
+
+    def __init__(self, order_id: str, tries: ChargeTries, max_failures: int) -> None:
+        super().__init__(
+            f"charge of order {order_id} unanswered ({tries.last_reason}); "
+            f"delivery {tries.failures} of {max_failures}, retried on redelivery"
+        )
+        self.order_id = order_id
+        self.tries = tries
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Charger:
+    """Charges orders through `provider` and settles them in `store`."""
+
+    def __init__(
+        self,
+        store: PaymentsStore,
+        provider: PaymentProvider,
+        *,
+        default_source: str,
+        max_failures: int,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.store = store
+        self.provider = provider
+        self.default_source = default_source
+        self.max_failures = max_failures
+        self.clock = clock
+
+    def on_stock_reserved(self, envelope: Envelope) -> None:
+        """Charge the reserved order once and announce the outcome once, whatever the redeliveries.
+
+        Raises MalformedEvent for data that names no order or total, ChargeUnsettled when the
+        provider gave no answer (deliver again), and ProviderError when the provider refused us.
+        """
+        try:
+            request = ChargeRequest.model_validate(envelope.data)
+        except ValidationError as exc:
+            fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise MalformedEvent(f"StockReserved without a chargeable order: {fields}") from None
+        context = {"order_id": request.order_id, "event_id": envelope.id}
+        if self.store.get(request.order_id) is not None:
+            # Settled by this event (a redelivery) or an earlier one of the same order: its outcome
+            # was announced then. Every processed event left a payment, so one read decides, and
+            # nothing is written (a refused transaction takes about twice the read, measured locally).
+            log.info("order already settled; nothing charged", extra=context)
+            return
+        started = self.clock()
+        source = request.payment_source or self.default_source
+        outcome = self.provider.charge(request.order_id, request.total.amount, request.total.currency, source)
+        tries: ChargeTries | None
+        reason: str | None
+        if isinstance(outcome, Failed):
+            tries = self.store.record_failure(request.order_id, outcome.reason, outcome.attempts, started)
+            if not tries.exhausted(self.max_failures):
+                raise ChargeUnsettled(request.order_id, tries, self.max_failures)
+            # The attempts are all in the tally now.
+            status, reason, charge_id, attempts = Status.FAILED, outcome.reason, None, 0
+        else:
+            tries = self.store.tries(request.order_id)
+            attempts, charge_id = outcome.attempts, outcome.charge_id
+            status, reason = (
+                (Status.AUTHORIZED, None)
+                if isinstance(outcome, Authorized)
+                else (Status.DECLINED, outcome.reason)
+            )
+        payment = settle(
+            request,
+            status,
+            reason=reason,
+            charge_id=charge_id,
+            attempts=attempts,
+            started_at=started,
+            settled_at=self.clock(),
+            tries=tries,
+        )
+        self._record(payment, envelope)
+
+    def _record(self, payment: Payment, cause: Envelope) -> None:
+        type_, data = payment.event()
+        event = new_event(
+            type_, data, source=SOURCE, correlation_id=cause.correlation_id, now=payment.settled_at
+        )
+        context = {"order_id": payment.order_id, "event_id": cause.id, "status": payment.status.value}
+        if self.store.settle(payment, event, cause):
+            log.info(f"payment {payment.status.value}", extra=context)
+        else:
+            log.info("payment settled by another delivery; nothing recorded", extra=context)

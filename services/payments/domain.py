@@ -1,0 +1,139 @@
+"""Payments' model and rules: pure Python, no I/O (persistence is store.py, the provider is charging.py).
+
+A payment is what charging an order came to, settled once per order:
+
+    StockReserved --charge--> authorized (PaymentAuthorized)
+    StockReserved --charge--> declined   (PaymentDeclined, the decline code as reason; never retried)
+    StockReserved --charge--> failed     (PaymentFailed, once the provider gave no answer on
+                                          `max_failures` deliveries of the event; see ChargeTries)
+
+Each outcome is announced by exactly one event whose data the orders saga and the timeline read.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+OrderId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
+class Money(BaseModel):
+    """An amount in minor units (cents) of an ISO 4217 currency: what the provider charges."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: Annotated[int, Field(gt=0)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class ChargeRequest(BaseModel):
+    """What payments reads of a `StockReserved` event: the order, its total, and how to pay it.
+
+    `payment_source` is a card token here. A real integration would carry a reference to a payment
+    method the customer saved with the provider at checkout (never card data), and charge that.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: OrderId
+    total: Money
+    payment_source: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+
+
+class Status(enum.StrEnum):
+    AUTHORIZED = "authorized"
+    DECLINED = "declined"
+    FAILED = "failed"
+
+
+# The event each settled status announces.
+EVENT_TYPES = {
+    Status.AUTHORIZED: "PaymentAuthorized",
+    Status.DECLINED: "PaymentDeclined",
+    Status.FAILED: "PaymentFailed",
+}
+
+
+class Payment(BaseModel):
+    """An order's settled payment. `attempts` counts calls to the provider over every delivery;
+    `created_at` is the first of them, `settled_at` when the outcome was recorded."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: str
+    amount: Money
+    status: Status
+    reason: str | None = None
+    charge_id: str | None = None
+    attempts: int = Field(ge=1)
+    created_at: datetime
+    settled_at: datetime
+
+    def event(self) -> tuple[str, dict[str, Any]]:
+        """The type and data of the one event that announces this payment."""
+        data: dict[str, Any] = {
+            "order_id": self.order_id,
+            "amount": self.amount.model_dump(),
+            "charge_id": self.charge_id,
+        }
+        if self.status is not Status.AUTHORIZED:
+            data["reason"] = self.reason
+        return EVENT_TYPES[self.status], data
+
+
+class ChargeTries(BaseModel):
+    """The deliveries of an order's charge that ended without an answer from the provider.
+
+    The provider's `Failed` does not mean "not charged" (an attempt whose answer was lost may have
+    charged), so a failed delivery is not settled: the event is delivered again and the same order
+    id (the provider's idempotency key) asked again, which returns that charge if one was made.
+    Only after `max_failures` such deliveries is the payment settled as failed, so the saga ends.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: str
+    failures: int = 0
+    attempts: int = 0
+    first_at: datetime | None = None
+    last_reason: str | None = None
+
+    def exhausted(self, max_failures: int) -> bool:
+        return self.failures >= max_failures
+
+
+class PaymentNotFound(Exception):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"no payment for order {order_id}")
+        self.order_id = order_id
+
+
+def settle(
+    request: ChargeRequest,
+    status: Status,
+    *,
+    attempts: int,
+    started_at: datetime,
+    settled_at: datetime,
+    tries: ChargeTries | None = None,
+    reason: str | None = None,
+    charge_id: str | None = None,
+) -> Payment:
+    """The payment of `request` settled as `status` at `settled_at`, after `attempts` provider calls
+    begun at `started_at`, plus those of earlier failed deliveries (`tries`)."""
+    earlier = tries or ChargeTries(order_id=request.order_id)
+    return Payment(
+        order_id=request.order_id,
+        amount=request.total,
+        status=status,
+        reason=reason,
+        charge_id=charge_id,
+        attempts=earlier.attempts + attempts,
+        created_at=earlier.first_at or started_at,
+        settled_at=settled_at,
+    )
