@@ -30,71 +30,82 @@ resource "aws_cloudwatch_event_rule" "this" {
   tags           = var.tags
 }
 
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  # Built from the names, so each queue's policy can name the queue itself and go with CreateQueue, and
+  # the consumer's role statement is known at plan time: its function need not wait for the queues.
+  queue_arn_prefix = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  queue_name       = var.name
+  queue_arn        = "${local.queue_arn_prefix}:${local.queue_name}"
+  dlq_name         = "${var.name}-dlq"
+
+  # EventBridge may send to the queue only for this rule (aws:SourceArn), and to the DLQ only what the
+  # rule could not deliver (the target's dead-letter config).
+  rule_may_send = {
+    for name in [local.queue_name, local.dlq_name] : name => jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "EventBridgeRuleSends"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = "${local.queue_arn_prefix}:${name}"
+        Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.this.arn } }
+      }]
+    })
+  }
+}
+
+# Policies and the redrive policy are queue arguments, sent with CreateQueue, not separate
+# aws_sqs_queue_policy / aws_sqs_queue_redrive_policy resources: the emulator (moto 5.2.5) drops a
+# queue's Policy on every SetQueueAttributes that does not repeat it, so two such resources on one
+# queue undo each other and the provider waits out its 2-minute propagation timeout (measured); each
+# separate resource would also add the provider's ~25 s propagation wait. No redrive allow policy
+# either: moto never returns RedriveAllowPolicy, so the provider would wait for it forever; without
+# one SQS allows any queue of the account to use the DLQ (AWS' default, `allowAll`).
+
 # Standard queues count a message's retention from its first enqueue, also once it is in the DLQ: the
 # DLQ keeps the maximum (14 days), so a message never expires there sooner than it could in the queue.
 resource "aws_sqs_queue" "dlq" {
-  name                      = "${var.name}-dlq"
+  name                      = local.dlq_name
   message_retention_seconds = 1209600
   sqs_managed_sse_enabled   = local.sse_managed
   kms_master_key_id         = var.kms_key_arn
+  policy                    = local.rule_may_send[local.dlq_name]
   tags                      = var.tags
+
+  lifecycle {
+    postcondition {
+      condition     = self.arn == "${local.queue_arn_prefix}:${local.dlq_name}"
+      error_message = "The DLQ's ARN ${self.arn} is not the one its policy names (${local.queue_arn_prefix}:${local.dlq_name})."
+    }
+  }
 }
 
 resource "aws_sqs_queue" "this" {
-  name                       = var.name
+  name                       = local.queue_name
   visibility_timeout_seconds = local.visibility_timeout_seconds
   message_retention_seconds  = var.message_retention_seconds
   sqs_managed_sse_enabled    = local.sse_managed
   kms_master_key_id          = var.kms_key_arn
-  tags                       = var.tags
-}
-
-# The redrive policies are their own resources rather than queue arguments, so the two queues are
-# created in parallel: the AWS provider waits about 25 s after creating each queue (the emulator
-# included), and a queue naming its DLQ would have to wait for the DLQ first.
-resource "aws_sqs_queue_redrive_policy" "this" {
-  queue_url = aws_sqs_queue.this.id
+  policy                     = local.rule_may_send[local.queue_name]
+  # SQS refuses a redrive policy naming a queue that does not exist yet: the DLQ is created first.
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.max_receive_count
   })
-}
+  tags = var.tags
 
-# Only this consumer's queue may use the DLQ, and its messages may be moved back there (redrive).
-resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.this.arn]
-  })
-}
-
-# EventBridge may send to the queue only for this rule (aws:SourceArn), and to the DLQ only what the
-# rule could not deliver (the target's dead-letter config).
-locals {
-  rule_sends = {
-    Sid       = "EventBridgeRuleSends"
-    Effect    = "Allow"
-    Principal = { Service = "events.amazonaws.com" }
-    Action    = "sqs:SendMessage"
-    Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.this.arn } }
+  lifecycle {
+    # The queue policy and the role statement name the ARN built from the name: it must be the real one.
+    postcondition {
+      condition     = self.arn == local.queue_arn
+      error_message = "The queue's ARN ${self.arn} is not the one its policy and the role's statement name (${local.queue_arn})."
+    }
   }
-}
-
-resource "aws_sqs_queue_policy" "this" {
-  queue_url = aws_sqs_queue.this.id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [merge(local.rule_sends, { Resource = aws_sqs_queue.this.arn })]
-  })
-}
-
-resource "aws_sqs_queue_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [merge(local.rule_sends, { Resource = aws_sqs_queue.dlq.arn })]
-  })
 }
 
 resource "aws_cloudwatch_event_target" "this" {
@@ -109,8 +120,6 @@ resource "aws_cloudwatch_event_target" "this" {
     arn = aws_sqs_queue.dlq.arn
   }
 
-  # The first matching event must not be refused for want of a policy.
-  depends_on = [aws_sqs_queue_policy.this, aws_sqs_queue_policy.dlq]
 }
 
 resource "aws_lambda_event_source_mapping" "this" {
@@ -130,9 +139,6 @@ resource "aws_lambda_event_source_mapping" "this" {
   }
 
   tags = var.tags
-
-  # No message is received (and no receive counted) before its DLQ is in place.
-  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
 
 resource "aws_cloudwatch_metric_alarm" "dlq" {

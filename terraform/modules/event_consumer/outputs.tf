@@ -56,7 +56,7 @@ output "policy_statements" {
       # What Lambda's poller calls on the function's behalf, plus ChangeMessageVisibility for a
       # consumer that defers a message.
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-      resources = [aws_sqs_queue.this.arn]
+      resources = [local.queue_arn]
     }],
     var.kms_key_arn == null ? [] : [{
       sid       = "Decrypt${local.sid_suffix}"
