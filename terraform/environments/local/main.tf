@@ -51,6 +51,11 @@ locals {
   #   table    its own DynamoDB table (architecture decision 3), key attributes only; null for none
   #   actions  least privilege: the DynamoDB actions its code calls on that table, and no others.
   #            TransactWriteItems is authorized per item action (Put/Update/ConditionCheck).
+  #   outbox   the app writes events into its table (foyer.events): the table gets the outbox
+  #            index, a stream and TTL on `expires_at`, and a relay publishes it to the bus
+  #   consumers {name => {handler, sources, events, timeout, max_receive_count}}: the Lambda
+  #            functions fed by a queue of the bus (events.tf), from the app's own zip
+  #   environment  more variables for the app's functions
   apps = {
     catalog = {
       handler = "services.catalog.handler.handler"
@@ -67,19 +72,138 @@ locals {
     inventory = {
       handler = "services.inventory.handler.handler"
       port    = 8102
-      # Items: stock#<sku> and reservation#<order_id>.
+      # Items: stock#<sku>, reservation#<order_id>, and the platform's outbox#/processed# items.
       table = {
         hash_key                 = "pk"
         attributes               = [{ name = "pk", type = "S" }]
         global_secondary_indexes = []
       }
-      actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      actions = [
+        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query",
+      ]
+      outbox = true
+      consumers = {
+        stock = {
+          handler = "services.inventory.consumers.handler"
+          sources = ["foyer.orders"]
+          events  = ["OrderPlaced", "OrderCancelled"]
+        }
+      }
+    }
+    orders = {
+      handler = "services.orders.handler.handler"
+      port    = 8103
+      # Items: order#<id>, timeline#<id>, and the platform's outbox#/processed#/idempotency# items.
+      table = {
+        hash_key = "pk"
+        attributes = [
+          { name = "pk", type = "S" }, { name = "customer_id", type = "S" }, { name = "partner_id", type = "S" },
+          { name = "listed_at", type = "S" },
+        ]
+        global_secondary_indexes = [
+          { name = "by-customer", hash_key = "customer_id", range_key = "listed_at", projection_type = "ALL" },
+          { name = "by-partner", hash_key = "partner_id", range_key = "listed_at", projection_type = "ALL" },
+        ]
+      }
+      actions = [
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem", "dynamodb:Query",
+      ]
+      outbox = true
+      consumers = {
+        saga = {
+          handler = "services.orders.consumers.handler"
+          sources = ["foyer.inventory", "foyer.payments"]
+          events  = ["StockReserved", "StockShortage", "PaymentAuthorized", "PaymentDeclined", "PaymentFailed"]
+        }
+        timeline = {
+          handler = "services.orders.timeline_consumer.handler"
+          sources = ["foyer.orders", "foyer.inventory", "foyer.payments"]
+          events  = []
+        }
+      }
+    }
+    payments = {
+      handler = "services.payments.handler.handler"
+      port    = 8104
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
+      actions = [
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem", "dynamodb:Query",
+      ]
+      outbox = true
+      consumers = {
+        charges = {
+          handler = "services.payments.consumers.handler"
+          sources = ["foyer.inventory"]
+          events  = ["StockReserved"]
+          # A charge without an answer is retried by redelivery (3 deliveries, then PaymentFailed).
+          max_receive_count = 5
+        }
+      }
+      environment = {
+        PAYMENT_PROVIDER_URL        = var.payment_provider_url
+        PAYMENT_PROVIDER_SECRET_ARN = aws_secretsmanager_secret.payment_provider.arn
+      }
+    }
+    notifications = {
+      handler = "services.notifications.handler.handler"
+      port    = 8105
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
+      actions = [
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem", "dynamodb:Query",
+      ]
+      consumers = {
+        customers = {
+          handler = "services.notifications.consumers.handler"
+          sources = ["foyer.orders"]
+          events  = ["OrderConfirmed", "OrderCancelled"]
+        }
+      }
+      environment = {
+        TOPIC_ARN    = aws_sns_topic.orders.arn
+        SENDER_EMAIL = aws_ses_email_identity.sender.email
+      }
     }
   }
 
-  tables = { for name, app in local.apps : name => app.table if app.table != null }
+  # The outbox's sparse index and attributes (foyer/events/outbox.py), added to an outbox table.
+  outbox_attributes = [{ name = "outbox_pending", type = "S" }, { name = "outbox_at", type = "S" }]
+  outbox_index      = { name = "outbox", hash_key = "outbox_pending", range_key = "outbox_at", projection_type = "ALL" }
+
+  tables = {
+    for name, app in local.apps : name => {
+      hash_key   = app.table.hash_key
+      outbox     = try(app.outbox, false)
+      # Processed-event, idempotency and claim records expire (foyer.events, foyer.idempotency).
+      expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0
+      attributes = concat(app.table.attributes, try(app.outbox, false) ? local.outbox_attributes : [])
+      global_secondary_indexes = concat(
+        app.table.global_secondary_indexes, try(app.outbox, false) ? [local.outbox_index] : []
+      )
+    } if app.table != null
+  }
 
   # Ports declared by more than one app (outputs.tf refuses the plan while this is not empty).
+  # What every function of an app sees: its name, its table, and what its entry adds.
+  app_environment = {
+    for name, app in local.apps : name => merge(
+      { FOYER_ENV = "local", FOYER_SERVICE = name },
+      app.table == null ? {} : { TABLE_NAME = module.table[name].name },
+      try(app.environment, {}),
+    )
+  }
+
   port_clashes = {
     for port, names in { for name, app in local.apps : tostring(app.port) => name... } :
     port => names if length(names) > 1
@@ -94,7 +218,10 @@ module "table" {
   hash_key                 = each.value.hash_key
   attributes               = each.value.attributes
   global_secondary_indexes = each.value.global_secondary_indexes
-  deletion_protection      = false # the local stack is torn down and re-created freely
+  # Outbox tables stream their inserts to the relay and let processed/idempotency records expire.
+  stream_enabled      = each.value.outbox
+  ttl_attribute       = each.value.expiring ? "expires_at" : null
+  deletion_protection = false # the local stack is torn down and re-created freely
 }
 
 module "app" {
@@ -106,10 +233,7 @@ module "app" {
   handler            = each.value.handler
   log_retention_days = 1
 
-  environment_variables = merge(
-    { FOYER_ENV = "local", FOYER_SERVICE = each.key },
-    each.value.table == null ? {} : { TABLE_NAME = module.table[each.key].name },
-  )
+  environment_variables = local.app_environment[each.key]
 
   policy_statements = each.value.table == null ? [] : [
     {

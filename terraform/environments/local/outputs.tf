@@ -40,3 +40,13 @@ output "ports" {
     error_message = "Each app's port must be a whole number from 1024 to 60000 (unprivileged, with room for --port-offset)."
   }
 }
+
+output "event_bus" {
+  description = "Name of the environment's EventBridge bus."
+  value       = module.bus.name
+}
+
+output "outboxes" {
+  description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
+  value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
+}

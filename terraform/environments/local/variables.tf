@@ -35,3 +35,26 @@ variable "name_prefix" {
     error_message = "name_prefix must be 2-31 characters of lowercase letters, digits and '-', starting with a letter."
   }
 }
+
+variable "payment_provider_url" {
+  description = "Base URL of the payment provider payments charges through: the local sandbox (foyer/devstack/payment_sandbox)."
+  type        = string
+  default     = "http://127.0.0.1:8199"
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+/?$", var.payment_provider_url))
+    error_message = "payment_provider_url must be an http(s) URL with a host and optional port, e.g. http://127.0.0.1:8199."
+  }
+}
+
+variable "payment_provider_key" {
+  description = "The API key the local payment sandbox accepts (not a secret: the sandbox is local only)."
+  type        = string
+  default     = "sk_test_foyer_local"
+}
+
+variable "sender_email" {
+  description = "The address notifications e-mails customers from (verified in the emulator's SES)."
+  type        = string
+  default     = "orders@foyer.example"
+}

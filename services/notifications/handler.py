@@ -1,0 +1,12 @@
+"""Notifications' Lambda entry point (built at import, reused by every warm invocation)."""
+
+from __future__ import annotations
+
+from foyer.cold_start import init_phase
+
+with init_phase():  # imports and construction with the garbage collector paused (foyer.cold_start)
+    from foyer.lambda_glue import make_handler
+    from services.notifications.app import app
+    from services.notifications.deps import get_settings
+
+    handler = make_handler(app, settings=get_settings)

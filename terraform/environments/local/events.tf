@@ -1,0 +1,128 @@
+# The event-driven half of the topology (architecture decisions 4 and 5): one bus, a relay per outbox
+# table, and per consumer a function, a rule, a queue with its DLQ and a mapping. Everything follows
+# from `consumers` and `outbox` in locals.apps (main.tf). The emulator runs no Lambda: mappings are
+# created disabled and the local stack runs the same handlers (foyer/devstack: relays, consumers).
+
+locals {
+  consumers = merge([
+    for app_name, app in local.apps : {
+      for name, consumer in try(app.consumers, {}) : "${app_name}-${name}" => {
+        app               = app_name
+        handler           = consumer.handler
+        sources           = consumer.sources
+        events            = consumer.events
+        timeout           = try(consumer.timeout, 30)
+        max_receive_count = try(consumer.max_receive_count, 3)
+      }
+    }
+  ]...)
+  outbox_apps = toset([for name, app in local.apps : name if try(app.outbox, false)])
+}
+
+module "bus" {
+  source = "../../modules/event_bus"
+
+  name = "${var.name_prefix}-events"
+}
+
+module "consumer_function" {
+  source   = "../../modules/lambda_app"
+  for_each = local.consumers
+
+  function_name         = "${var.name_prefix}-${each.key}"
+  artifact_path         = "${var.artifacts_dir}/${each.value.app}.zip"
+  handler               = each.value.handler
+  timeout               = each.value.timeout
+  log_retention_days    = 1
+  environment_variables = local.app_environment[each.value.app]
+  policy_statements = concat(
+    [
+      {
+        sid       = "OwnTable"
+        actions   = local.apps[each.value.app].actions
+        resources = [module.table[each.value.app].arn, "${module.table[each.value.app].arn}/index/*"]
+      },
+    ],
+    local.extra_statements[each.value.app],
+  )
+}
+
+module "consumer" {
+  source   = "../../modules/event_consumer"
+  for_each = local.consumers
+
+  name              = "${var.name_prefix}-${each.key}"
+  event_bus_name    = module.bus.name
+  sources           = each.value.sources
+  detail_types      = each.value.events
+  function_name     = module.consumer_function[each.key].function_name
+  function_timeout  = each.value.timeout
+  max_receive_count = each.value.max_receive_count
+  # The emulator would try to run the function in Docker on every message: the local stack polls.
+  enabled = false
+}
+
+# The queue statements come from the consumer module, which needs the function first: a policy of
+# its own on the function's role, not the role's inline one.
+resource "aws_iam_role_policy" "consumer_queue" {
+  for_each = local.consumers
+
+  name = "queue"
+  role = module.consumer_function[each.key].role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      for statement in module.consumer[each.key].policy_statements : {
+        Sid      = statement.sid
+        Effect   = "Allow"
+        Action   = statement.actions
+        Resource = statement.resources
+      }
+    ]
+  })
+}
+
+module "relay" {
+  source   = "../../modules/lambda_app"
+  for_each = local.outbox_apps
+
+  function_name      = "${var.name_prefix}-${each.key}-relay"
+  artifact_path      = "${var.artifacts_dir}/${each.key}.zip"
+  handler            = "foyer.events.handler.handler"
+  log_retention_days = 1
+  environment_variables = {
+    FOYER_ENV      = "local"
+    FOYER_SERVICE  = "${each.key}-relay"
+    TABLE_NAME     = module.table[each.key].name
+    EVENT_BUS_NAME = module.bus.name
+  }
+  policy_statements = concat(
+    [
+      {
+        sid       = "Outbox"
+        actions   = ["dynamodb:Query", "dynamodb:DeleteItem"]
+        resources = [module.table[each.key].arn, "${module.table[each.key].arn}/index/*"]
+      },
+      {
+        sid = "Stream"
+        actions = [
+          "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+        ]
+        resources = [module.table[each.key].stream_arn]
+      },
+    ],
+    module.bus.publisher_policy_statements,
+  )
+}
+
+resource "aws_lambda_event_source_mapping" "relay" {
+  for_each = local.outbox_apps
+
+  event_source_arn        = module.table[each.key].stream_arn
+  function_name           = module.relay[each.key].function_name
+  starting_position       = "LATEST"
+  batch_size              = 100
+  function_response_types = ["ReportBatchItemFailures"]
+  # As for the queues: the local stack drains the outbox itself (python -m foyer.devstack.relays).
+  enabled = false
+}
