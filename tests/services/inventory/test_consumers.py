@@ -92,7 +92,8 @@ def test_an_order_placed_is_reserved_and_announced_with_what_payments_needs(
     assert consumer.handle(sqs_batch(event)) == {"batchItemFailures": []}
 
     reservation = store.get_reservation(order_id)
-    assert reservation is not None and reservation.status == "reserved"
+    assert reservation is not None
+    assert reservation.status == "reserved"
     assert counts(store, skus["coffee"]) == (3, 2)
     assert counts(store, skus["tea"]) == (0, 1)
     (reserved,) = emitted(store)
@@ -189,7 +190,8 @@ def test_a_cancelled_order_gets_its_stock_back_once(
     assert counts(store, skus["coffee"]) == (5, 0)
     assert counts(store, skus["tea"]) == (1, 0)
     reservation = store.get_reservation(order.data["order_id"])
-    assert reservation is not None and reservation.status == "released"
+    assert reservation is not None
+    assert reservation.status == "released"
     assert store.processed.already_processed(cancel.id)
     # A late redelivery of the OrderPlaced holds nothing again.
     assert consumer.handle(sqs_batch(order)) == {"batchItemFailures": []}
