@@ -17,7 +17,9 @@ from services.inventory.domain import (
     InsufficientStock,
     Line,
     OrderId,
+    Quantity,
     ReservationIn,
+    Sku,
     UnknownSkus,
 )
 
@@ -35,13 +37,22 @@ class Money(BaseModel):
     currency: str
 
 
+class OrderLine(BaseModel):
+    """One line of an order event: what inventory holds of it (other fields are orders' business)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: Sku
+    quantity: Quantity
+
+
 class OrderPlaced(BaseModel):
     """`OrderPlaced` v1 as inventory reads it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     order_id: OrderId
-    lines: Annotated[list[Line], Field(min_length=1, max_length=MAX_LINES)]
+    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
     total: Money
     customer_id: str
     channel: str | None = None
@@ -50,7 +61,8 @@ class OrderPlaced(BaseModel):
 
     def reservation(self) -> ReservationIn:
         """The reservation this order asks for."""
-        return ReservationIn(order_id=self.order_id, lines=self.lines)
+        lines = [Line(sku=line.sku, quantity=line.quantity) for line in self.lines]
+        return ReservationIn(order_id=self.order_id, lines=lines)
 
 
 class OrderCancelled(BaseModel):

@@ -238,3 +238,16 @@ def test_the_lambda_consumer_reads_its_table_from_the_environment(
     consumer = consumers.consumer_from_settings()
     assert consumer.handle(sqs_batch(placed({skus["tea"]: 1}))) == {"batchItemFailures": []}
     assert counts(store, skus["tea"]) == (0, 1)
+
+
+def test_fields_inventory_does_not_use_are_ignored(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    # A tolerant reader: orders may add fields to OrderPlaced v1 (here to its lines) without a new version.
+    event = placed({skus["coffee"]: 2})
+    data = {**event.data, "lines": [{**line, "name": "Coffee"} for line in event.data["lines"]], "note": "x"}
+    richer = new_event("OrderPlaced", data, source="foyer.orders")
+    assert consumer.handle(sqs_batch(richer)) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (3, 2)
+    (reserved,) = emitted(store)
+    assert reserved.data["lines"] == [{"sku": skus["coffee"], "quantity": 2}]
