@@ -90,7 +90,7 @@ def bare_requirements(root: Path, exported: str) -> str:
 
 def _bare_zip_size(deps: Path, bare: Path) -> int:
     entries = {name: path for name, path in _files(deps)}
-    entries[f"{BARE_MODULE}.py"] = bare / f"{BARE_MODULE}.py"
+    entries |= {name: path for name, path in _files(bare) if BARE_OFF_MODULE not in name}
     return len(pkg.zip_bytes(entries))
 
 
@@ -136,6 +136,7 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
     (bare / f"{BARE_OFF_MODULE}.py").write_text(
         BARE_SOURCE.replace("Mangum(app)", 'Mangum(app, lifespan="off")')
     )
+    pkg.compile_tree(python, bare)  # as foyer's handler modules are: both sides load bytecode
 
     weighed = {r.app: r for r in pkg.build_apps(root, apps, lambda_deps, tmp / "dist-lambda", python)}
     handlers = []

@@ -1,20 +1,31 @@
 """Settings from the environment (how Lambda configures us) and from the local stack's file.
 
 Under `make dev` the stack writes `.local/stack.json`; an app started alone with uvicorn reads the
-emulator endpoint, region and its table name from there. Environment variables always win.
+emulator endpoint, region and its table name from there. Arguments win over the environment, the
+environment over the file, the file over the defaults.
+
+A frozen pydantic model filled by a small loader over `os.environ`, not pydantic-settings: Lambda
+configures us through a handful of environment variables and nothing else (no dotenv, no CLI, no
+cloud secret stores), and pydantic-settings imports all of those: about 10 ms of every cold start
+(python -X importtime in the packaged catalog: pydantic_settings 10.5 ms, with dotenv and argparse).
+A field's environment names are its `validation_alias` choices (`AliasChoices("AWS_REGION",
+"AWS_DEFAULT_REGION")`: the first one set wins), else its name in upper case; names are matched
+exactly, as Lambda and Terraform set them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
+
     from foyer.stack_file import LocalStack
 
 DEFAULT_STACK_FILE = Path(".local/stack.json")
@@ -32,49 +43,57 @@ def read_stack_file(path: Path) -> LocalStack | None:
     return LocalStack.read(path)
 
 
-class StackFileSource(PydanticBaseSettingsSource):
-    """Maps `.local/stack.json` onto settings fields; lowest priority of all sources."""
-
-    def __init__(self, settings_cls: type[BaseSettings], stack_file: Path) -> None:
-        super().__init__(settings_cls)
-        # Absolute: the cache must not serve one working directory's file to another.
-        self.stack = read_stack_file(stack_file.absolute())
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False  # everything is returned at once by __call__
-
-    def __call__(self) -> dict[str, Any]:
-        if self.stack is None:
-            return {}
-        emulator = self.stack.emulator
-        values: dict[str, Any] = {
-            "aws_endpoint_url": emulator.endpoint,
-            "aws_region": self.stack.region,
-            "aws_access_key_id": emulator.access_key_id,
-            "aws_secret_access_key": emulator.secret_access_key,
-        }
-        # Sources before this one hand over their values under the env alias (FOYER_SERVICE).
-        state = self.current_state
-        service = (
-            state.get("FOYER_SERVICE") or state.get("service") or _field_default(self.settings_cls, "service")
-        )
-        if service:
-            values["table_name"] = self.stack.tables.get(service)
-        if self.stack.apps:
-            values["service_urls"] = dict(self.stack.apps)
-        return {k: v for k, v in values.items() if v is not None and k in self.settings_cls.model_fields}
+def _aliases(field: FieldInfo) -> list[str]:
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [choice for choice in alias.choices if isinstance(choice, str)]
+    return [alias] if isinstance(alias, str) else []
 
 
-def _field_default(cls: type[BaseSettings], name: str) -> Any:
-    field = cls.model_fields.get(name)
-    return None if field is None or field.is_required() else field.default
+def env_names(name: str, field: FieldInfo) -> list[str]:
+    """The environment variables that set field `name`, in priority order."""
+    return _aliases(field) or [name.upper()]
 
 
-class FoyerSettings(BaseSettings):
+def _input_key(name: str, field: FieldInfo) -> str:
+    """What the model validates field `name` under: its first alias, else its name."""
+    return next(iter(_aliases(field)), name)
+
+
+def from_environment(cls: type[BaseModel]) -> dict[str, str]:
+    """The fields of `cls` that the environment sets, by field name."""
+    values = {}
+    for name, field in cls.model_fields.items():
+        for variable in env_names(name, field):
+            if variable in os.environ:
+                values[name] = os.environ[variable]
+                break
+    return values
+
+
+def from_stack_file(cls: type[BaseModel], service: Any) -> dict[str, Any]:
+    """The fields of `cls` that the local stack's file supplies for `service` (none in AWS)."""
+    stack = read_stack_file(Path(os.environ.get("FOYER_STACK_FILE", DEFAULT_STACK_FILE)).absolute())
+    if stack is None:
+        return {}
+    emulator = stack.emulator
+    values: dict[str, Any] = {
+        "aws_endpoint_url": emulator.endpoint,
+        "aws_region": stack.region,
+        "aws_access_key_id": emulator.access_key_id,
+        "aws_secret_access_key": emulator.secret_access_key,
+        "table_name": stack.tables.get(service) if service else None,
+        "service_urls": dict(stack.apps) or None,
+    }
+    return {k: v for k, v in values.items() if v is not None and k in cls.model_fields}
+
+
+class FoyerSettings(BaseModel):
     """What every Foyer app needs to know about where it runs."""
 
-    # populate_by_name: the stack file source supplies values under field names, env under aliases.
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    # Values are validated under their first environment name (the loader hands arguments over so
+    # too), which also tells the pydantic mypy plugin that every field may come from elsewhere.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
     # The one source of the name in logs and metric dimensions (Terraform sets FOYER_SERVICE).
@@ -95,22 +114,32 @@ class FoyerSettings(BaseSettings):
     # Set by the Lambda runtime in every execution environment, and only there.
     lambda_function_name: str | None = Field(None, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME"))
 
+    def __init__(self, **values: Any) -> None:
+        """Settings from `values` (by field name), else the environment, else the stack file, else
+        the defaults; a missing or invalid one raises pydantic's ValidationError naming its variable
+        (`TABLE_NAME`, not `table_name`)."""
+        cls = type(self)
+        environment = from_environment(cls)
+        service = values.get("service") or environment.get("service") or _default(cls, "service")
+        merged = {**from_stack_file(cls, service), **environment, **values}
+        fields = cls.model_fields
+        super().__init__(**{_input_key(k, fields[k]) if k in fields else k: v for k, v in merged.items()})
+
+    @field_validator("service_urls", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        # The environment carries the map as JSON text: `{"catalog": "https://..."}`.
+        return json.loads(value) if isinstance(value, str) else value
+
     @property
     def in_lambda(self) -> bool:
         """True inside a Lambda execution environment (one event at a time per process)."""
         return bool(self.lambda_function_name)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        stack_file = Path(os.environ.get("FOYER_STACK_FILE", DEFAULT_STACK_FILE))
-        return init_settings, env_settings, StackFileSource(settings_cls, stack_file)
+
+def _default(cls: type[BaseModel], name: str) -> Any:
+    field = cls.model_fields.get(name)
+    return None if field is None or field.is_required() else field.default
 
 
 class ServiceSettings(FoyerSettings):

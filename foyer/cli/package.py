@@ -28,6 +28,7 @@ __all__ = [
     "BuildResult",
     "PackageError",
     "build_apps",
+    "compile_tree",
     "discover_apps",
     "ensure_dependencies",
     "export_requirements",
@@ -209,14 +210,15 @@ def ensure_dependencies(
         (tree / ".lock").unlink(missing_ok=True)  # uv's install lock, not part of any package
         if on_step:
             on_step("compiling dependencies to bytecode")
-        _compile(python, tree)
+        compile_tree(python, tree)
         tree.rename(target)  # atomic publish: a half-built tree is never used
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
 
 
-def _compile(python: str, tree: Path) -> None:
+def compile_tree(python: str, tree: Path) -> None:
+    """Compile every module under `tree` to bytecode as the zips carry it (CPython 3.12, /var/task paths)."""
     # unchecked-hash: .pyc bytes depend on source content only (not mtimes), and the runtime trusts
     # them without stat-ing sources; -s/-p record /var/task paths, not this machine's.
     _run(
@@ -307,7 +309,7 @@ def _stage_sources(root: Path, apps: Iterable[App], stage: Path, python: str) ->
             destination = stage / rel
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / rel, destination)
-    _compile(python, stage)
+    compile_tree(python, stage)
 
 
 # -- zips -------------------------------------------------------------------------------------------

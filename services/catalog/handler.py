@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from foyer.lambda_glue import make_handler
-from services.catalog.app import app
-from services.catalog.deps import get_settings
+from foyer.cold_start import init_phase
 
-handler = make_handler(app, settings=get_settings)
+with init_phase():  # imports and construction with the garbage collector paused (foyer.cold_start)
+    from foyer.lambda_glue import make_handler
+    from services.catalog.app import app
+    from services.catalog.deps import get_settings
+
+    handler = make_handler(app, settings=get_settings)

@@ -26,9 +26,11 @@ from services.orders.domain import (
     Order,
     OrderIn,
     OrderNotFound,
+    TimelineStep,
     UnknownSkus,
     place,
     placed_event_data,
+    timeline,
 )
 from services.orders.problems import PROBLEMS
 from services.orders.saga import ORDER_PLACED, SOURCE
@@ -37,6 +39,11 @@ from services.orders.store import CUSTOMER_KEYS, PARTNER_KEYS
 router = APIRouter(tags=["orders"])
 
 OrderIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
+class Timeline(BaseModel):
+    order_id: str
+    steps: list[TimelineStep]
 
 
 class OrderPage(BaseModel):
@@ -99,6 +106,18 @@ async def list_orders(
     if start is not None and (set(start) != keys or start.get(owner[0]) != owner[1]):
         raise BadRequest("The cursor belongs to another listing.")
     orders, last = await run_blocking(
-        store.list, customer_id=customer_id, partner_id=partner_id, limit=limit, start=start
+        store.orders_of, customer_id=customer_id, partner_id=partner_id, limit=limit, start=start
     )
     return OrderPage(items=orders, next_cursor=pagination.encode(last))
+
+
+@router.get(
+    "/orders/{order_id}/timeline",
+    summary="What happened to an order, step by step (the read side of its saga)",
+    responses=PROBLEMS.responses(OrderNotFound),
+)
+async def get_timeline(order_id: OrderIdPath, store: Store) -> Timeline:
+    steps = await run_blocking(store.timeline, order_id)
+    if steps is None:
+        raise OrderNotFound(order_id)
+    return Timeline(order_id=order_id, steps=timeline(steps))

@@ -179,6 +179,43 @@ ALLOWED_MOVES = frozenset(
 )
 
 
+# What the timeline shows of each event of an order's saga, in the order a reader expects when two
+# carry the same time.
+TIMELINE_EVENTS = (
+    "OrderPlaced",
+    "StockReserved",
+    "StockShortage",
+    "PaymentAuthorized",
+    "PaymentDeclined",
+    "PaymentFailed",
+    "OrderConfirmed",
+    "OrderCancelled",
+)
+# The event data a step keeps: what a reader of the order page needs, nothing more.
+_STEP_DETAILS = ("reason", "total", "amount", "charge_id", "shortfalls", "unknown_skus")
+
+
+class TimelineStep(BaseModel):
+    """One event of an order's saga, as its timeline (the read side) keeps it."""
+
+    event_id: str
+    type: str
+    at: datetime
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event_id: str, type_: str, at: datetime, data: Mapping[str, Any]) -> TimelineStep:
+        return cls(
+            event_id=event_id, type=type_, at=at, details={k: data[k] for k in _STEP_DETAILS if k in data}
+        )
+
+
+def timeline(steps: Iterable[TimelineStep]) -> list[TimelineStep]:
+    """Steps in the order they happened, whatever order they arrived in (ties: saga order)."""
+    rank = {name: i for i, name in enumerate(TIMELINE_EVENTS)}
+    return sorted(steps, key=lambda step: (step.at, rank.get(step.type, len(rank)), step.event_id))
+
+
 class UnknownSkus(Exception):
     def __init__(self, skus: list[str]) -> None:
         super().__init__(f"unknown skus: {', '.join(skus)}")

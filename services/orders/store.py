@@ -5,7 +5,9 @@
 - `outbox#<event id>`: events written in the same transaction as the change they announce
   (foyer.events), published by the relay;
 - `idempotency#...`: Idempotency-Key records of `POST /orders` (foyer.idempotency);
-- `processed#<event id>`: the saga events whose move was committed (foyer.events).
+- `processed#<event id>`: the saga events whose move was committed (foyer.events);
+- `timeline#<id>`: the order's timeline, the read side fed by every event of its saga: its steps and
+  the set of event ids already projected (so a redelivered event adds nothing).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
+from foyer.dynamodb import Condition, ConditionFailed, Table, TransactionCanceled, transact
 from foyer.events import AlreadyProcessed, Envelope, Outbox, ProcessedEvents
-from services.orders.domain import Order, OrderExists
+from services.orders.domain import Order, OrderExists, TimelineStep
 
 CUSTOMER_INDEX = "by-customer"
 PARTNER_INDEX = "by-partner"
@@ -35,6 +37,10 @@ class OrderChanged(Exception):
 
 def order_key(order_id: str) -> dict[str, str]:
     return {"pk": f"order#{order_id}"}
+
+
+def timeline_key(order_id: str) -> dict[str, str]:
+    return {"pk": f"timeline#{order_id}"}
 
 
 def _item(order: Order) -> dict[str, Any]:
@@ -98,7 +104,7 @@ class OrdersStore:
         item = self.table.get(order_key(order_id), consistent=True)
         return Order.model_validate(item) if item else None
 
-    def list(
+    def orders_of(
         self,
         *,
         customer_id: str | None = None,
@@ -126,3 +132,30 @@ class OrdersStore:
             last = page.items[limit - 1]
             return orders[:limit], {k: last[k] for k in keys}
         return orders, page.last_key
+
+    def project(self, order_id: str, step: TimelineStep) -> bool:
+        """Add `step` to the order's timeline once; False when its event was projected before."""
+        update = Condition(
+            "SET #steps = list_append(if_not_exists(#steps, :none), :step), #order_id = :order_id"
+            " ADD #seen :ids",
+            {"#steps": "steps", "#order_id": "order_id", "#seen": "seen"},
+            {
+                ":none": [],
+                ":step": [step.model_dump(mode="json")],
+                ":order_id": order_id,
+                ":ids": {step.event_id},
+                ":id": step.event_id,
+            },
+        )
+        try:
+            self.table.update(timeline_key(order_id), update, condition=Condition("NOT contains(#seen, :id)"))
+        except ConditionFailed:
+            return False
+        return True
+
+    def timeline(self, order_id: str) -> list[TimelineStep] | None:
+        """The steps projected so far (in arrival order), or None when no event of the order arrived."""
+        item = self.table.get(timeline_key(order_id), consistent=True)
+        if item is None:
+            return None
+        return [TimelineStep.model_validate(step) for step in item.get("steps", [])]

@@ -9,13 +9,14 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
 
+from foyer import aws, settings
 from foyer.devstack.emulator import Emulator
 
 REGION = "eu-west-1"
@@ -109,3 +110,36 @@ def lambda_function(aws_client: Callable[[str], Any]) -> Callable[..., None]:
         )
 
     return create
+
+
+@pytest.fixture
+def foyer_aws(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """foyer.aws's clients pointed at the session's emulator for one test (as a function's environment
+    points them at AWS), forgotten afterwards."""
+    for name, value in {
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws.reset()
+    settings.platform.cache_clear()
+    yield
+    aws.reset()
+    settings.platform.cache_clear()
+
+
+@dataclass
+class Clock:
+    """A monotonic clock that moves only when a test moves it (`clock.now += 60`)."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -208,3 +209,43 @@ def test_the_openapi_documents_the_problems_of_placing_an_order(client: TestClie
     operation = client.get("/openapi.json").json()["paths"]["/orders"]["post"]
     assert {"409", "422", "503"} <= set(operation["responses"])
     assert json.dumps(operation).count("urn:foyer:problem:") >= 4
+
+
+def test_the_timeline_projects_each_event_once_and_in_the_order_it_happened(
+    client: TestClient, store: OrdersStore, products: dict[str, str]
+) -> None:
+    from datetime import timedelta
+
+    from foyer.events import new_event
+    from services.orders.domain import TimelineStep
+
+    placed = client.post("/orders", json=order(products)).json()
+    order_id, at = placed["order_id"], datetime.fromisoformat(placed["created_at"])
+    assert_problem(client.get(f"/orders/{order_id}/timeline"), 404, "order-not-found")
+    events = [
+        new_event(
+            "OrderConfirmed", {"order_id": order_id}, source="foyer.orders", now=at + timedelta(seconds=3)
+        ),
+        new_event("OrderPlaced", {"order_id": order_id}, source="foyer.orders", now=at),
+        new_event(
+            "StockReserved", {"order_id": order_id}, source="foyer.inventory", now=at + timedelta(seconds=1)
+        ),
+        new_event(
+            "PaymentAuthorized",
+            {"order_id": order_id, "charge_id": "ch_1"},
+            source="foyer.payments",
+            now=at + timedelta(seconds=2),
+        ),
+    ]
+    for event in [*events, events[0], events[2]]:  # two of them delivered twice
+        store.project(order_id, TimelineStep.of(event.id, event.type, event.time, event.data))
+    answer = client.get(f"/orders/{order_id}/timeline")
+    assert answer.status_code == 200, answer.text
+    steps = answer.json()["steps"]
+    assert [s["type"] for s in steps] == [
+        "OrderPlaced",
+        "StockReserved",
+        "PaymentAuthorized",
+        "OrderConfirmed",
+    ]
+    assert steps[2]["details"] == {"charge_id": "ch_1"}

@@ -129,3 +129,22 @@ def test_a_repeated_request_is_recognised_whatever_its_line_order() -> None:
     other = OrderIn.model_validate(request(contact_email="bob@example.com"))
     assert first.same_request(again)
     assert not first.same_request(other)
+
+
+def test_a_timeline_is_in_the_order_things_happened_whatever_the_arrival() -> None:
+    from services.orders.domain import TimelineStep, timeline
+
+    t = NOW
+    steps = [
+        TimelineStep.of("e3", "OrderConfirmed", t + timedelta(seconds=2), {}),
+        TimelineStep.of("e1", "OrderPlaced", t, {"total": {"amount": 1, "currency": "EUR"}, "lines": []}),
+        TimelineStep.of("e2b", "PaymentAuthorized", t + timedelta(seconds=1), {"charge_id": "ch_1"}),
+        TimelineStep.of("e2a", "StockReserved", t + timedelta(seconds=1), {}),
+    ]
+    assert [s.type for s in timeline(steps)] == [
+        "OrderPlaced",
+        "StockReserved",
+        "PaymentAuthorized",
+        "OrderConfirmed",
+    ]
+    assert steps[1].details == {"total": {"amount": 1, "currency": "EUR"}}  # only what a reader needs

@@ -1,0 +1,36 @@
+"""A Lambda's init with Python's cyclic garbage collector paused, and what it built frozen after.
+
+Init imports FastAPI, pydantic and the app and builds the app once; nearly everything it creates
+lives as long as the execution environment (modules, classes, schemas, routes). Measured in the
+packaged catalog (CPython 3.12, -I -S, from the read-only zip contents): the collector ran about 110
+times during init, found about 500 objects to free, and took 15-20 ms of a ~230 ms import.
+
+So in Lambda the collector is off while the handler module imports. Then `gc.freeze()` moves what
+init built to a generation no collection scans: otherwise the first collection after init (at the
+first invocation) would walk all of it, about 79,000 objects, 13-20 ms. The ~500 cyclic leftovers
+of init stay (about 0.5 MB). Outside Lambda (tests, uvicorn) nothing changes: a test process
+imports handlers among its own objects, and freezing those would keep them alive for good.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def init_phase() -> Iterator[None]:
+    """Run the block (a Lambda handler module's imports and construction) without cyclic garbage
+    collection when in a Lambda environment; afterwards collection is on and skips what it built."""
+    # Set by the Lambda runtime in every execution environment, and only there (as foyer.settings).
+    if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()

@@ -1,0 +1,36 @@
+"""The payment provider, as the payments service sees it: charge an order once, whatever the network does.
+
+`PaymentProvider.charge(order_id, amount, currency, source)` sends a Stripe-shaped charge with the
+order id as the provider's idempotency key, so every retry of an order (ours, or a redelivered
+event's) is the same charge. Transient failures (timeouts, connection errors, 5xx, 429 with its
+`Retry-After`, a 409 for a request still in flight, an answer that is not the expected JSON) are
+retried through `foyer.retry` within a bound of attempts and time; a decline is never retried. The
+answer is an outcome, never an HTTP detail: `Authorized`, `Declined(reason)`, or `Failed` once the
+retries ran out. A refused API key or a refused request is an error (a fault of ours, not of the
+payment), raised as `KeyRefused` or `ChargeRejected`.
+"""
+
+from __future__ import annotations
+
+from foyer.payment_provider.client import ApiKeySource, PaymentProvider
+from foyer.payment_provider.outcomes import (
+    Authorized,
+    ChargeOutcome,
+    ChargeRejected,
+    Declined,
+    Failed,
+    KeyRefused,
+    ProviderError,
+)
+
+__all__ = [
+    "ApiKeySource",
+    "Authorized",
+    "ChargeOutcome",
+    "ChargeRejected",
+    "Declined",
+    "Failed",
+    "KeyRefused",
+    "PaymentProvider",
+    "ProviderError",
+]

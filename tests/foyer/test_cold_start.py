@@ -1,0 +1,88 @@
+"""foyer.cold_start: in Lambda, init runs without cyclic collection and what it built is frozen."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from foyer.cli import package as pkg
+from foyer.cold_start import init_phase
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def gc_restored() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # frozen objects go back to the oldest generation: this test process stays as it was
+    gc.enable()
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_in_lambda_init_runs_without_collection_and_its_objects_are_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    frozen = gc.get_freeze_count()
+    with init_phase():
+        assert not gc.isenabled()
+        built = [object() for _ in range(10)]  # noqa: F841 - lives on, as what init builds does
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > frozen
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_a_failed_init_turns_collection_back_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    with pytest.raises(ImportError), init_phase():
+        raise ImportError("a broken import")
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_outside_lambda_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    frozen = gc.get_freeze_count()
+    with init_phase():
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_collection_turned_off_by_the_caller_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    gc.disable()
+    frozen = gc.get_freeze_count()
+    with init_phase():
+        pass
+    assert not gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.parametrize("app", pkg.discover_apps(REPO), ids=lambda app: app.name)
+def test_every_handler_initialises_inside_the_init_phase(app: pkg.App, tmp_path: Path) -> None:
+    # A fresh interpreter, as Lambda starts one: after `import handler`, collection is back on and
+    # skips what init built (a handler that bypassed init_phase would leave nothing frozen).
+    code = (
+        f"import gc, json, {app.kind}.{app.name}.handler as h; "
+        "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+        "AWS_LAMBDA_FUNCTION_NAME": f"foyer-test-{app.name}",
+        "FOYER_SERVICE": app.name,
+        "TABLE_NAME": f"foyer-test-{app.name}",
+        "FOYER_STACK_FILE": str(tmp_path / "absent.json"),
+    }
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    enabled, frozen = json.loads(done.stdout)
+    assert enabled
+    assert frozen > 10_000  # the app, FastAPI and pydantic: tens of thousands of objects
