@@ -17,9 +17,7 @@ from services.inventory.domain import (
     InsufficientStock,
     Line,
     OrderId,
-    Quantity,
     ReservationIn,
-    Sku,
     UnknownSkus,
 )
 
@@ -37,13 +35,10 @@ class Money(BaseModel):
     currency: str
 
 
-class OrderLine(BaseModel):
-    """One line of an order event: what inventory holds of it (other fields are orders' business)."""
+class OrderLine(Line):
+    """A reservation line as an order event carries it: other fields (a name, a price) are orders'."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-
-    sku: Sku
-    quantity: Quantity
 
 
 class OrderPlaced(BaseModel):
