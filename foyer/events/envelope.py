@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,6 +22,7 @@ from foyer.events.exceptions import MalformedEvent, UnsupportedVersion
 # go into EventBridge rule patterns, where a typo is a rule that silently matches nothing.
 TYPE_PATTERN = r"^[A-Z][A-Za-z0-9]{0,63}$"
 SOURCE_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$"
+Data = TypeVar("Data", bound=BaseModel)
 
 
 class Envelope(BaseModel):
@@ -81,12 +82,27 @@ def parse(raw: str | bytes | Mapping[str, Any], accepted: Mapping[str, Collectio
     try:
         envelope = Envelope.model_validate(body)
     except ValidationError as exc:
-        fields = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors())
-        raise MalformedEvent(f"not an event envelope: {fields}") from None
+        raise MalformedEvent(f"not an event envelope: {_fields(exc)}") from None
     versions = frozenset(accepted.get(envelope.type, ()))
     if envelope.version not in versions:
         raise UnsupportedVersion(envelope.type, envelope.version, versions)
     return envelope
+
+
+def read_data(envelope: Envelope, model: type[Data]) -> Data:
+    """The envelope's `data` read as `model` (this consumer's view of the event's type and version).
+
+    Raises MalformedEvent, naming the fields, when the data does not fit: a well-formed envelope can
+    still carry data no retry will make readable.
+    """
+    try:
+        return model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise MalformedEvent(f"{envelope.type} v{envelope.version} data: {_fields(exc)}") from None
+
+
+def _fields(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors())
 
 
 def _document(raw: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:

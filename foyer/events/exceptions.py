@@ -20,3 +20,17 @@ class UnsupportedVersion(EventRejected):
         self.type = type_
         self.version = version
         self.accepted = accepted
+
+
+class AlreadyProcessed(Exception):
+    """The event's effect was committed before (SQS redelivered it, or the relay published it twice):
+    nothing to do, and nothing wrong. A consumer acknowledges it."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"event {event_id} was processed before")
+        self.event_id = event_id
+
+
+class TooEarly(Exception):
+    """The event came before one it follows (a payment result before the reservation it answers):
+    the record fails without an error trace, and SQS redelivers it after the visibility timeout."""

@@ -64,7 +64,13 @@ class ProcessedEvents:
         try:
             transact([*operations, self.record_op(envelope, now=now)])
         except TransactionCanceled as exc:
-            if exc.reasons and exc.reasons[-1] == _CONDITION_FAILED:
+            if recorded_before(exc):
                 return False
             raise
         return True
+
+
+def recorded_before(exc: TransactionCanceled) -> bool:
+    """Whether a transaction whose last operation was a `record_op` failed because the event was
+    processed before (its record already existed)."""
+    return bool(exc.reasons) and exc.reasons[-1] == _CONDITION_FAILED

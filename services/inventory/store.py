@@ -1,6 +1,10 @@
-"""Stock and reservations in one DynamoDB table keyed by `pk`: `stock#<sku>`, `reservation#<order>`.
+"""Stock and reservations in one DynamoDB table keyed by `pk`: `stock#<sku>`, `reservation#<order>`,
+and the event items of foyer.events: `outbox#<event id>` (events to publish) and `processed#<event id>`
+(events consumed).
 
-Every change that touches several items is one transaction, so stock is never half-reserved.
+Every change that touches several items is one transaction, so stock is never half-reserved. A
+change caused by an event commits with that event's processed record and the event it announces, so a
+redelivered event has no second effect and an announced change is never lost.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
+from foyer.events import AlreadyProcessed, Envelope, Outbox, ProcessedEvents
+from foyer.events.processed import recorded_before
 from foyer.retry import TryAgain, attempts
 from services.inventory.domain import (
     Contended,
@@ -43,13 +49,14 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 CONFLICT = "TransactionConflict"
 
 
-def reservation_outcome(reasons: Sequence[str], line_count: int) -> Outcome:
+def reservation_outcome(reasons: Sequence[str], line_count: int, *, extra: int = 0) -> Outcome:
     """Map the reasons of a cancelled reserve transaction (one stock update per line, then the
-    reservation put) to what to do. The existing reservation wins over stock failures: a repeated
-    request must find the first answer even when the stock is gone since."""
-    if len(reasons) != line_count + 1:
+    reservation put, then `extra` event operations whose refusals the caller reads) to what to do.
+    The existing reservation wins over stock failures: a repeated request must find the first
+    answer even when the stock is gone since."""
+    if len(reasons) != line_count + 1 + extra:
         return Outcome.UNEXPECTED
-    *line_reasons, reservation_reason = reasons
+    line_reasons, reservation_reason = reasons[:line_count], reasons[line_count]
     if reservation_reason == CONDITION_FAILED:
         return Outcome.ALREADY_RESERVED
     if CONDITION_FAILED in line_reasons:
@@ -87,6 +94,8 @@ def reservation_key(order_id: str) -> dict[str, str]:
 class InventoryStore:
     def __init__(self, table: Table) -> None:
         self.table = table
+        self.outbox = Outbox(table)
+        self.processed = ProcessedEvents(table)
 
     # Stock.
     def set_available(self, sku: str, available: int) -> Stock:
@@ -114,13 +123,24 @@ class InventoryStore:
         item = self.table.get(reservation_key(order_id), consistent=True)
         return Reservation.model_validate(item) if item else None
 
-    def reserve(self, request: ReservationIn, *, now: datetime) -> tuple[Reservation, bool]:
+    def reserve(
+        self,
+        request: ReservationIn,
+        *,
+        now: datetime,
+        cause: Envelope | None = None,
+        announce: Envelope | None = None,
+    ) -> tuple[Reservation, bool]:
         """Hold every line's quantity for the order, or nothing. Returns the reservation and whether
         this call created it (False: the same request was served before).
 
+        With `cause` (the event asking for it), a reservation this call creates commits with the
+        event's processed record and `announce` in the outbox, all or nothing; nothing is recorded
+        when it creates none (a failure, or False).
+
         Raises UnknownSkus, InsufficientStock, ReservationMismatch (the order holds other lines),
-        ReservationReleased (the order reserved once and released) or
-        Contended (concurrent transactions kept colliding).
+        ReservationReleased (the order reserved once and released), AlreadyProcessed (`cause` was
+        processed before) or Contended (concurrent transactions kept colliding).
         """
         reservation = new_reservation(request, now)
         ops = [self._take_op(line) for line in reservation.lines]
@@ -130,22 +150,43 @@ class InventoryStore:
                 condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"}),
             )
         )
+        event_ops = self._event_ops(cause, announce, now)
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_reserve(request, reservation, ops)
+                    return self._try_reserve(request, reservation, ops, event_ops, cause)
         except TryAgain:
             pass
         raise Contended(f"reservation of order {reservation.order_id} kept colliding")
 
+    def record(self, cause: Envelope, announce: Envelope | None = None, *, now: datetime) -> None:
+        """Record `cause` as processed with `announce` in the outbox (an effect that needs no other
+        write). Raises AlreadyProcessed when `cause` was processed before."""
+        if not self.processed.apply_once(cause, self._event_ops(None, announce, now), now=now):
+            raise AlreadyProcessed(cause.id)
+
+    def _event_ops(
+        self, cause: Envelope | None, announce: Envelope | None, now: datetime
+    ) -> list[dict[str, Any]]:
+        # The processed record goes last: foyer.events.processed.recorded_before reads its refusal there.
+        ops = [] if announce is None else [self.outbox.put_op(announce)]
+        return ops if cause is None else [*ops, self.processed.record_op(cause, now=now)]
+
     def _try_reserve(
-        self, request: ReservationIn, reservation: Reservation, ops: list[dict[str, Any]]
+        self,
+        request: ReservationIn,
+        reservation: Reservation,
+        ops: list[dict[str, Any]],
+        event_ops: list[dict[str, Any]],
+        cause: Envelope | None,
     ) -> tuple[Reservation, bool]:
         try:
-            transact(ops)
+            transact([*ops, *event_ops])
         except TransactionCanceled as exc:
+            if cause is not None and recorded_before(exc):
+                raise AlreadyProcessed(cause.id) from exc
             reasons = exc.reasons
-            outcome = reservation_outcome(reasons, len(reservation.lines))
+            outcome = reservation_outcome(reasons, len(reservation.lines), extra=len(event_ops))
         else:
             return reservation, True
         if outcome is Outcome.ALREADY_RESERVED:
@@ -170,18 +211,23 @@ class InventoryStore:
             raise RuntimeError(f"reservation transaction cancelled: {reasons}")
         raise TryAgain
 
-    def release(self, order_id: str, *, now: datetime) -> Reservation:
+    def release(self, order_id: str, *, now: datetime, cause: Envelope | None = None) -> Reservation:
         """Return a reservation's quantities to available stock, once. Releasing a released
-        reservation changes nothing and returns it. Raises ReservationNotFound or Contended."""
+        reservation changes nothing and returns it. With `cause` (the event asking for it), the
+        release commits with the event's processed record. Raises ReservationNotFound,
+        AlreadyProcessed (`cause` was processed before) or Contended."""
+        event_ops = self._event_ops(cause, None, now)
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_release(order_id, now)
+                    return self._try_release(order_id, now, event_ops, cause)
         except TryAgain:
             pass
         raise Contended(f"release of order {order_id} kept colliding")
 
-    def _try_release(self, order_id: str, now: datetime) -> Reservation:
+    def _try_release(
+        self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None
+    ) -> Reservation:
         reservation = self.get_reservation(order_id)
         if reservation is None:
             raise ReservationNotFound(order_id)
@@ -203,10 +249,13 @@ class InventoryStore:
                 condition=Condition("#status = :reserved"),
             ),
             *(self._give_back_op(line) for line in reservation.lines),
+            *event_ops,
         ]
         try:
             transact(ops)
         except TransactionCanceled as exc:
+            if cause is not None and recorded_before(exc):
+                raise AlreadyProcessed(cause.id) from exc
             if release_outcome(exc.reasons) is Outcome.UNEXPECTED:
                 raise RuntimeError(f"release transaction cancelled: {exc.reasons}") from exc
             # CONTENDED: back off and retry; ALREADY_RELEASED: the next read returns it.

@@ -33,10 +33,10 @@ from services.orders.domain import (
     timeline,
 )
 from services.orders.problems import PROBLEMS
+from services.orders.saga import ORDER_PLACED, SOURCE
 from services.orders.store import CUSTOMER_KEYS, PARTNER_KEYS
 
 router = APIRouter(tags=["orders"])
-SOURCE = "foyer.orders"
 
 OrderIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
@@ -71,7 +71,7 @@ async def place_order(
         return once.replay
     entries = await catalog.entries(line.sku for line in body.lines)
     order = place(uuid.uuid4().hex, body, entries, _now())
-    placed = new_event("OrderPlaced", placed_event_data(order), source=SOURCE, now=order.created_at)
+    placed = new_event(ORDER_PLACED, placed_event_data(order), source=SOURCE, now=order.created_at)
     await run_blocking(store.create, order, placed)
     path = request.app.url_path_for("get_order", order_id=order.order_id)
     location = f"{request.scope.get('root_path', '')}{path}"

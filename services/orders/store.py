@@ -5,6 +5,7 @@
 - `outbox#<event id>`: events written in the same transaction as the change they announce
   (foyer.events), published by the relay;
 - `idempotency#...`: Idempotency-Key records of `POST /orders` (foyer.idempotency);
+- `processed#<event id>`: the saga events whose move was committed (foyer.events);
 - `timeline#<id>`: the order's timeline, the read side fed by every event of its saga: its steps and
   the set of event ids already projected (so a redelivered event adds nothing).
 """
@@ -12,10 +13,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from foyer.dynamodb import Condition, ConditionFailed, Table, TransactionCanceled, transact
-from foyer.events import Envelope, Outbox
+from foyer.events import AlreadyProcessed, Envelope, Outbox, ProcessedEvents
 from services.orders.domain import Order, OrderExists, TimelineStep
 
 CUSTOMER_INDEX = "by-customer"
@@ -23,6 +25,14 @@ PARTNER_INDEX = "by-partner"
 # The keys a page can end on, per index: the table's plus the index's.
 CUSTOMER_KEYS = frozenset({"pk", "customer_id", "listed_at"})
 PARTNER_KEYS = frozenset({"pk", "partner_id", "listed_at"})
+
+
+class OrderChanged(Exception):
+    """The order moved since it was read (another event's move won): read it again."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} changed since it was read")
+        self.order_id = order_id
 
 
 def order_key(order_id: str) -> dict[str, str]:
@@ -43,6 +53,7 @@ class OrdersStore:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.outbox = Outbox(table)
+        self.processed = ProcessedEvents(table)
 
     def create(self, order: Order, placed: Envelope) -> None:
         """Store a new order and its `OrderPlaced` event, both or neither. Raises OrderExists."""
@@ -60,6 +71,34 @@ class OrdersStore:
             if exc.reasons[:1] == ["ConditionalCheckFailed"]:
                 raise OrderExists(order.order_id) from exc
             raise
+
+    def move(self, moved: Order, *, cause: Envelope, announce: Envelope | None, now: datetime) -> None:
+        """Store `moved` in place of the version it moved from, with the processed record of the event
+        that moved it and `announce` in the outbox, all or nothing.
+
+        Raises OrderChanged when the order is no longer at `moved.version - 1` (nothing written) and
+        AlreadyProcessed when `cause` was processed before.
+        """
+        ops = [
+            self.table.put_op(
+                _item(moved),
+                condition=Condition(
+                    "attribute_exists(#pk) AND #version = :previous",
+                    {"#pk": "pk", "#version": "version"},
+                    {":previous": moved.version - 1},
+                ),
+            )
+        ]
+        if announce is not None:
+            ops.append(self.outbox.put_op(announce))
+        try:
+            applied = self.processed.apply_once(cause, ops, now=now)
+        except TransactionCanceled as exc:
+            if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+                raise OrderChanged(moved.order_id) from exc
+            raise
+        if not applied:
+            raise AlreadyProcessed(cause.id)
 
     def get(self, order_id: str) -> Order | None:
         item = self.table.get(order_key(order_id), consistent=True)

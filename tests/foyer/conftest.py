@@ -1,8 +1,6 @@
 """Emulator resources for the platform's own tests, each test with its own names: SQS queues (poller
-and DLQ tests), functions, and a service-shaped DynamoDB table (events and idempotency tests).
-
-The table's shape is what foyer.events and foyer.idempotency need of a service table: `pk`, the sparse
-GSI `outbox` (`outbox_pending`, `outbox_at`), TTL on `expires_at`, and a stream.
+and DLQ tests) and functions. The service-shaped tables (`service_table`, `sort_keyed_table`) come
+from tests/conftest.py: the services' consumer tests use them too.
 """
 
 from __future__ import annotations
@@ -20,9 +18,6 @@ import pytest
 
 from foyer import aws, settings
 from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import LocalStack
-from foyer.dynamodb import Table
-from foyer.events import outbox, processed
 
 REGION = "eu-west-1"
 
@@ -115,53 +110,6 @@ def lambda_function(aws_client: Callable[[str], Any]) -> Callable[..., None]:
         )
 
     return create
-
-
-def _create_service_table(sort_key: str | None) -> Table:
-    client = aws.client("dynamodb")
-    name = f"platform-test-{uuid.uuid4().hex[:12]}"
-    keys = [("pk", "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": attribute, "KeyType": kind} for attribute, kind in keys],
-        AttributeDefinitions=[
-            {"AttributeName": attribute, "AttributeType": "S"}
-            for attribute in [k for k, _ in keys] + [outbox.PENDING_ATTRIBUTE, outbox.ORDER_ATTRIBUTE]
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": outbox.INDEX,
-                "KeySchema": [
-                    {"AttributeName": outbox.PENDING_ATTRIBUTE, "KeyType": "HASH"},
-                    {"AttributeName": outbox.ORDER_ATTRIBUTE, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    client.update_time_to_live(
-        TableName=name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": processed.TTL_ATTRIBUTE},
-    )
-    return Table(name)
-
-
-@pytest.fixture
-def service_table(stack: LocalStack) -> Iterator[Table]:
-    """A partition-key-only service table (as catalog's and inventory's)."""
-    table = _create_service_table(None)
-    yield table
-    aws.client("dynamodb").delete_table(TableName=table.name)
-
-
-@pytest.fixture
-def sort_keyed_table(stack: LocalStack) -> Iterator[Table]:
-    """A service table with the sort key `sk` (as terraform/modules/dynamodb_table/examples/orders)."""
-    table = _create_service_table("sk")
-    yield table
-    aws.client("dynamodb").delete_table(TableName=table.name)
 
 
 @pytest.fixture

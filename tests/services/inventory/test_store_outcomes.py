@@ -44,3 +44,19 @@ def test_reservation_outcome(reasons: list[str], outcome: Outcome) -> None:
 )
 def test_release_outcome(reasons: list[str], outcome: Outcome) -> None:
     assert release_outcome(reasons) is outcome
+
+
+# Reserve for an event: one line, the reservation put, then the outbox put and the processed record
+# (a refused processed record is read before this mapping: foyer.events.processed.recorded_before).
+@pytest.mark.parametrize(
+    ("reasons", "outcome"),
+    [
+        ([OK, FAILED, OK, OK], Outcome.ALREADY_RESERVED),
+        ([FAILED, OK, OK, OK], Outcome.STOCK_CHECK_FAILED),
+        ([OK, OK, OK, CONFLICT], Outcome.CONTENDED),  # another consumer on the same event
+        ([OK, OK, OK, OK], Outcome.UNEXPECTED),
+        ([OK, FAILED], Outcome.UNEXPECTED),  # not the shape we sent
+    ],
+)
+def test_reservation_outcome_with_event_operations(reasons: list[str], outcome: Outcome) -> None:
+    assert reservation_outcome(reasons, 1, extra=2) is outcome

@@ -1,7 +1,6 @@
 """Orders through the real app against the emulator, pricing through the real catalog app over HTTP.
 
-Orders is not yet declared in terraform/environments/local (its consumers come with the rest of the
-order flow), so its table is created here with the keys and indexes store.py documents.
+Orders' table comes from tests/services/orders/conftest.py (Terraform does not declare it yet).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from foyer import aws
 from foyer.dynamodb import Table
 from foyer.errors import MEDIA_TYPE
 from services.catalog.app import app as catalog_app
@@ -26,41 +24,6 @@ from services.orders.catalog import Catalog
 from services.orders.store import OrdersStore
 
 pytestmark = pytest.mark.integration
-
-S = {"AttributeType": "S"}
-
-
-@pytest.fixture(scope="module")
-def orders_table(stack: Any) -> Iterator[str]:
-    name = f"orders-test-{uuid.uuid4().hex[:8]}"
-    client = aws.client("dynamodb")
-
-    def index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
-        return {
-            "IndexName": name,
-            "KeySchema": [
-                {"AttributeName": hash_key, "KeyType": "HASH"},
-                {"AttributeName": range_key, "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-        }
-
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": attribute, **S}
-            for attribute in ("pk", "customer_id", "partner_id", "listed_at", "outbox_pending", "outbox_at")
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            index("by-customer", "customer_id", "listed_at"),
-            index("by-partner", "partner_id", "listed_at"),
-            index("outbox", "outbox_pending", "outbox_at"),
-        ],
-    )
-    yield name
-    client.delete_table(TableName=name)
 
 
 class BrokenCatalog(httpx.AsyncBaseTransport):

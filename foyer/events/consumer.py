@@ -1,0 +1,113 @@
+"""Event consumers behind SQS: the queue an EventBridge rule feeds, mapped to a Lambda function.
+
+Lambda hands the function a batch of SQS records; each body is the EventBridge event whose `detail`
+is our envelope. `Consumer.handle` reads every record with `foyer.events.parse` (only the types and
+versions this consumer routes), runs it with the envelope's correlation id (so the consumer's log
+lines, and the events it emits, carry the id of the request that started it all), calls the function
+routed for its type, and answers Lambda's partial batch response: a record that raises fails alone,
+its batch neighbours are deleted. Malformed and unknown-version events are logged with their reason
+and fail too, so the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
+The event source mapping must enable `ReportBatchItemFailures`; without it a returned failure list
+is ignored and the whole batch counts as a success.
+
+Written here rather than taken from Powertools' batch utility: importing
+`aws_lambda_powertools.utilities.batch` (3.37) measured +84-146 ms on CPython 3.11 and +101-121 ms
+on 3.12 (five runs each, on top of the pydantic that foyer.events loads anyway: it pulls in
+Powertools' parser models, its event data classes, its logger and jmespath), against 1.3-1.4 ms
+for this module (`-X importtime`, self); what we need of it is the forty lines below. For a
+standard queue only: a FIFO queue would need every record after the first failure reported as
+failed too, to keep its order.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from foyer import correlation
+from foyer.events.envelope import Envelope, parse
+from foyer.events.exceptions import AlreadyProcessed, EventRejected, TooEarly
+
+BatchResponse = dict[str, list[dict[str, str]]]
+LambdaHandler = Callable[[Mapping[str, Any], Any], BatchResponse]
+log = logging.getLogger("foyer.events.consumer")
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a consumer does with one event type: the versions it understands and the function it calls.
+
+    `apply` commits the event's effect (or raises): AlreadyProcessed acknowledges a redelivery,
+    EventRejected refuses the event for good, TooEarly defers it to its redelivery, anything else
+    fails the record for a retry.
+    """
+
+    versions: frozenset[int]
+    apply: Callable[[Envelope], None]
+
+    @classmethod
+    def of(cls, apply: Callable[[Envelope], None], versions: Collection[int] = (1,)) -> Route:
+        return cls(frozenset(versions), apply)
+
+
+class Consumer:
+    """Dispatches each record of an SQS batch to the route of its event type."""
+
+    def __init__(self, routes: Mapping[str, Route]) -> None:
+        self.routes = dict(routes)
+        self.accepted = {type_: route.versions for type_, route in self.routes.items()}
+
+    def handle(self, event: Mapping[str, Any]) -> BatchResponse:
+        """Process every record of a Lambda SQS event; return `{"batchItemFailures": [...]}` naming
+        the message id of each record that failed (empty when all succeeded)."""
+        failures = [
+            {"itemIdentifier": record["messageId"]}
+            for record in event.get("Records", [])
+            # Each record in its own context: one record's correlation id never leaks to the next.
+            if not contextvars.copy_context().run(self._consume, record)
+        ]
+        return {"batchItemFailures": failures}
+
+    def _consume(self, record: Mapping[str, Any]) -> bool:
+        about: dict[str, Any] = {
+            "message_id": record["messageId"],
+            "receive_count": record.get("attributes", {}).get("ApproximateReceiveCount"),
+        }
+        try:
+            envelope = parse(record.get("body", ""), self.accepted)
+        except EventRejected as exc:
+            log.error("event rejected", extra={**about, "reason": str(exc)})
+            return False
+        correlation.set_current(envelope.correlation_id)
+        about.update(event_id=envelope.id, event_type=envelope.type, event_version=envelope.version)
+        try:
+            self.routes[envelope.type].apply(envelope)
+        except AlreadyProcessed:
+            log.info("event already processed", extra=about)
+        except EventRejected as exc:
+            log.error("event rejected", extra={**about, "reason": str(exc)})
+            return False
+        except TooEarly as exc:
+            log.warning("event deferred to its redelivery", extra={**about, "reason": str(exc)})
+            return False
+        except Exception:
+            log.exception("event failed; it will be retried", extra=about)
+            return False
+        else:
+            log.info("event processed", extra=about)
+        return True
+
+
+def lambda_handler(build: Callable[[], Consumer]) -> LambdaHandler:
+    """A Lambda entry point that hands each SQS batch to the consumer `build` makes on the first one
+    (once per execution environment: settings, logging and the table are read then, not at import)."""
+    consumer = cache(build)
+
+    def handler(event: Mapping[str, Any], context: Any) -> BatchResponse:
+        return consumer().handle(event)
+
+    return handler

@@ -1,0 +1,98 @@
+"""Inventory's event consumer (a Lambda fed by its SQS queue): reserve on `OrderPlaced`, release on
+`OrderCancelled`.
+
+Terraform sets `FOYER_SERVICE`, `TABLE_NAME` and maps the queue with
+`FunctionResponseTypes = ["ReportBatchItemFailures"]`. Every effect commits with the event's processed
+record, and the event it causes (`StockReserved` or `StockShortage`) goes to inventory's outbox in the
+same transaction, so a redelivery changes nothing and a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from foyer import logging as foyer_logging
+from foyer.dynamodb import Table
+from foyer.events import Consumer, Envelope, Route, lambda_handler, new_event, read_data
+from services.inventory.domain import (
+    InsufficientStock,
+    ReservationNotFound,
+    ReservationReleased,
+    UnknownSkus,
+)
+from services.inventory.events import (
+    ORDER_CANCELLED,
+    ORDER_PLACED,
+    SOURCE,
+    STOCK_RESERVED,
+    STOCK_SHORTAGE,
+    OrderCancelled,
+    OrderPlaced,
+    stock_reserved,
+    stock_shortage,
+)
+from services.inventory.settings import InventorySettings
+from services.inventory.store import InventoryStore
+
+log = logging.getLogger("services.inventory.consumers")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StockKeeper:
+    """What inventory does when orders are placed and cancelled."""
+
+    def __init__(self, store: InventoryStore, *, clock: Callable[[], datetime] = _now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def routes(self) -> dict[str, Route]:
+        return {ORDER_PLACED: Route.of(self.reserve), ORDER_CANCELLED: Route.of(self.release)}
+
+    def reserve(self, event: Envelope) -> None:
+        """Hold the order's stock and announce `StockReserved`, or announce `StockShortage`."""
+        order = read_data(event, OrderPlaced)
+        now = self.clock()
+        reserved = new_event(STOCK_RESERVED, stock_reserved(order), source=SOURCE, now=now)
+        try:
+            _, created = self.store.reserve(order.reservation(), now=now, cause=event, announce=reserved)
+        except (UnknownSkus, InsufficientStock) as refusal:
+            shortage = new_event(STOCK_SHORTAGE, stock_shortage(order, refusal), source=SOURCE, now=now)
+            self.store.record(event, shortage, now=now)
+        except ReservationReleased:
+            # The order was cancelled (and released) before this event came: hold nothing, say nothing.
+            log.warning(
+                "order already released its stock; nothing reserved", extra={"order_id": order.order_id}
+            )
+            self.store.record(event, now=now)
+        else:
+            if not created:
+                # Held before, for this order (another OrderPlaced of it, or the HTTP API): say so again.
+                self.store.record(event, reserved, now=now)
+
+    def release(self, event: Envelope) -> None:
+        """Give the order's held stock back (once); an order that holds none is fine."""
+        order_id = read_data(event, OrderCancelled).order_id
+        try:
+            self.store.release(order_id, now=self.clock(), cause=event)
+        except ReservationNotFound:
+            log.info("no reservation to release", extra={"order_id": order_id})
+
+
+def build_consumer(store: InventoryStore) -> Consumer:
+    """Inventory's consumer over `store`."""
+    return Consumer(StockKeeper(store).routes())
+
+
+def consumer_from_settings() -> Consumer:
+    """The consumer over the configured table, with JSON logs set up (what the Lambda runs)."""
+    settings = InventorySettings()
+    foyer_logging.setup(settings.service, settings.log_level)
+    return build_consumer(InventoryStore(Table(settings.table_name)))
+
+
+handler = lambda_handler(consumer_from_settings)

@@ -1,0 +1,217 @@
+"""foyer.events.consumer: SQS batches (the documented event shape, bodies built from envelopes) dispatched
+by event type, with the partial batch response read back by the local runtime's rules (AWS's)."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from foyer import correlation
+from foyer.devstack.sqs_event import failed_message_ids
+from foyer.events import (
+    AlreadyProcessed,
+    Consumer,
+    Envelope,
+    Route,
+    TooEarly,
+    lambda_handler,
+    new_event,
+    read_data,
+)
+from foyer.logging import JsonFormatter
+
+SOURCE = "foyer.test"
+Batch = Callable[..., dict[str, Any]]
+
+
+class Thing(BaseModel):
+    n: int
+
+
+class Recorder:
+    """Routes that remember what they saw (and the correlation id current when they ran)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int, str | None]] = []
+        self.emitted: list[Envelope] = []
+
+    def happened(self, event: Envelope) -> None:
+        thing = read_data(event, Thing)
+        if thing.n < 0:
+            raise RuntimeError("a negative thing")
+        self.seen.append((event.type, thing.n, correlation.get()))
+        self.emitted.append(new_event("ThingNoted", {"n": thing.n}, source=SOURCE))
+
+    def repeated(self, event: Envelope) -> None:
+        raise AlreadyProcessed(event.id)
+
+    def early(self, event: Envelope) -> None:
+        raise TooEarly("the thing it follows has not happened yet")
+
+    def consumer(self) -> Consumer:
+        return Consumer(
+            {
+                "ThingHappened": Route.of(self.happened, versions=(1, 2)),
+                "ThingRepeated": Route.of(self.repeated),
+                "ThingEarly": Route.of(self.early),
+            }
+        )
+
+
+def thing(n: int, type_: str = "ThingHappened", version: int = 1) -> Envelope:
+    return new_event(type_, {"n": n}, source=SOURCE, version=version, correlation_id=f"corr-{n}")
+
+
+def failed_positions(event: dict[str, Any], response: Any) -> list[int]:
+    """The positions of the records Lambda would leave on the queue, read by the local runtime's
+    rules (raises where Lambda would fail the whole batch)."""
+    ids = [record["messageId"] for record in event["Records"]]
+    return sorted(ids.index(message_id) for message_id in failed_message_ids(response, set(ids)))
+
+
+@pytest.fixture
+def logs() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The consumer's log lines as the JSON formatter writes them (with the correlation id of their time)."""
+    formatter = JsonFormatter("test")
+    lines: list[dict[str, Any]] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(formatter.format(record)))
+
+    handler = Capture()
+    logger = logging.getLogger("foyer.events.consumer")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield lambda: lines
+    logger.removeHandler(handler)
+
+
+def test_every_record_goes_to_its_route_and_a_clean_batch_reports_no_failure(sqs_batch: Batch) -> None:
+    recorder = Recorder()
+    event = sqs_batch(thing(1), thing(2, version=2), thing(3))
+    response = recorder.consumer().handle(event)
+    assert response == {"batchItemFailures": []}
+    assert [(type_, n) for type_, n, _ in recorder.seen] == [
+        ("ThingHappened", 1),
+        ("ThingHappened", 2),
+        ("ThingHappened", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("poison", "reason"),
+    [
+        ("not json at all", "not JSON"),
+        (json.dumps(["a", "list"]), "not a JSON object"),
+        (json.dumps({"detail-type": "ThingHappened", "detail": "text"}), "detail is not an object"),
+        (json.dumps({"id": "x", "type": "ThingHappened"}), "not an event envelope"),
+        (thing(7, version=3), "ThingHappened version 3 is not understood here (accepted: 1, 2)"),
+        (thing(7, type_="SomethingElse"), "SomethingElse version 1 is not understood here"),
+        (new_event("ThingHappened", {"n": "many"}, source=SOURCE), "ThingHappened v1 data: n:"),
+    ],
+)
+def test_a_poison_record_fails_alone_with_its_reason_logged(
+    sqs_batch: Batch, logs: Callable[[], list[dict[str, Any]]], poison: Envelope | str, reason: str
+) -> None:
+    recorder = Recorder()
+    event = sqs_batch(thing(1), poison, thing(2))
+    response = recorder.consumer().handle(event)
+    assert failed_positions(event, response) == [1]
+    assert [n for _, n, _ in recorder.seen] == [1, 2]
+    rejected = [line for line in logs() if line["message"] == "event rejected"]
+    assert len(rejected) == 1
+    assert reason in rejected[0]["reason"]
+    assert rejected[0]["message_id"] == event["Records"][1]["messageId"]
+    assert rejected[0]["level"] == "ERROR"
+
+
+def test_a_record_whose_route_raises_fails_alone_and_is_logged_with_its_trace(
+    sqs_batch: Batch, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    recorder = Recorder()
+    event = sqs_batch(thing(1), thing(-1), thing(2), thing(-2))
+    response = recorder.consumer().handle(event)
+    assert failed_positions(event, response) == [1, 3]
+    assert [n for _, n, _ in recorder.seen] == [1, 2]
+    failures = [line for line in logs() if line["level"] == "ERROR"]
+    assert [line["correlation_id"] for line in failures] == ["corr--1", "corr--2"]
+    assert all("a negative thing" in line["exception"] for line in failures)
+
+
+def test_an_already_processed_event_is_acknowledged(sqs_batch: Batch) -> None:
+    event = sqs_batch(thing(1, type_="ThingRepeated"))
+    assert Recorder().consumer().handle(event) == {"batchItemFailures": []}
+
+
+def test_an_early_event_fails_for_its_redelivery_with_a_warning_and_no_trace(
+    sqs_batch: Batch, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    event = sqs_batch(thing(1, type_="ThingEarly"), thing(2))
+    response = Recorder().consumer().handle(event)
+    assert failed_positions(event, response) == [0]
+    (deferred,) = [line for line in logs() if line["level"] == "WARNING"]
+    assert deferred["reason"] == "the thing it follows has not happened yet"
+    assert "exception" not in deferred
+
+
+def test_each_record_runs_with_its_own_correlation_id_and_emits_events_under_it(
+    sqs_batch: Batch, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    recorder = Recorder()
+    event = sqs_batch(thing(1), "garbage", thing(2))
+
+    def as_a_caller() -> str | None:
+        correlation.set_current("the-caller")
+        recorder.consumer().handle(event)
+        return correlation.get()
+
+    # The batch leaves its caller's correlation id alone.
+    assert contextvars.copy_context().run(as_a_caller) == "the-caller"
+    assert [corr for _, _, corr in recorder.seen] == ["corr-1", "corr-2"]
+    assert [e.correlation_id for e in recorder.emitted] == ["corr-1", "corr-2"]
+    # A rejected record has no envelope: it logs under the batch's context, never the previous record's.
+    assert [(line["message"], line["correlation_id"]) for line in logs()] == [
+        ("event processed", "corr-1"),
+        ("event rejected", "the-caller"),
+        ("event processed", "corr-2"),
+    ]
+
+
+def test_processed_lines_say_which_event_and_message(
+    sqs_batch: Batch, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    happened = thing(5)
+    event = sqs_batch(happened)
+    Recorder().consumer().handle(event)
+    (line,) = logs()
+    assert line["event_id"] == happened.id
+    assert line["event_type"] == "ThingHappened"
+    assert line["message_id"] == event["Records"][0]["messageId"]
+    assert line["receive_count"] == "1"
+
+
+def test_an_empty_batch_has_no_failures() -> None:
+    assert Recorder().consumer().handle({"Records": []}) == {"batchItemFailures": []}
+
+
+def test_the_lambda_handler_builds_its_consumer_once_on_the_first_batch(sqs_batch: Batch) -> None:
+    recorder = Recorder()
+    builds: list[Consumer] = []
+
+    def build() -> Consumer:
+        builds.append(recorder.consumer())
+        return builds[-1]
+
+    handler = lambda_handler(build)
+    assert builds == []  # nothing read at import time
+    assert handler(sqs_batch(thing(1)), None) == {"batchItemFailures": []}
+    assert handler(sqs_batch(thing(2)), None) == {"batchItemFailures": []}
+    assert len(builds) == 1
+    assert [n for _, n, _ in recorder.seen] == [1, 2]

@@ -1,0 +1,21 @@
+"""Orders' table for its tests: orders is not yet declared in terraform/environments/local (its consumers
+come with the rest of the order flow), so the table is created here with the indexes store.py documents
+(and the outbox index, stream and TTL every service table with events has)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from foyer.dynamodb import Table
+from services.orders.store import CUSTOMER_INDEX, PARTNER_INDEX
+
+
+@pytest.fixture(scope="module")
+def orders_table(service_tables: Callable[[Any], Table]) -> str:
+    """A fresh orders table per test module (its name)."""
+    return service_tables(
+        {CUSTOMER_INDEX: ("customer_id", "listed_at"), PARTNER_INDEX: ("partner_id", "listed_at")}
+    ).name
