@@ -66,6 +66,8 @@ class LocalStack(_Model):
     functions: dict[str, Function]  # app name -> its Lambda function
     ports: dict[str, int]  # app name -> its declared local port (before --port-offset)
     apps: dict[str, str] = {}  # app name -> the URL it answers on (only while `make dev` runs)
+    event_bus: str | None = None  # the bus the relays publish to
+    outboxes: list[str] = []  # tables whose outbox a relay publishes
 
     @property
     def endpoint(self) -> str:

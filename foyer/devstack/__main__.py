@@ -16,12 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+import boto3
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from foyer.devstack import processes, seed
+from foyer.devstack import consumers, processes, seed
 from foyer.devstack.emulator import EMULATOR_PORT, Emulator
+from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.devstack.stack import ROOT, LocalStack, provision
 
 READY = "Foyer local stack is ready"
@@ -63,6 +66,34 @@ def _banner(stack: LocalStack, stack_file: Path, elapsed: float) -> None:
     console.print("stop:       Ctrl-C")
 
 
+def _start_event_runtime(
+    stack: LocalStack, env: dict[str, str], provider_url: str, sink: Callable[[str, str], None]
+) -> list[processes.Child]:
+    """What Lambda and the payment provider do around the apps: the sandbox provider, the outbox
+    relays, and one consumer process per function an SQS queue feeds (read from the emulator, where
+    Terraform created the mappings)."""
+    started: list[processes.Child] = []
+    port = provider_url.rsplit(":", 1)[1]
+    sandbox = ["-m", "foyer.devstack.payment_sandbox", "--port", port, "--api-key", DEFAULT_API_KEY]
+    started.append(processes.start("provider", [sys.executable, *sandbox], env=env, cwd=str(ROOT), sink=sink))
+    processes.wait_healthy(started[-1], f"{provider_url}/health")
+    if stack.outboxes and stack.event_bus:
+        argv = [sys.executable, "-m", "foyer.devstack.relays", *stack.outboxes, "--bus", stack.event_bus]
+        started.append(processes.start("relays", argv, env=env, cwd=str(ROOT), sink=sink))
+    lambda_client = boto3.client(
+        "lambda",
+        endpoint_url=stack.endpoint,
+        region_name=stack.region,
+        aws_access_key_id=stack.emulator.access_key_id,
+        aws_secret_access_key=stack.emulator.secret_access_key,
+    )
+    for function in consumers.mapped_functions(lambda_client):
+        argv = [sys.executable, "-m", "foyer.devstack.consumers", function]
+        name = function.removeprefix("foyer-local-")
+        started.append(processes.start(name, argv, env=env, cwd=str(ROOT), sink=sink))
+    return started
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     stop = threading.Event()
@@ -84,9 +115,13 @@ def run(args: argparse.Namespace) -> int:
             emulator.start()
         console.print(f"[green]✓[/] emulator on {emulator.endpoint}")
 
+        provider_url = f"http://127.0.0.1:{SANDBOX_PORT + args.port_offset}"
         with console.status("terraform apply environments/local") as status:
             stack = provision(
-                emulator.endpoint, state_dir, on_line=lambda line: status.update(f"terraform: {line}")
+                emulator.endpoint,
+                state_dir,
+                on_line=lambda line: status.update(f"terraform: {line}"),
+                payment_provider_url=provider_url,
             )
         console.print(
             f"[green]✓[/] terraform applied: {len(stack.tables)} tables, {len(stack.functions)} functions"
@@ -110,6 +145,14 @@ def run(args: argparse.Namespace) -> int:
             for child in children:
                 processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
         console.print(f"[green]✓[/] {len(children)} apps healthy")
+
+        runtime = _start_event_runtime(stack, env, provider_url, sink)
+        children.extend(runtime)
+        consumer_count = sum(child.name not in {"provider", "relays"} for child in runtime)
+        console.print(
+            f"[green]✓[/] event runtime: payment sandbox, {len(stack.outboxes)} outbox relays, "
+            f"{consumer_count} consumer functions"
+        )
 
         if not args.no_seed and {"catalog", "inventory"} <= stack.apps.keys():
             with console.status("seeding the demo catalog"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.devstack.terraform import Terraform
 from foyer.stack_file import Emulator, LocalStack
 
@@ -24,11 +25,20 @@ def local_terraform(state_dir: Path) -> Terraform:
     return Terraform(LOCAL_ROOT, state_dir / "tf-data")
 
 
-def local_variables(endpoint: str) -> dict[str, str]:
-    return {"aws_endpoint": endpoint, "artifacts_dir": str(DIST)}
+def local_variables(endpoint: str, **more: str) -> dict[str, str]:
+    """The local root's variables: the emulator, the zips, and the payment sandbox's key (the one the
+    sandbox accepts: it is local only, and Terraform puts it in the emulator's Secrets Manager)."""
+    return {
+        "aws_endpoint": endpoint,
+        "artifacts_dir": str(DIST),
+        "payment_provider_key": DEFAULT_API_KEY,
+        **more,
+    }
 
 
-def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | None = None) -> LocalStack:
+def provision(
+    endpoint: str, state_dir: Path, on_line: Callable[[str], None] | None = None, **variables: str
+) -> LocalStack:
     """Apply `terraform/environments/local` against the emulator at `endpoint`.
 
     The emulator keeps its resources in memory, so a state file from an earlier run describes
@@ -38,7 +48,7 @@ def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | N
     state.unlink(missing_ok=True)
     terraform = local_terraform(state_dir)
     terraform.init(backend_path=state)
-    terraform.apply(local_variables(endpoint), on_line=on_line)
+    terraform.apply(local_variables(endpoint, **variables), on_line=on_line)
     outputs = terraform.output()
     return LocalStack(
         region=outputs["region"],
@@ -46,4 +56,6 @@ def provision(endpoint: str, state_dir: Path, on_line: Callable[[str], None] | N
         tables=outputs["tables"],
         functions=outputs["functions"],
         ports=outputs["ports"],
+        event_bus=outputs["event_bus"],
+        outboxes=outputs["outboxes"],
     )

@@ -25,7 +25,9 @@ from pydantic import ValidationError
 
 from foyer.events import Envelope, MalformedEvent, new_event
 from foyer.payment_provider import Authorized, Failed, PaymentProvider
+from foyer.secrets import CachedSecret
 from services.payments.domain import ChargeRequest, ChargeTries, Payment, Status, settle
+from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
 
 SOURCE = "foyer.payments"
@@ -125,3 +127,15 @@ class Charger:
             log.info(f"payment {payment.status.value}", extra=context)
         else:
             log.info("payment settled by another delivery; nothing recorded", extra=context)
+
+
+def build_charger(settings: PaymentsSettings, store: PaymentsStore) -> Charger:
+    """A charger over `store`, charging through the provider `settings` name with the API key read
+    from Secrets Manager (on the first charge, then cached for the settings' TTL)."""
+    key = CachedSecret(settings.provider_secret, ttl_s=settings.provider_secret_ttl_s)
+    return Charger(
+        store,
+        PaymentProvider(settings.provider_url, key),
+        default_source=settings.default_source,
+        max_failures=settings.max_failed_deliveries,
+    )

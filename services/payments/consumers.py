@@ -8,9 +8,23 @@ again (charging.ChargeUnsettled) or sent to the DLQ after its retries (EventReje
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from functools import cache
 
-from foyer.events import Envelope
-from services.payments.deps import get_charger
+from foyer import logging as foyer_logging
+from foyer.dynamodb import Table
+from foyer.events import Consumer, Envelope, Route, lambda_handler
+from services.payments.charging import Charger, build_charger
+from services.payments.settings import PaymentsSettings
+from services.payments.store import PaymentsStore
+
+
+@cache
+def get_charger() -> Charger:
+    """The process-wide charger, built on the first event (wired here, not in deps.py: that is the
+    HTTP app's and imports FastAPI, which a consumer Lambda does not pay for at init)."""
+    settings = PaymentsSettings()
+    foyer_logging.setup(f"{settings.service}-charges", settings.log_level)
+    return build_charger(settings, PaymentsStore(Table(settings.table_name)))
 
 
 def on_stock_reserved(envelope: Envelope) -> None:
@@ -20,3 +34,11 @@ def on_stock_reserved(envelope: Envelope) -> None:
 
 HANDLERS: Mapping[str, Callable[[Envelope], None]] = {"StockReserved": on_stock_reserved}
 ACCEPTED: Mapping[str, Collection[int]] = {"StockReserved": (1,)}
+
+
+def _consumer() -> Consumer:
+    return Consumer({type_: Route.of(react, ACCEPTED[type_]) for type_, react in HANDLERS.items()})
+
+
+# The Lambda entry point of payments' queue (the mapping reports batch item failures).
+handler = lambda_handler(_consumer)

@@ -1,4 +1,4 @@
-"""Payments' one wiring point: settings, the store, the provider client, the charger, and the aliases
+"""Payments' one wiring point: settings, the store, and the aliases
 routes declare. Tests swap any of these with `app.dependency_overrides`, or build a Charger."""
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from typing import Annotated
 from fastapi import Depends
 
 from foyer.dynamodb import Table
-from foyer.payment_provider import PaymentProvider
-from foyer.secrets import CachedSecret
-from services.payments.charging import Charger
 from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
 
@@ -30,24 +27,6 @@ def build_store(settings: PaymentsSettings) -> PaymentsStore:
 def get_store() -> PaymentsStore:
     """The process-wide store, created on first use."""
     return build_store(get_settings())
-
-
-def build_charger(settings: PaymentsSettings, store: PaymentsStore) -> Charger:
-    """A charger over `store`, charging through the provider `settings` name with the API key read
-    from Secrets Manager (on the first charge, then cached for the settings' TTL)."""
-    key = CachedSecret(settings.provider_secret, ttl_s=settings.provider_secret_ttl_s)
-    return Charger(
-        store,
-        PaymentProvider(settings.provider_url, key),
-        default_source=settings.default_source,
-        max_failures=settings.max_failed_deliveries,
-    )
-
-
-@cache
-def get_charger() -> Charger:
-    """The process-wide charger (one provider client, one connection pool), created on first event."""
-    return build_charger(get_settings(), get_store())
 
 
 Settings = Annotated[PaymentsSettings, Depends(get_settings)]

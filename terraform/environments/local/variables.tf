@@ -50,7 +50,7 @@ variable "payment_provider_url" {
 variable "payment_provider_key" {
   description = "The API key the local payment sandbox accepts (not a secret: the sandbox is local only)."
   type        = string
-  default     = "sk_test_foyer_local"
+  default     = "sk_test_foyer_sandbox_4eC39HqLyjWDarjtT1zdp7dc"
 }
 
 variable "sender_email" {

@@ -13,7 +13,7 @@ from foyer import aws
 from foyer.devstack.payment_sandbox import SandboxConfig
 from foyer.devstack.payment_sandbox.server import in_thread
 from foyer.events import Envelope
-from services.payments import deps
+from services.payments import consumers
 from services.payments.consumers import ACCEPTED, HANDLERS, on_stock_reserved
 from services.payments.domain import Status
 
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def _forget_wiring() -> None:
-    for cached in (deps.get_settings, deps.get_store, deps.get_charger):
-        cached.cache_clear()
+    consumers.get_charger.cache_clear()
 
 
 @pytest.fixture
