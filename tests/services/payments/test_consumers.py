@@ -59,7 +59,7 @@ def test_the_api_key_is_read_from_secrets_manager(
         event = stock_reserved()
         HANDLERS["StockReserved"](event)
         charges = running.state.ledger.of_order(event.data["order_id"])
-    payment = deps.get_store().get(event.data["order_id"])
+    payment = consumers.get_charger().store.get(event.data["order_id"])
     assert payment is not None
     assert payment.status is Status.AUTHORIZED
     assert [payment.charge_id] == [charge["id"] for charge in charges]
