@@ -8,7 +8,7 @@ refused with a 503 and nothing is stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 import httpx
@@ -22,8 +22,26 @@ class CatalogUnavailable(Exception):
 
 
 class Catalog:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
+    """The catalog over `client`, or over the client `connect` makes on the first read (so a request
+    refused before pricing never needs the catalog's address)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        connect: Callable[[], httpx.AsyncClient] | None = None,
+    ) -> None:
+        if (client is None) == (connect is None):
+            raise ValueError("give a client or a way to connect, not both")
+        self._client = client
+        self._connect = connect
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            assert self._connect is not None
+            self._client = self._connect()
+        return self._client
 
     async def entries(self, skus: Iterable[str]) -> dict[str, CatalogEntry]:
         """What the catalog says of each of `skus` it knows."""

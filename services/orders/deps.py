@@ -42,8 +42,12 @@ def get_idempotency_store(store: Annotated[OrdersStore, Depends(get_store)]) -> 
 @cache
 def get_catalog() -> Catalog:
     """One HTTP client per process, reused by every request (its connections stay open)."""
-    settings = get_settings()
-    return Catalog(httpx.AsyncClient(base_url=settings.catalog_url, timeout=settings.catalog_timeout_s))
+
+    def connect() -> httpx.AsyncClient:
+        settings = get_settings()
+        return httpx.AsyncClient(base_url=settings.catalog_url, timeout=settings.catalog_timeout_s)
+
+    return Catalog(connect=connect)
 
 
 Settings = Annotated[OrdersSettings, Depends(get_settings)]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from e2e.devstack import RunningStack, listening, start
+from e2e.orders import place, sent, settled, stocked_sku, timeline_types
 from foyer.devstack.emulator import EMULATOR_PORT
 from foyer.devstack.processes import uvicorn_argv
 from foyer.devstack.stack import ROOT
@@ -86,6 +87,49 @@ def test_an_app_started_alone_with_uvicorn_finds_the_stack(devstack: RunningStac
     finally:
         alone.terminate()
         alone.wait(10)
+
+
+# The order flow: an order placed over HTTP travels the saga (outbox relays, the bus, queues polled
+# as Lambda polls them, the payment sandbox) and ends in a terminal state.
+def test_an_order_is_reserved_charged_once_confirmed_and_told(devstack: RunningStack) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 5)
+    placed = place(apps, sku, 2)
+    order_id = placed.json()["order_id"]
+    order = settled(apps, order_id)
+    assert (order["status"], [step["status"] for step in order["history"]]) == (
+        "CONFIRMED",
+        ["PENDING", "RESERVED", "CONFIRMED"],
+    )
+    stock = httpx.get(f"{apps['inventory']}/stock/{sku}", timeout=10).json()
+    assert (stock["available"], stock["reserved"]) == (3, 2)
+    payment = httpx.get(f"{apps['payments']}/payments/{order_id}", timeout=10).json()
+    assert (payment["status"], payment["attempts"], payment["amount"]["amount"]) == ("authorized", 1, 2500)
+    assert timeline_types(apps, order_id, 4) == [
+        "OrderPlaced",
+        "StockReserved",
+        "PaymentAuthorized",
+        "OrderConfirmed",
+    ]
+    notices = sent(apps, order_id, 2)
+    assert sorted(notice["kind"] for notice in notices) == ["email", "sns"]
+    assert all(notice["event_type"] == "OrderConfirmed" for notice in notices)
+    # The request's correlation id is on the log lines of every consumer the order touched.
+    correlation_id = placed.headers["x-correlation-id"]
+    touched = {line.split("|", 1)[0].strip() for line in devstack.lines if correlation_id in line}
+    assert {"inventory-stock", "payments-charges", "orders-saga", "orders-timeline"} <= touched
+
+
+def test_an_order_beyond_the_stock_is_cancelled_and_holds_nothing(devstack: RunningStack) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 1)
+    order_id = place(apps, sku, 2).json()["order_id"]
+    order = settled(apps, order_id)
+    assert (order["status"], order["cancel_reason"]) == ("CANCELLED", "out_of_stock")
+    stock = httpx.get(f"{apps['inventory']}/stock/{sku}", timeout=10).json()
+    assert (stock["available"], stock["reserved"]) == (1, 0)
+    assert httpx.get(f"{apps['payments']}/payments/{order_id}", timeout=10).status_code == 404
+    assert timeline_types(apps, order_id, 3) == ["OrderPlaced", "StockShortage", "OrderCancelled"]
 
 
 def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:

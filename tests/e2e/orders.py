@@ -1,0 +1,74 @@
+"""Helpers of the order-flow tests of `make dev` (tests/e2e/test_devstack.py): place orders over HTTP
+and wait, bounded, for the saga to settle them."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+TERMINAL = {"CONFIRMED", "CANCELLED"}
+DEADLINE_S = 90.0  # a bound on waiting for the saga, never an assertion on its speed
+
+
+def stocked_sku(apps: dict[str, str], available: int) -> str:
+    sku = f"E2E-{uuid.uuid4().hex[:10].upper()}"
+    product = {
+        "sku": sku,
+        "name": "Flow test",
+        "price": {"amount": 1250, "currency": "EUR"},
+        "category": "e2e",
+    }
+    assert httpx.post(f"{apps['catalog']}/products", json=product, timeout=10).status_code == 201
+    assert (
+        httpx.put(f"{apps['inventory']}/stock/{sku}", json={"available": available}, timeout=10).status_code
+        == 200
+    )
+    return sku
+
+
+def place(apps: dict[str, str], sku: str, quantity: int) -> httpx.Response:
+    body = {
+        "customer_id": f"e2e-{uuid.uuid4().hex[:8]}",
+        "contact_email": "flow@example.com",
+        "lines": [{"sku": sku, "quantity": quantity}],
+        "channel": "web",
+    }
+    placed = httpx.post(f"{apps['orders']}/orders", json=body, timeout=10)
+    assert placed.status_code == 201, placed.text
+    return placed
+
+
+def settled(apps: dict[str, str], order_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        order: dict[str, Any] = httpx.get(f"{apps['orders']}/orders/{order_id}", timeout=10).json()
+        if order["status"] in TERMINAL:
+            return order
+        time.sleep(0.5)
+    raise AssertionError(f"order {order_id} still {order['status']} after {DEADLINE_S:.0f} s")
+
+
+def timeline_types(apps: dict[str, str], order_id: str, expected: int) -> list[str]:
+    deadline = time.monotonic() + DEADLINE_S
+    types: list[str] = []
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{apps['orders']}/orders/{order_id}/timeline", timeout=10)
+        types = [step["type"] for step in answer.json().get("steps", [])] if answer.status_code == 200 else []
+        if len(types) >= expected:
+            return types
+        time.sleep(0.5)
+    return types
+
+
+def sent(apps: dict[str, str], order_id: str, expected: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + DEADLINE_S
+    items: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        items = httpx.get(f"{apps['notifications']}/notifications/{order_id}", timeout=10).json()["items"]
+        if len(items) >= expected:
+            return items
+        time.sleep(0.5)
+    return items
