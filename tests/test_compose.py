@@ -179,8 +179,8 @@ def test_the_app_containers_are_exactly_the_apps_map(compose: dict[str, Any], st
     [
         (lambda d: d["services"].pop("inventory"), "inventory: in the apps map but has no container"),
         (
-            lambda d: d["services"].update(orders=copy.deepcopy(d["services"]["catalog"])),
-            "orders: a container that is not in the apps map",
+            lambda d: d["services"].update(carts=copy.deepcopy(d["services"]["catalog"])),
+            "carts: a container that is not in the apps map",
         ),
         (lambda d: d["services"]["catalog"]["environment"].update(PORT="8102"), "catalog: PORT is '8102'"),
         (lambda d: d["services"]["catalog"].update(ports=["8111:8101"]), "catalog: publishes [(8111, 8101)]"),

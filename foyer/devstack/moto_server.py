@@ -14,15 +14,21 @@ each attribute and skips those raising TypeError, AttributeError or ValueError. 
 created (the local stack always has some) the whole page was a 500. While the page is built, that
 property now raises AttributeError, and is skipped like any other attribute that is not data; Lambda
 invocations still reach Docker, and fail, as before.
+
+A queue's `RedrivePolicy` comes back as `json.dumps` writes it (`{"deadLetterTargetArn": ...}`, with
+blanks); AWS answers compact JSON. Terraform compares the strings, so every plan after the first
+wanted to "update" every queue with a DLQ (a whitespace-only change). It is now answered compact.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_api._internal.responses import MotoAPIResponse
+from moto.sqs.models import Queue
 from moto.utilities.docker_utilities import DockerModel
 
 _lock = threading.RLock()
@@ -30,6 +36,7 @@ _call_action = DynamoHandler.call_action
 _model_data = MotoAPIResponse.model_data
 _docker_client: property = DockerModel.__dict__["docker_client"]
 _dumping = threading.local()
+_queue_attributes: property = Queue.__dict__["attributes"]
 
 
 def _serialized_call_action(self: Any) -> Any:
@@ -51,12 +58,20 @@ def _docker_client_unless_dumping(self: Any) -> Any:
     return _docker_client.fget(self) if _docker_client.fget else None
 
 
+def _queue_attributes_as_aws(self: Any) -> dict[str, Any]:
+    attributes: dict[str, Any] = _queue_attributes.fget(self) if _queue_attributes.fget else {}
+    if "RedrivePolicy" in attributes:
+        attributes["RedrivePolicy"] = json.dumps(json.loads(attributes["RedrivePolicy"]), separators=(",", ":"))
+    return attributes
+
+
 def install() -> None:
-    """Serialize every DynamoDB action of this process's moto backends, and let data.json skip
-    Docker clients (idempotent)."""
+    """Serialize every DynamoDB action of this process's moto backends, let data.json skip Docker
+    clients, and answer redrive policies as AWS does (idempotent)."""
     DynamoHandler.call_action = _serialized_call_action  # type: ignore[method-assign]
     MotoAPIResponse.model_data = _model_data_without_docker  # type: ignore[method-assign]
     DockerModel.docker_client = property(_docker_client_unless_dumping)  # type: ignore[method-assign,assignment]
+    Queue.attributes = property(_queue_attributes_as_aws)  # type: ignore[method-assign,assignment]
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import LocalStack, local_variables
 from foyer.devstack.terraform import Terraform
 
-APPS = ("catalog", "inventory")
+APPS = ("catalog", "inventory", "notifications", "orders", "payments")
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 
@@ -36,9 +36,13 @@ def client(emulator: Emulator, service: str) -> Any:
 def test_outputs_shape(applied: tuple[Terraform, dict[str, Any]]) -> None:
     outputs = applied[0].output()
     assert outputs["region"] == "eu-west-1"
-    assert outputs["tables"] == {"catalog": "foyer-local-catalog", "inventory": "foyer-local-inventory"}
+    assert outputs["tables"] == {name: f"foyer-local-{name}" for name in APPS}
     assert set(outputs["functions"]) == set(APPS)
-    assert outputs["ports"] == {"catalog": 8101, "inventory": 8102}
+    assert outputs["ports"] == {
+        "catalog": 8101, "inventory": 8102, "orders": 8103, "payments": 8104, "notifications": 8105
+    }  # fmt: skip
+    assert outputs["event_bus"] == "foyer-local-events"
+    assert outputs["outboxes"] == [f"foyer-local-{name}" for name in ("inventory", "orders", "payments")]
     for name, function in outputs["functions"].items():
         assert set(function) == {"function_name", "handler", "arn"}
         assert function["handler"] == f"services.{name}.handler.handler"

@@ -78,11 +78,8 @@ locals {
         attributes               = [{ name = "pk", type = "S" }]
         global_secondary_indexes = []
       }
-      actions = [
-        "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query",
-      ]
-      outbox = true
+      actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      outbox  = true
       consumers = {
         stock = {
           handler = "services.inventory.consumers.handler"
@@ -106,11 +103,8 @@ locals {
           { name = "by-partner", hash_key = "partner_id", range_key = "listed_at", projection_type = "ALL" },
         ]
       }
-      actions = [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem", "dynamodb:Query",
-      ]
-      outbox = true
+      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+      outbox  = true
       consumers = {
         saga = {
           handler = "services.orders.consumers.handler"
@@ -132,11 +126,8 @@ locals {
         attributes               = [{ name = "pk", type = "S" }]
         global_secondary_indexes = []
       }
-      actions = [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem", "dynamodb:Query",
-      ]
-      outbox = true
+      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      outbox  = true
       consumers = {
         charges = {
           handler = "services.payments.consumers.handler"
@@ -159,10 +150,7 @@ locals {
         attributes               = [{ name = "pk", type = "S" }]
         global_secondary_indexes = []
       }
-      actions = [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem", "dynamodb:Query",
-      ]
+      actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
       consumers = {
         customers = {
           handler = "services.notifications.consumers.handler"
@@ -183,8 +171,8 @@ locals {
 
   tables = {
     for name, app in local.apps : name => {
-      hash_key   = app.table.hash_key
-      outbox     = try(app.outbox, false)
+      hash_key = app.table.hash_key
+      outbox   = try(app.outbox, false)
       # Processed-event, idempotency and claim records expire (foyer.events, foyer.idempotency).
       expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0
       attributes = concat(app.table.attributes, try(app.outbox, false) ? local.outbox_attributes : [])
