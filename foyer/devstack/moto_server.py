@@ -60,7 +60,7 @@ def _docker_client_unless_dumping(self: Any) -> Any:
 
 def _queue_attributes_as_aws(self: Any) -> dict[str, Any]:
     attributes: dict[str, Any] = _queue_attributes.fget(self) if _queue_attributes.fget else {}
-    if "RedrivePolicy" in attributes:
+    if isinstance(attributes.get("RedrivePolicy"), str):  # None for a queue without a DLQ
         policy = json.loads(attributes["RedrivePolicy"])
         attributes["RedrivePolicy"] = json.dumps(policy, separators=(",", ":"))
     return attributes

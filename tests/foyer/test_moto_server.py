@@ -35,3 +35,20 @@ def test_data_json_answers_while_functions_exist_and_holds_the_mail_sesv2_sent(
     assert [(m["source"], m["subject"], m["body"]) for m in sent] == [
         ("platform@foyer.example", "Hello", "Body")
     ]
+
+
+def test_a_redrive_policy_is_answered_as_compact_json_and_a_plain_queue_still_answers(
+    emulator: Emulator, aws_client: Callable[[str], Any]
+) -> None:
+    # moto wrote `{"deadLetterTargetArn": ...}` with blanks; Terraform saw a change on every plan.
+    sqs = aws_client("sqs")
+    name = f"q-{uuid.uuid4().hex[:10]}"
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":3}}'
+    queue = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    assert (
+        sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]["RedrivePolicy"]
+        == policy
+    )
+    assert "RedrivePolicy" not in sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
