@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from foyer.errors import problem_response
+from foyer.errors import problem_response, title_for
 
 E = TypeVar("E", bound=Exception)
 TYPE_PREFIX = "urn:foyer:problem:"
@@ -91,4 +90,4 @@ class ProblemTable:
 
 def _describe(status: int, problems: Iterable[ProblemType[Any]]) -> dict[str, Any]:
     kinds = "; ".join(f"`{p.type}`: {p.title}" for p in problems)
-    return {"description": f"{HTTPStatus(status).phrase} ({kinds})"}
+    return {"description": f"{title_for(status)} ({kinds})"}
