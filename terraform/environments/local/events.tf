@@ -35,16 +35,7 @@ module "consumer_function" {
   timeout               = each.value.timeout
   log_retention_days    = 1
   environment_variables = local.app_environment[each.value.app]
-  policy_statements = concat(
-    [
-      {
-        sid       = "OwnTable"
-        actions   = local.apps[each.value.app].actions
-        resources = [module.table[each.value.app].arn, "${module.table[each.value.app].arn}/index/*"]
-      },
-    ],
-    local.extra_statements[each.value.app],
-  )
+  policy_statements     = concat(local.own_table_statements[each.value.app], local.extra_statements[each.value.app])
 }
 
 module "consumer" {

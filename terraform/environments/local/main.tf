@@ -192,6 +192,17 @@ locals {
     )
   }
 
+  # Least privilege: an app's functions reach its own table and indexes with its listed actions only.
+  own_table_statements = {
+    for name, app in local.apps : name => app.table == null ? [] : [
+      {
+        sid       = "OwnTable"
+        actions   = app.actions
+        resources = [module.table[name].arn, "${module.table[name].arn}/index/*"]
+      },
+    ]
+  }
+
   port_clashes = {
     for port, names in { for name, app in local.apps : tostring(app.port) => name... } :
     port => names if length(names) > 1
@@ -223,11 +234,5 @@ module "app" {
 
   environment_variables = local.app_environment[each.key]
 
-  policy_statements = each.value.table == null ? [] : [
-    {
-      sid       = "OwnTable"
-      actions   = each.value.actions
-      resources = [module.table[each.key].arn, "${module.table[each.key].arn}/index/*"]
-    },
-  ]
+  policy_statements = local.own_table_statements[each.key]
 }
