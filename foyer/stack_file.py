@@ -85,7 +85,7 @@ class LocalStack(_Model):
         except KeyError:
             raise KeyError(
                 f"no local port is declared for {app!r}: add its entry to locals.apps in "
-                "terraform/environments/local/main.tf"
+                "terraform/modules/platform/main.tf"
             ) from None
 
     def aws_env(self) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 No Docker needed: the file is checked against the Compose Specification's JSON schema vendored by
 check-jsonschema, then against the apps Terraform declares (locals.apps in
-terraform/environments/local/main.tf, read from the session apply's outputs): every app has a
+terraform/modules/platform/main.tf, read from the session apply's outputs): every app has a
 container running its app module on its declared port with its table, and nothing else does.
 """
 

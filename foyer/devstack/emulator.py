@@ -20,7 +20,7 @@ __all__ = ["EMULATOR_PORT", "Emulator", "EmulatorError", "free_port"]
 
 # The emulator's fixed port under `make dev` (docker-compose.yml publishes the same). It is started
 # before Terraform runs, so it cannot live in the apps map with the apps' ports
-# (terraform/environments/local/main.tf).
+# (terraform/modules/platform/main.tf).
 EMULATOR_PORT = 4566
 
 

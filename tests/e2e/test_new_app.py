@@ -1,7 +1,7 @@
 """A new service is its folder plus one apps-map entry: in a copy of the repository, nothing else edited.
 
 The copy holds the repository's tracked files, a new empty service built with foyer.app.create_app
-and one entry in locals.apps of terraform/environments/local/main.tf. Packaged and started as a
+and one entry in locals.apps of terraform/modules/platform/main.tf. Packaged and started as a
 developer would (`python -m foyer.cli.package`, then the dev stack), it answers `/health` on the
 port its entry declares, with its own table.
 """
@@ -46,7 +46,7 @@ ENTRY = f"""
       actions = ["dynamodb:GetItem"]
     }}
 """
-APPS_MAP = "terraform/environments/local/main.tf"
+APPS_MAP = "terraform/modules/platform/main.tf"
 # Build caches, not sources: uv from `make install` and the dependency tree `make package` built
 # for this uv.lock, so the copy packages in seconds instead of downloading every wheel again.
 CACHES = (".tools", "build")

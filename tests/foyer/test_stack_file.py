@@ -77,7 +77,7 @@ def test_ports_shift_by_the_offset_and_an_undeclared_app_names_the_apps_map() ->
     stack = described()
     assert stack.port("catalog") == 8101
     assert stack.port("web", 1000) == 9001
-    with pytest.raises(KeyError, match=r"locals\.apps in terraform/environments/local/main\.tf"):
+    with pytest.raises(KeyError, match=r"locals\.apps in terraform/modules/platform/main\.tf"):
         stack.port("orders")
 
 

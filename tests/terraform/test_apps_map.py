@@ -1,4 +1,4 @@
-"""locals.apps in terraform/environments/local/main.tf is the one list of apps: checked both ways.
+"""locals.apps in terraform/modules/platform/main.tf is the one list of apps: checked both ways.
 
 Every app folder has an entry (else it is packaged but never deployed nor started), and Terraform
 refuses two apps on one local port before anything is created.
@@ -77,9 +77,9 @@ def test_the_plan_refuses_a_broken_apps_map(
 ) -> None:
     terraform_dir = tmp_path / "terraform"
     shutil.copytree(ROOT / "terraform", terraform_dir, ignore=shutil.ignore_patterns(".terraform"))
-    main = terraform_dir / "environments" / "local" / "main.tf"
+    main = terraform_dir / "modules" / "platform" / "main.tf"
     main.write_text(breakage(main.read_text()))
-    local = Terraform(main.parent, tmp_path / "data")
+    local = Terraform(terraform_dir / "environments" / "local", tmp_path / "data")
     local.init(backend_path=tmp_path / "terraform.tfstate")
     with pytest.raises(TerraformError) as refused:
         local.plan_has_changes({"aws_endpoint": emulator.endpoint, "artifacts_dir": str(DIST)})

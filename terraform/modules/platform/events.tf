@@ -1,7 +1,8 @@
 # The event-driven half of the topology (architecture decisions 4 and 5): one bus, a relay per outbox
 # table, and per consumer a function, a rule, a queue with its DLQ and a mapping. Everything follows
-# from `consumers` and `outbox` in locals.apps (main.tf). The emulator runs no Lambda: mappings are
-# created disabled and the local stack runs the same handlers (foyer/devstack: relays, consumers).
+# from `consumers` and `outbox` in locals.apps (main.tf). The emulator runs no Lambda: the local root
+# creates the mappings disabled and the local stack runs the same handlers (foyer/devstack: relays,
+# consumers); the cloud roots enable them (var.event_source_mappings_enabled).
 
 locals {
   consumers = merge([
@@ -20,26 +21,28 @@ locals {
 }
 
 module "bus" {
-  source = "../../modules/event_bus"
+  source = "../event_bus"
 
   name = "${var.name_prefix}-events"
 }
 
 module "consumer_function" {
-  source   = "../../modules/lambda_app"
+  source   = "../lambda_app"
   for_each = local.consumers
 
   function_name         = "${var.name_prefix}-${each.key}"
   artifact_path         = "${var.artifacts_dir}/${each.value.app}.zip"
   handler               = each.value.handler
   timeout               = each.value.timeout
-  log_retention_days    = 1
+  memory_size           = var.memory_size
+  log_retention_days    = var.log_retention_days
+  tags                  = var.tags
   environment_variables = local.app_environment[each.value.app]
   policy_statements     = concat(local.own_table_statements[each.value.app], local.extra_statements[each.value.app])
 }
 
 module "consumer" {
-  source   = "../../modules/event_consumer"
+  source   = "../event_consumer"
   for_each = local.consumers
 
   name              = "${var.name_prefix}-${each.key}"
@@ -49,8 +52,10 @@ module "consumer" {
   function_name     = module.consumer_function[each.key].function_name
   function_timeout  = each.value.timeout
   max_receive_count = each.value.max_receive_count
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = var.tags
   # The emulator would try to run the function in Docker on every message: the local stack polls.
-  enabled = false
+  enabled = var.event_source_mappings_enabled
 }
 
 # The queue statements come from the consumer module, which needs the function first: a policy of
@@ -74,15 +79,17 @@ resource "aws_iam_role_policy" "consumer_queue" {
 }
 
 module "relay" {
-  source   = "../../modules/lambda_app"
+  source   = "../lambda_app"
   for_each = local.outbox_apps
 
   function_name      = "${var.name_prefix}-${each.key}-relay"
   artifact_path      = "${var.artifacts_dir}/${each.key}.zip"
   handler            = "foyer.events.handler.handler"
-  log_retention_days = 1
+  memory_size        = var.memory_size
+  log_retention_days = var.log_retention_days
+  tags               = var.tags
   environment_variables = {
-    FOYER_ENV      = "local"
+    FOYER_ENV      = var.environment
     FOYER_SERVICE  = "${each.key}-relay"
     TABLE_NAME     = module.table[each.key].name
     EVENT_BUS_NAME = module.bus.name
@@ -115,5 +122,5 @@ resource "aws_lambda_event_source_mapping" "relay" {
   batch_size              = 100
   function_response_types = ["ReportBatchItemFailures"]
   # As for the queues: the local stack drains the outbox itself (python -m foyer.devstack.relays).
-  enabled = false
+  enabled = var.event_source_mappings_enabled
 }

@@ -1,47 +1,7 @@
-# The local environment: the same modules as the cloud roots, applied against the AWS emulator.
-# The local stack reads the outputs (table names, functions) instead of declaring anything twice.
-
-provider "aws" {
-  region     = var.region
-  access_key = "test"
-  secret_key = "test"
-
-  # The emulator has no instance metadata, accepts any credentials and answers for account
-  # 123456789012; s3_use_path_style because <bucket>.127.0.0.1 does not resolve.
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_requesting_account_id  = true
-  skip_region_validation      = true
-  s3_use_path_style           = true
-
-  endpoints {
-    apigateway     = var.aws_endpoint
-    cloudwatch     = var.aws_endpoint
-    dynamodb       = var.aws_endpoint
-    events         = var.aws_endpoint
-    iam            = var.aws_endpoint
-    kms            = var.aws_endpoint
-    lambda         = var.aws_endpoint
-    logs           = var.aws_endpoint
-    s3             = var.aws_endpoint
-    secretsmanager = var.aws_endpoint
-    ses            = var.aws_endpoint
-    sesv2          = var.aws_endpoint
-    sns            = var.aws_endpoint
-    sqs            = var.aws_endpoint
-    ssm            = var.aws_endpoint
-    sts            = var.aws_endpoint
-    wafv2          = var.aws_endpoint
-    xray           = var.aws_endpoint
-  }
-
-  default_tags {
-    tags = {
-      project     = "foyer"
-      environment = "local"
-    }
-  }
-}
+# The whole topology of one environment: every app's function and table, the bus, the consumers and
+# the relays (events.tf), what the order flow reaches besides (messaging.tf). Every root calls it
+# (terraform/environments/*): local against the emulator, dev/staging/prod in AWS; a root only
+# chooses values. The local stack reads the root's re-exported outputs instead of declaring anything twice.
 
 locals {
   # Every deployable app, declared once. Adding a service or a BFF is its folder plus one entry here;
@@ -139,7 +99,7 @@ locals {
       }
       environment = {
         PAYMENT_PROVIDER_URL        = var.payment_provider_url
-        PAYMENT_PROVIDER_SECRET_ARN = aws_secretsmanager_secret.payment_provider.arn
+        PAYMENT_PROVIDER_SECRET_ARN = module.secrets.arns["payment-provider/api-key"]
       }
     }
     notifications = {
@@ -186,7 +146,7 @@ locals {
   # What every function of an app sees: its name, its table, and what its entry adds.
   app_environment = {
     for name, app in local.apps : name => merge(
-      { FOYER_ENV = "local", FOYER_SERVICE = name },
+      { FOYER_ENV = var.environment, FOYER_SERVICE = name },
       app.table == null ? {} : { TABLE_NAME = module.table[name].name },
       try(app.environment, {}),
     )
@@ -210,7 +170,7 @@ locals {
 }
 
 module "table" {
-  source   = "../../modules/dynamodb_table"
+  source   = "../dynamodb_table"
   for_each = local.tables
 
   name                     = "${var.name_prefix}-${each.key}"
@@ -218,19 +178,25 @@ module "table" {
   attributes               = each.value.attributes
   global_secondary_indexes = each.value.global_secondary_indexes
   # Outbox tables stream their inserts to the relay and let processed/idempotency records expire.
-  stream_enabled      = each.value.outbox
-  ttl_attribute       = each.value.expiring ? "expires_at" : null
-  deletion_protection = false # the local stack is torn down and re-created freely
+  stream_enabled         = each.value.outbox
+  ttl_attribute          = each.value.expiring ? "expires_at" : null
+  deletion_protection    = var.deletion_protection
+  point_in_time_recovery = var.point_in_time_recovery
+  tags                   = var.tags
 }
 
 module "app" {
-  source   = "../../modules/lambda_app"
+  source   = "../lambda_app"
   for_each = local.apps
 
   function_name      = "${var.name_prefix}-${each.key}"
   artifact_path      = "${var.artifacts_dir}/${each.key}.zip"
   handler            = each.value.handler
-  log_retention_days = 1
+  memory_size        = var.memory_size
+  log_retention_days = var.log_retention_days
+  # Only where a root asks for it (prod's BFFs): it publishes versions and puts an alias in front.
+  provisioned_concurrency = lookup(var.provisioned_concurrency, each.key, 0)
+  tags                    = var.tags
 
   environment_variables = local.app_environment[each.key]
 

@@ -1,17 +1,28 @@
 # What the order flow reaches besides its tables and the bus: the payment provider's key (payments)
 # and where customers are told (notifications).
 
-# The sandbox provider's key (foyer/devstack/payment_sandbox), read at run time by payments: the
-# function's environment holds only the secret's ARN (architecture decision 10).
-resource "aws_secretsmanager_secret" "payment_provider" {
-  #checkov:skip=CKV_AWS_149:the local emulator's secret holds the sandbox's key; the cloud roots use a customer-managed key
-  #checkov:skip=CKV2_AWS_57:nothing to rotate for the local sandbox's key; rotation is wired in the cloud roots
-  name                    = "${var.name_prefix}/payment-provider/api-key"
-  recovery_window_in_days = 0
+# The payment provider's key, read at run time by payments: the function's environment holds only the
+# secret's ARN (architecture decision 10). Under the secrets module's customer managed key, readable
+# by payments' role alone (locally: the sandbox's key, foyer/devstack/payment_sandbox).
+module "secrets" {
+  source = "../secrets"
+
+  name_prefix = var.name_prefix
+  secrets = {
+    "payment-provider/api-key" = {
+      description         = "The payment provider's API key (payments)."
+      rotation_lambda_arn = var.payment_key_rotation_lambda_arn
+    }
+  }
+  readers                 = { "payment-provider/api-key" = [module.app["payments"].role_arn] }
+  recovery_window_in_days = var.secret_recovery_window_in_days
+  tags                    = var.tags
 }
 
 resource "aws_secretsmanager_secret_version" "payment_provider" {
-  secret_id     = aws_secretsmanager_secret.payment_provider.id
+  count = nonsensitive(var.payment_provider_key != null) ? 1 : 0
+
+  secret_id     = module.secrets.arns["payment-provider/api-key"]
   secret_string = var.payment_provider_key
 }
 
@@ -28,11 +39,7 @@ locals {
   # Statements beyond each app's own table, by app.
   extra_statements = {
     for name, app in local.apps : name => lookup({
-      payments = [{
-        sid       = "ProviderKey"
-        actions   = ["secretsmanager:GetSecretValue"]
-        resources = [aws_secretsmanager_secret.payment_provider.arn]
-      }]
+      payments = module.secrets.reader_policy_statements["payment-provider/api-key"]
       notifications = [
         { sid = "Publish", actions = ["sns:Publish"], resources = [aws_sns_topic.orders.arn] },
         { sid = "Mail", actions = ["ses:SendEmail"], resources = [aws_ses_email_identity.sender.arn] },

@@ -1,9 +1,5 @@
-# The local stack reads exactly these shapes (foyer/devstack): keep them stable.
-
-output "region" {
-  description = "Region the emulator was addressed as."
-  value       = var.region
-}
+# The local stack reads exactly these shapes through the local root's re-exports (foyer/devstack):
+# keep them stable.
 
 output "tables" {
   description = "App name => its DynamoDB table's name (apps without a table are absent)."
@@ -49,4 +45,28 @@ output "event_bus" {
 output "outboxes" {
   description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
   value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
+}
+
+output "function_names" {
+  description = "Every function of the environment, app functions, consumers and relays: key => function name (what the alarms watch)."
+  value = merge(
+    { for name, app in module.app : name => app.function_name },
+    { for name, consumer in module.consumer_function : name => consumer.function_name },
+    { for name, relay in module.relay : "${name}-relay" => relay.function_name },
+  )
+}
+
+output "roles" {
+  description = "App name => its function's execution role { name, arn } (to grant it more: a service's URL, a secret)."
+  value       = { for name, app in module.app : name => { name = app.role_name, arn = app.role_arn } }
+}
+
+output "dead_letter_queues" {
+  description = "Consumer (<app>-<name>) => its dead-letter queue's name."
+  value       = { for name, consumer in module.consumer : name => consumer.dlq_name }
+}
+
+output "payment_provider_secret_arn" {
+  description = "ARN of the secret holding the payment provider's API key (put its value outside Terraform in the cloud)."
+  value       = module.secrets.arns["payment-provider/api-key"]
 }

@@ -1,34 +1,11 @@
-variable "aws_endpoint" {
-  description = "Base URL of the AWS emulator every service endpoint points at, e.g. http://127.0.0.1:5000."
-  type        = string
-
-  validation {
-    condition     = can(regex("^https?://[^/\\s]+/?$", var.aws_endpoint))
-    error_message = "aws_endpoint must be an http(s) URL with a host and optional port, e.g. http://127.0.0.1:5000."
-  }
-}
-
-variable "region" {
-  description = "Region the emulator pretends to be."
-  type        = string
-  default     = "eu-west-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must look like an AWS region, e.g. eu-west-1."
-  }
-}
-
 variable "artifacts_dir" {
-  description = "Directory holding the Lambda zips from `make package`, relative to this root or absolute."
+  description = "Directory holding the Lambda zips from `make package` (<app>.zip), absolute or relative to the calling root."
   type        = string
-  default     = "../../../dist"
 }
 
 variable "name_prefix" {
-  description = "Prefix of every resource name, so several stacks can share one emulator."
+  description = "Prefix of every resource name (foyer-<environment> in the cloud; several local stacks can share one emulator)."
   type        = string
-  default     = "foyer-local"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
@@ -37,9 +14,8 @@ variable "name_prefix" {
 }
 
 variable "payment_provider_url" {
-  description = "Base URL of the payment provider payments charges through: the local sandbox (foyer/devstack/payment_sandbox)."
+  description = "Base URL of the payment provider payments charges through (locally the sandbox, foyer/devstack/payment_sandbox)."
   type        = string
-  default     = "http://127.0.0.1:8199"
 
   validation {
     condition     = can(regex("^https?://[^/\\s]+/?$", var.payment_provider_url))
@@ -48,13 +24,103 @@ variable "payment_provider_url" {
 }
 
 variable "payment_provider_key" {
-  description = "The API key the local payment sandbox accepts (not a secret: the sandbox is local only)."
+  description = "The provider's API key to store in the secret; null (the cloud roots) leaves the value to be put by hand or by rotation, never through Terraform state."
   type        = string
-  default     = "sk_test_foyer_sandbox_4eC39HqLyjWDarjtT1zdp7dc"
+  default     = null
+  sensitive   = true
 }
 
 variable "sender_email" {
-  description = "The address notifications e-mails customers from (verified in the emulator's SES)."
+  description = "The address notifications e-mails customers from (an SES identity is created for it)."
   type        = string
-  default     = "orders@foyer.example"
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$", var.sender_email))
+    error_message = "sender_email must be an e-mail address, e.g. orders@foyer.example."
+  }
+}
+
+variable "environment" {
+  description = "Which environment this is: local, dev, staging or prod (each function's FOYER_ENV)."
+  type        = string
+
+  validation {
+    condition     = contains(["local", "dev", "staging", "prod"], var.environment)
+    error_message = "environment must be one of local, dev, staging, prod; got \"${var.environment}\"."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory (MB) of every function; `make cost` names the cheapest that meets the latency goal."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240 (Lambda's range); got ${var.memory_size}."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps every function's logs (one of the values CloudWatch Logs accepts)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653); got ${var.log_retention_days}."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection on every table (off only where the stack is torn down freely: local, dev)."
+  type        = bool
+  default     = true
+}
+
+variable "point_in_time_recovery" {
+  description = "Point-in-time recovery on every table."
+  type        = bool
+  default     = true
+}
+
+variable "event_source_mappings_enabled" {
+  description = "Whether queues and streams invoke their functions; false locally, where the emulator would try to run them in Docker and the local stack polls instead."
+  type        = bool
+  default     = true
+}
+
+variable "provisioned_concurrency" {
+  description = "App name => provisioned concurrent executions on its alias (prod's BFFs); apps not listed get none."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.provisioned_concurrency) : n >= 0 && floor(n) == n])
+    error_message = "provisioned_concurrency values must be whole numbers >= 0; got ${jsonencode(var.provisioned_concurrency)}."
+  }
+}
+
+variable "alarm_topic_arn" {
+  description = "SNS topic every DLQ alarm notifies (module observability's topic); null for none (local)."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them (the provider's default_tags add project and environment)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secret_recovery_window_in_days" {
+  description = "Days a deleted secret can still be restored: 0 (delete at once: local) or 7 to 30."
+  type        = number
+  default     = 30
+}
+
+variable "payment_key_rotation_lambda_arn" {
+  description = "Rotation function of the payment provider's key (modules/secrets README: Rotation); null for none."
+  type        = string
+  default     = null
 }

@@ -1,0 +1,52 @@
+# The local environment: the platform module (every app, table, function and event route) with local
+# values, applied against the AWS emulator. The local stack reads these outputs (foyer/devstack):
+# keep their shapes stable.
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment          = "local"
+  name_prefix          = var.name_prefix
+  artifacts_dir        = var.artifacts_dir
+  payment_provider_url = var.payment_provider_url
+  payment_provider_key = var.payment_provider_key
+  sender_email         = var.sender_email
+
+  # The local stack is torn down and re-created freely, and keeps a day of logs.
+  log_retention_days             = 1
+  deletion_protection            = false
+  point_in_time_recovery         = false
+  secret_recovery_window_in_days = 0
+  # The emulator would try to run functions in Docker on every message: the local stack polls instead.
+  event_source_mappings_enabled = false
+}
+
+output "region" {
+  description = "Region the emulator was addressed as."
+  value       = var.region
+}
+
+output "tables" {
+  description = "App name => its DynamoDB table's name (apps without a table are absent)."
+  value       = module.platform.tables
+}
+
+output "functions" {
+  description = "App name => { function_name, handler, arn }."
+  value       = module.platform.functions
+}
+
+output "ports" {
+  description = "App name => its fixed local port under `make dev` (before any --port-offset)."
+  value       = module.platform.ports
+}
+
+output "event_bus" {
+  description = "Name of the environment's EventBridge bus."
+  value       = module.platform.event_bus
+}
+
+output "outboxes" {
+  description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
+  value       = module.platform.outboxes
+}

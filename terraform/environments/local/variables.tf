@@ -1,0 +1,50 @@
+variable "aws_endpoint" {
+  description = "Base URL of the AWS emulator every service endpoint points at, e.g. http://127.0.0.1:5000."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+/?$", var.aws_endpoint))
+    error_message = "aws_endpoint must be an http(s) URL with a host and optional port, e.g. http://127.0.0.1:5000."
+  }
+}
+
+variable "region" {
+  description = "Region the emulator pretends to be."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region, e.g. eu-west-1."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding the Lambda zips from `make package`, relative to this root or absolute."
+  type        = string
+  default     = "../../../dist"
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several stacks can share one emulator."
+  type        = string
+  default     = "foyer-local"
+}
+
+variable "payment_provider_url" {
+  description = "Base URL of the payment provider payments charges through: the local sandbox (foyer/devstack/payment_sandbox)."
+  type        = string
+  default     = "http://127.0.0.1:8199"
+}
+
+variable "payment_provider_key" {
+  description = "The API key the local payment sandbox accepts (not a secret: the sandbox is local only)."
+  type        = string
+  default     = "sk_test_foyer_sandbox_4eC39HqLyjWDarjtT1zdp7dc"
+}
+
+variable "sender_email" {
+  description = "The address notifications e-mails customers from (verified in the emulator's SES)."
+  type        = string
+  default     = "orders@foyer.example"
+}
