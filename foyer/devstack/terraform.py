@@ -201,6 +201,13 @@ class Terraform:
             raise TerraformError(args, result.returncode, result.stderr or result.stdout)
         return result.returncode == 2
 
+    def plan_json(self, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The plan `terraform plan` makes, as `terraform show -json` prints it (resource_changes, ...)."""
+        plan_file = self.data_dir / "foyer.tfplan"
+        self._run(["plan", "-input=false", "-no-color", f"-out={plan_file}", *self._var_args(variables)])
+        shown: dict[str, Any] = json.loads(self._run(["show", "-json", "-no-color", str(plan_file)]))
+        return shown
+
     def output(self) -> dict[str, Any]:
         """Root outputs as plain values (`terraform output -json` without the type/sensitive wrapper)."""
         raw = json.loads(self._run(["output", "-json", "-no-color"]))

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cloud_roots import copy_terraform
 
 from foyer.cli.tfconfig import decode_string, literal, read_module
 from foyer.cli.tfdocs import documented_configs
@@ -43,8 +44,9 @@ def runner(working_dir: Path, data_dir: Path) -> Terraform:
 
 
 def initialised_copy(config: str, tmp_path: Path, *, backend: bool = False) -> Terraform:
-    """A runner on an initialised copy of `config`: init writes lock files, and modules must not get one."""
-    shutil.copytree(TERRAFORM, tmp_path / "terraform", ignore=shutil.ignore_patterns(".terraform"))
+    """A runner on an initialised copy of `config`: init writes lock files, and modules must not get one.
+    A cloud root's S3 backend is overridden by a local one in the copy (cloud_roots.py)."""
+    copy_terraform(tmp_path / "terraform")
     terraform = runner(tmp_path / "terraform" / config, tmp_path / "data")
     if backend:  # a root's local backend, with its state in tmp_path
         terraform.init(backend_path=tmp_path / "state" / "terraform.tfstate")

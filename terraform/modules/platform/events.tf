@@ -52,7 +52,7 @@ module "consumer" {
   function_name     = module.consumer_function[each.key].function_name
   function_timeout  = each.value.timeout
   max_receive_count = each.value.max_receive_count
-  alarm_topic_arn   = var.alarm_topic_arn
+  alarm_topic_arn   = local.alarm_topic_arn
   tags              = var.tags
   # The emulator would try to run the function in Docker on every message: the local stack polls.
   enabled = var.event_source_mappings_enabled

@@ -47,15 +47,6 @@ output "outboxes" {
   value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
 }
 
-output "function_names" {
-  description = "Every function of the environment, app functions, consumers and relays: key => function name (what the alarms watch)."
-  value = merge(
-    { for name, app in module.app : name => app.function_name },
-    { for name, consumer in module.consumer_function : name => consumer.function_name },
-    { for name, relay in module.relay : "${name}-relay" => relay.function_name },
-  )
-}
-
 output "roles" {
   description = "App name => its function's execution role { name, arn } (to grant it more: a service's URL, a secret)."
   value       = { for name, app in module.app : name => { name = app.role_name, arn = app.role_arn } }
@@ -69,4 +60,19 @@ output "dead_letter_queues" {
 output "payment_provider_secret_arn" {
   description = "ARN of the secret holding the payment provider's API key (put its value outside Terraform in the cloud)."
   value       = module.secrets.arns["payment-provider/api-key"]
+}
+
+output "service_urls" {
+  description = "Domain service => its function URL, answering SigV4-signed callers only (module service_exposure)."
+  value       = module.service_exposure.urls
+}
+
+output "alarm_topic_arn" {
+  description = "The SNS topic every alarm notifies, or null without alarms."
+  value       = local.alarm_topic_arn
+}
+
+output "web_acl_arn" {
+  description = "The web ACL in front of the API stages, or null without one."
+  value       = var.waf == null ? null : module.waf[0].web_acl_arn
 }

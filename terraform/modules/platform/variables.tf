@@ -101,12 +101,6 @@ variable "provisioned_concurrency" {
   }
 }
 
-variable "alarm_topic_arn" {
-  description = "SNS topic every DLQ alarm notifies (module observability's topic); null for none (local)."
-  type        = string
-  default     = null
-}
-
 variable "tags" {
   description = "Tags for every resource that takes them (the provider's default_tags add project and environment)."
   type        = map(string)

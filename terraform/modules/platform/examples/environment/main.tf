@@ -1,0 +1,26 @@
+# A whole environment from the platform module: what environments/{dev,staging,prod} do with their
+# own values. `make package` first (dist/<app>.zip).
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      project     = "foyer"
+      environment = "example"
+    }
+  }
+}
+
+module "platform" {
+  source = "../.."
+
+  environment          = "dev"
+  name_prefix          = "foyer-example"
+  artifacts_dir        = var.artifacts_dir
+  payment_provider_url = "https://api.payments.example"
+  sender_email         = "orders@foyer.example"
+  memory_size          = 768
+  alarms               = { emails = ["platform-oncall@foyer.example"] }
+  waf                  = { rate_limit = 2000 }
+}

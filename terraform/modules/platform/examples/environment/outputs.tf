@@ -1,0 +1,4 @@
+output "functions" {
+  description = "App name => { function_name, handler, arn }."
+  value       = module.platform.functions
+}

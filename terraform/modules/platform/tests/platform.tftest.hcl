@@ -1,0 +1,157 @@
+# The topology's rules across its modules, planned against a mocked AWS provider. The functions are
+# overridden (lambda_app has its own tests, and needs the zips): what is tested is how the platform
+# wires them. `terraform test` in this module.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+override_module {
+  target = module.app
+  outputs = {
+    function_name        = "foyer-dev-orders"
+    arn                  = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders"
+    invoke_arn           = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    qualified_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    role_arn             = "arn:aws:iam::123456789012:role/foyer-dev-orders"
+    role_name            = "foyer-dev-orders"
+    log_group_name       = "/aws/lambda/foyer-dev-orders"
+    handler              = "services.orders.handler.handler"
+    version              = "$LATEST"
+    alias_arn            = null
+  }
+}
+
+override_module {
+  target = module.consumer_function
+  outputs = {
+    function_name = "foyer-dev-orders-saga"
+    arn           = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders-saga"
+    role_arn      = "arn:aws:iam::123456789012:role/foyer-dev-orders-saga"
+    role_name     = "foyer-dev-orders-saga"
+    handler       = "services.orders.consumers.handler"
+  }
+}
+
+override_module {
+  target = module.relay
+  outputs = {
+    function_name = "foyer-dev-orders-relay"
+    arn           = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders-relay"
+    role_arn      = "arn:aws:iam::123456789012:role/foyer-dev-orders-relay"
+    role_name     = "foyer-dev-orders-relay"
+    handler       = "foyer.events.handler.handler"
+  }
+}
+
+variables {
+  environment          = "dev"
+  name_prefix          = "foyer-dev"
+  artifacts_dir        = "/opt/foyer/dist"
+  payment_provider_url = "https://api.payments.example"
+  sender_email         = "orders@foyer.example"
+}
+
+run "every_queue_waits_six_consumer_timeouts" {
+  command = plan
+
+  assert {
+    condition     = length(module.consumer) > 0 && alltrue([for name, c in module.consumer : c.visibility_timeout_seconds >= 6 * local.consumers[name].timeout])
+    error_message = "Every consumer queue's visibility timeout must be at least 6 x its function's timeout."
+  }
+}
+
+run "no_statement_any_function_gets_holds_a_wildcard_action" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for statements in concat(values(local.own_table_statements), values(local.extra_statements)) : [
+        for s in statements : [for a in s.actions : !strcontains(a, "*")]
+      ]
+    ]))
+    error_message = "No role's statement may hold a * action."
+  }
+}
+
+run "only_the_payments_role_reads_the_provider_key" {
+  command = plan
+
+  assert {
+    condition     = module.secrets.names == { "payment-provider/api-key" = "foyer-dev/payment-provider/api-key" }
+    error_message = "The payment provider's key lives under the environment's prefix."
+  }
+  assert {
+    condition     = length(aws_secretsmanager_secret_version.payment_provider) == 0
+    error_message = "Without payment_provider_key no value passes through Terraform state."
+  }
+}
+
+run "every_domain_service_is_exposed_to_signed_callers" {
+  command = plan
+
+  assert {
+    condition     = keys(module.service_exposure.function_arns) == ["catalog", "inventory", "notifications", "orders", "payments"]
+    error_message = "Every services.* app must get an AWS_IAM function URL."
+  }
+}
+
+run "alarms_and_waf_only_where_asked" {
+  command = plan
+
+  assert {
+    condition     = length(module.observability) == 0 && length(module.waf) == 0
+    error_message = "Without alarms and waf values (local) neither module is created."
+  }
+}
+
+run "a_cloud_environment_gets_alarms_and_a_web_acl_on_every_stage" {
+  command = plan
+
+  variables {
+    alarms = { emails = ["platform-oncall@foyer.example"] }
+    waf    = { rate_limit = 500 }
+    api_stages = {
+      web = { arn = "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/dev", api_name = "foyer-dev-web", stage_name = "dev" }
+    }
+  }
+
+  assert {
+    condition     = length(module.observability) == 1 && length(module.waf) == 1
+    error_message = "alarms and waf values create both modules."
+  }
+  assert {
+    condition     = keys(module.waf[0].associated_stages) == ["web"]
+    error_message = "Every API stage gets the web ACL."
+  }
+}
+
+run "an_unknown_environment_is_refused" {
+  command = plan
+
+  variables {
+    environment = "production"
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "a_log_retention_cloudwatch_refuses_is_refused" {
+  command = plan
+
+  variables {
+    log_retention_days = 10
+  }
+
+  expect_failures = [var.log_retention_days]
+}
+
+run "a_negative_provisioned_concurrency_is_refused" {
+  command = plan
+
+  variables {
+    provisioned_concurrency = { web = -1 }
+  }
+
+  expect_failures = [var.provisioned_concurrency]
+}

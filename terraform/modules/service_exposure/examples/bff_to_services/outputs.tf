@@ -1,0 +1,4 @@
+output "urls" {
+  description = "Service => its function URL (SigV4-signed requests only)."
+  value       = module.exposure.urls
+}

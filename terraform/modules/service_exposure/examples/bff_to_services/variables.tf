@@ -1,0 +1,5 @@
+variable "region" {
+  description = "Region to deploy to."
+  type        = string
+  default     = "eu-west-1"
+}

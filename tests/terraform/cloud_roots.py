@@ -1,0 +1,45 @@
+"""What the tests of the cloud roots (environments/dev, staging, prod) share: a copy of terraform/ whose
+root keeps its state locally, and an environment in which the AWS provider reaches the emulator only.
+
+The roots declare an S3 backend (partial configuration); a test must neither need a bucket nor touch
+one, so the copy gets a `backend_override.tf` (Terraform's override files replace the backend block).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
+CLOUD_ENVIRONMENTS = ("dev", "staging", "prod")
+LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
+
+
+def declares_s3_backend(root: Path) -> bool:
+    """Whether the root's own files declare the S3 backend (the cloud roots do, local does not)."""
+    return any('backend "s3"' in path.read_text() for path in root.glob("*.tf"))
+
+
+def copy_terraform(destination: Path) -> Path:
+    """terraform/ copied to `destination` (no .terraform data), each S3 backend overridden by a local one."""
+    shutil.copytree(TERRAFORM, destination, ignore=shutil.ignore_patterns(".terraform"))
+    for root in (destination / "environments").iterdir():
+        if declares_s3_backend(root):
+            (root / "backend_override.tf").write_text(LOCAL_BACKEND)
+    return destination
+
+
+def emulator_only_env(endpoint: str) -> dict[str, str]:
+    """Process environment for terraform: every AWS API at `endpoint`, dummy credentials, and a dead
+    proxy for any other HTTPS call, so nothing can leave 127.0.0.1 even if an endpoint were missed."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "eu-west-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # Port 9 (discard) on loopback: a request that bypassed AWS_ENDPOINT_URL fails instead of leaving.
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
