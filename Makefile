@@ -35,12 +35,13 @@ dev: package ## run the whole platform locally (emulator, terraform apply, every
 test: package .tools/checkov/bin/checkov ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy, import-linter contracts, terraform fmt
+lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	terraform fmt -check -recursive terraform
+	$(VENV)/bin/actionlint
 
 dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
 	$(PY) -m foyer.cli.dlq $(ARGS)

@@ -33,6 +33,12 @@ class Applied:
         self.state = state
         self.runner = runner
 
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The platform module's outputs, as the root re-exports them (output `platform`)."""
+        platform: dict[str, Any] = self.state.outputs["platform"]["value"]
+        return platform
+
     def client(self, service: str) -> Any:
         return boto3.client(  # type: ignore[call-overload]  # the service name is a runtime string
             service,
@@ -69,22 +75,16 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
 
 
 def test_apply_creates_the_whole_dev_environment(dev: Applied) -> None:
-    outputs = dev.state.outputs
-    assert set(outputs["functions"]["value"]) == {
-        "catalog",
-        "inventory",
-        "notifications",
-        "orders",
-        "payments",
-    }
-    assert outputs["event_bus"]["value"] == "foyer-dev-events"
+    outputs = dev.outputs
+    assert set(outputs["functions"]) == SERVICES
+    assert outputs["event_bus"] == "foyer-dev-events"
     functions = dev.client("lambda").list_functions()["Functions"]
     assert {f["FunctionName"] for f in functions} >= {"foyer-dev-catalog", "foyer-dev-orders-saga"}
     assert {f["MemorySize"] for f in functions} == {768}
 
 
 def test_every_service_url_takes_signed_callers_only(dev: Applied) -> None:
-    urls = dev.state.outputs["service_urls"]["value"]
+    urls = dev.outputs["service_urls"]
     assert set(urls) == SERVICES
     config = dev.client("lambda").get_function_url_config(FunctionName="foyer-dev-orders")
     assert config["AuthType"] == "AWS_IAM"
@@ -94,7 +94,7 @@ def test_the_web_acl_logs_and_the_alarms_notify(dev: Applied) -> None:
     acls = dev.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]
     assert [acl["Name"] for acl in acls] == ["foyer-dev-api"]
     alarms = dev.client("cloudwatch").describe_alarms()["MetricAlarms"]
-    topic = dev.state.outputs["alarm_topic_arn"]["value"]
+    topic = dev.outputs["alarm_topic_arn"]
     assert alarms
     assert all(alarm["AlarmActions"] == [topic] for alarm in alarms)
 

@@ -1,14 +1,16 @@
-# environments/staging: prod's shape at prod's settings where they guard data (PITR, deletion protection), shorter retention, no provisioned concurrency. Only values: the topology is
+# environments/staging: prod's shape at prod's settings where they guard data (PITR, deletion
+# protection), shorter retention, no provisioned concurrency. Only values: the topology is
 # terraform/modules/platform, the same the local root applies to the emulator.
 
 module "platform" {
   source = "../../modules/platform"
 
-  environment          = "staging"
-  name_prefix          = "foyer-staging"
-  artifacts_dir        = var.artifacts_dir
-  payment_provider_url = var.payment_provider_url
-  sender_email         = var.sender_email
+  environment   = "staging"
+  name_prefix   = "foyer-staging"
+  artifacts_dir = var.artifacts_dir
+  # Placeholders until the account is set up: the provider's live URL and the verified SES sender.
+  payment_provider_url = "https://api.payments.example"
+  sender_email         = "orders@staging.foyer.example"
 
   # `make cost`: the cheapest memory that meets the latency goal for the services (dist/bench.json).
   memory_size                    = 768
@@ -17,14 +19,15 @@ module "platform" {
   deletion_protection            = true
   secret_recovery_window_in_days = 7
 
-  api_stages = var.api_stages
+  # The REST API stages (bff-edge's API Gateway module) are wired here once that module is in this root.
+  api_stages = {}
   waf = {
     rate_limit                = 1000
     rate_limit_window_seconds = 300
     log_retention_days        = 90
   }
   alarms = {
-    emails         = var.alarm_emails
+    emails         = ["platform-oncall@foyer.example"]
     p99_latency_ms = 1000
   }
 }

@@ -25,28 +25,3 @@ variable "artifacts_dir" {
   type        = string
   default     = "../../../dist"
 }
-
-variable "payment_provider_url" {
-  description = "Base URL of the payment provider payments charges through."
-  type        = string
-}
-
-variable "sender_email" {
-  description = "The address notifications e-mails customers from (verify it in SES once)."
-  type        = string
-}
-
-variable "alarm_emails" {
-  description = "Addresses the alarm topic e-mails (each confirms its subscription once)."
-  type        = list(string)
-}
-
-variable "api_stages" {
-  description = "API stage key => { arn, api_name, stage_name } of the REST API stages in front of the BFFs: each gets the web ACL and the 5XX and p99 alarms."
-  type = map(object({
-    arn        = string
-    api_name   = string
-    stage_name = string
-  }))
-  default = {}
-}

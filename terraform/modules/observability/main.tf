@@ -8,10 +8,53 @@ data "aws_region" "current" {}
 
 locals {
   account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
-  actions      = [aws_sns_topic.alarms.arn]
-  lambda_alarms = merge(
-    { for key, name in var.function_names : "${key}-errors" => { function = name, metric = "Errors", threshold = var.function_errors_threshold } },
-    { for key, name in var.function_names : "${key}-throttles" => { function = name, metric = "Throttles", threshold = 1 } },
+
+  # Alarm name suffix => what it watches. Statistic "p99" is a percentile (raised above the threshold);
+  # every other alarm is raised at or above its threshold.
+  alarms = merge(
+    {
+      for key, name in var.function_names : "${key}-errors" => {
+        description = "${name}: ${var.function_errors_threshold} or more errors in ${var.period_seconds} s."
+        namespace   = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = name }
+        statistic   = "Sum", period = var.period_seconds, threshold = var.function_errors_threshold
+      }
+    },
+    {
+      for key, name in var.function_names : "${key}-throttles" => {
+        description = "${name}: invocations throttled (concurrency limit reached)."
+        namespace   = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = name }
+        statistic   = "Sum", period = var.period_seconds, threshold = 1
+      }
+    },
+    {
+      for key, api in var.apis : "${key}-5xx" => {
+        description = "${api.api_name}/${api.stage_name} answered a 5XX."
+        namespace   = "AWS/ApiGateway", metric = "5XXError", dimensions = { ApiName = api.api_name, Stage = api.stage_name }
+        statistic   = "Sum", period = var.period_seconds, threshold = 1
+      }
+    },
+    {
+      for key, api in var.apis : "${key}-p99-latency" => {
+        description = "${api.api_name}/${api.stage_name}: p99 latency above ${var.p99_latency_ms} ms."
+        namespace   = "AWS/ApiGateway", metric = "Latency", dimensions = { ApiName = api.api_name, Stage = api.stage_name }
+        statistic   = "p99", period = var.period_seconds, threshold = var.p99_latency_ms
+      }
+    },
+    {
+      for key, queue in(var.dlq_alarms ? var.dead_letter_queues : {}) : "${key}-dlq-message" => {
+        description = "${queue} holds a message: a consumer gave up on it (make dlq ARGS=\"show ${queue}\")."
+        namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = queue }
+        statistic   = "Maximum", period = 60, threshold = 1
+      }
+    },
+    var.stuck_orders_metric == null ? {} : {
+      "stuck-orders" = {
+        description = "The reconciler found orders stuck in a pending state."
+        namespace   = var.stuck_orders_metric.namespace, metric = var.stuck_orders_metric.metric_name
+        dimensions  = var.stuck_orders_metric.dimensions
+        statistic   = "Maximum", period = var.period_seconds, threshold = 1
+      }
+    },
   )
 }
 
@@ -74,98 +117,23 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda" {
-  for_each = local.lambda_alarms
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
 
   alarm_name          = "${var.name}-${each.key}"
-  alarm_description   = "${each.value.function}: ${each.value.metric} >= ${each.value.threshold} in ${var.period_seconds} s."
-  namespace           = "AWS/Lambda"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  dimensions          = { FunctionName = each.value.function }
-  statistic           = "Sum"
-  period              = var.period_seconds
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic == "p99" ? null : each.value.statistic
+  extended_statistic  = each.value.statistic == "p99" ? "p99" : null
+  period              = each.value.period
   evaluation_periods  = 1
   threshold           = each.value.threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
+  comparison_operator = each.value.statistic == "p99" ? "GreaterThanThreshold" : "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  for_each = var.apis
-
-  alarm_name          = "${var.name}-${each.key}-5xx"
-  alarm_description   = "${each.value.api_name}/${each.value.stage_name} answered a 5XX."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = { ApiName = each.value.api_name, Stage = each.value.stage_name }
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_p99" {
-  for_each = var.apis
-
-  alarm_name          = "${var.name}-${each.key}-p99-latency"
-  alarm_description   = "${each.value.api_name}/${each.value.stage_name}: p99 latency above ${var.p99_latency_ms} ms."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = { ApiName = each.value.api_name, Stage = each.value.stage_name }
-  extended_statistic  = "p99"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = var.p99_latency_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "dlq" {
-  for_each = var.dlq_alarms ? var.dead_letter_queues : {}
-
-  alarm_name          = "${var.name}-${each.key}-dlq-message"
-  alarm_description   = "${each.value} holds a message: a consumer gave up on it (make dlq show ${each.value})."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "stuck_orders" {
-  count = var.stuck_orders_metric == null ? 0 : 1
-
-  alarm_name          = "${var.name}-stuck-orders"
-  alarm_description   = "The reconciler found orders stuck in a pending state."
-  namespace           = var.stuck_orders_metric.namespace
-  metric_name         = var.stuck_orders_metric.metric_name
-  dimensions          = var.stuck_orders_metric.dimensions
-  statistic           = "Maximum"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags
 }
 

@@ -5,13 +5,7 @@ output "alarm_topic_arn" {
 
 output "alarm_names" {
   description = "Every alarm this module created, sorted."
-  value = sort(concat(
-    [for a in aws_cloudwatch_metric_alarm.lambda : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.api_5xx : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.api_p99 : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.dlq : a.alarm_name],
-    [for a in aws_cloudwatch_metric_alarm.stuck_orders : a.alarm_name],
-  ))
+  value       = sort([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name])
 }
 
 output "dashboard_name" {

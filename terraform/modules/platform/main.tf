@@ -16,6 +16,7 @@ locals {
   #   consumers {name => {handler, sources, events, timeout, max_receive_count}}: the Lambda
   #            functions fed by a queue of the bus (events.tf), from the app's own zip
   #   environment  more variables for the app's functions
+  #   calls    (BFFs) the services its code calls: its role may invoke exactly their AWS_IAM URLs (exposure.tf)
   apps = {
     catalog = {
       handler = "services.catalog.handler.handler"

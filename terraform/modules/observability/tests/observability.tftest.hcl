@@ -17,11 +17,11 @@ run "each_function_has_an_errors_and_a_throttles_alarm" {
   command = plan
 
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.lambda) == ["catalog-errors", "catalog-throttles", "web-errors", "web-throttles"]
+    condition     = [for k in keys(aws_cloudwatch_metric_alarm.this) : k if can(regex("-(errors|throttles)$", k))] == ["catalog-errors", "catalog-throttles", "web-errors", "web-throttles"]
     error_message = "Every function needs an errors alarm and a throttles alarm."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.lambda["web-throttles"].metric_name == "Throttles" && aws_cloudwatch_metric_alarm.lambda["web-throttles"].dimensions.FunctionName == "foyer-prod-web"
+    condition     = aws_cloudwatch_metric_alarm.this["web-throttles"].metric_name == "Throttles" && aws_cloudwatch_metric_alarm.this["web-throttles"].dimensions.FunctionName == "foyer-prod-web"
     error_message = "The throttles alarm must watch its function's Throttles."
   }
 }
@@ -30,11 +30,11 @@ run "each_api_stage_has_a_5xx_and_a_p99_alarm" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.api_5xx["web"].metric_name == "5XXError" && aws_cloudwatch_metric_alarm.api_5xx["web"].dimensions.ApiName == "foyer-prod-web" && aws_cloudwatch_metric_alarm.api_5xx["web"].dimensions.Stage == "prod"
+    condition     = aws_cloudwatch_metric_alarm.this["web-5xx"].metric_name == "5XXError" && aws_cloudwatch_metric_alarm.this["web-5xx"].dimensions.ApiName == "foyer-prod-web" && aws_cloudwatch_metric_alarm.this["web-5xx"].dimensions.Stage == "prod"
     error_message = "The 5XX alarm must watch the stage's 5XXError."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.api_p99["web"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.api_p99["web"].threshold == 800
+    condition     = aws_cloudwatch_metric_alarm.this["web-p99-latency"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.this["web-p99-latency"].threshold == 800
     error_message = "The latency alarm must watch p99 against p99_latency_ms."
   }
 }
@@ -43,11 +43,15 @@ run "any_dlq_message_and_any_stuck_order_alarm" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq["inventory-stock"].threshold == 1 && aws_cloudwatch_metric_alarm.dlq["inventory-stock"].dimensions.QueueName == "foyer-prod-inventory-stock-dlq"
+    condition     = aws_cloudwatch_metric_alarm.this["inventory-stock-dlq-message"].threshold == 1 && aws_cloudwatch_metric_alarm.this["inventory-stock-dlq-message"].dimensions.QueueName == "foyer-prod-inventory-stock-dlq"
     error_message = "One message in a DLQ must raise its alarm."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.stuck_orders[0].namespace == "Foyer" && aws_cloudwatch_metric_alarm.stuck_orders[0].metric_name == "StuckOrders"
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 8
+    error_message = "2 functions x 2, 1 stage x 2, 1 DLQ and the stuck orders: 8 alarms."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["stuck-orders"].namespace == "Foyer" && aws_cloudwatch_metric_alarm.this["stuck-orders"].metric_name == "StuckOrders"
     error_message = "The reconciler's StuckOrders metric must be watched by default."
   }
 }
@@ -55,8 +59,7 @@ run "any_dlq_message_and_any_stuck_order_alarm" {
 run "every_alarm_notifies_the_topic_which_cloudwatch_may_use" {
   assert {
     condition = alltrue([
-      for a in concat(values(aws_cloudwatch_metric_alarm.lambda), values(aws_cloudwatch_metric_alarm.api_5xx), values(aws_cloudwatch_metric_alarm.api_p99), values(aws_cloudwatch_metric_alarm.dlq), aws_cloudwatch_metric_alarm.stuck_orders) :
-      a.alarm_actions == toset([aws_sns_topic.alarms.arn])
+      for a in aws_cloudwatch_metric_alarm.this : a.alarm_actions == toset([aws_sns_topic.alarms.arn])
     ])
     error_message = "Every alarm must notify the alarm topic."
   }
@@ -87,7 +90,7 @@ run "dlqs_alarmed_elsewhere_are_only_on_the_dashboard" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.dlq) == 0 && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "foyer-prod-inventory-stock-dlq")
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "inventory-stock-dlq-message") && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "foyer-prod-inventory-stock-dlq")
     error_message = "dlq_alarms = false must create no DLQ alarm but keep the queues on the dashboard."
   }
 }
@@ -100,7 +103,7 @@ run "no_stuck_orders_alarm_when_disabled" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.stuck_orders) == 0
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "stuck-orders")
     error_message = "stuck_orders_metric = null must create no such alarm."
   }
 }

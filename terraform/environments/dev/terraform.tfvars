@@ -1,4 +1,0 @@
-# The values of environments/dev that are not secrets; edit before the first apply.
-payment_provider_url = "https://api.payments.example"
-sender_email         = "orders@dev.foyer.example"
-alarm_emails         = ["platform-oncall@foyer.example"]
