@@ -1,5 +1,5 @@
 # environments/dev: the cheapest environment that still runs everything as in prod: tables unprotected
-# and without PITR (re-created freely), two weeks of logs, the loosest WAF limit. Only values: the
+# (re-created freely), two weeks of logs, the loosest WAF limit. Only values: the
 # topology is terraform/modules/platform, the same the local root applies to the emulator.
 
 module "platform" {
@@ -15,7 +15,7 @@ module "platform" {
   # `make cost`: the cheapest memory that meets the latency goal for the services (dist/bench.json).
   memory_size                    = 768
   log_retention_days             = 14
-  point_in_time_recovery         = false
+  point_in_time_recovery         = true
   deletion_protection            = false
   secret_recovery_window_in_days = 0
 

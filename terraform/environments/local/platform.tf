@@ -12,10 +12,11 @@ module "platform" {
   payment_provider_key = var.payment_provider_key
   sender_email         = var.sender_email
 
-  # The local stack is torn down and re-created freely, and keeps a day of logs.
+  # The local stack is torn down and re-created freely, and keeps a day of logs. (PITR stays on: the
+  # emulator accepts it, and checkov's CKV_AWS_28 reads this root.)
   log_retention_days             = 1
   deletion_protection            = false
-  point_in_time_recovery         = false
+  point_in_time_recovery         = true
   secret_recovery_window_in_days = 0
   # The emulator would try to run functions in Docker on every message: the local stack polls instead.
   event_source_mappings_enabled = false

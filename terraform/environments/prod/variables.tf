@@ -1,14 +1,3 @@
-variable "region" {
-  description = "AWS region of the environment."
-  type        = string
-  default     = "eu-west-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must look like an AWS region, e.g. eu-west-1; got \"${var.region}\"."
-  }
-}
-
 variable "account_id" {
   description = "The AWS account this environment lives in; the provider refuses any other. null skips the check (plans against the emulator)."
   type        = string

@@ -94,6 +94,7 @@ resource "aws_lambda_permission" "rotation" {
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
+  #checkov:skip=CKV_AWS_304:rotation_days is validated to 1-90 days in variables.tf; checkov cannot resolve each.value.
   for_each = local.rotated
 
   secret_id           = aws_secretsmanager_secret.this[each.key].id

@@ -22,8 +22,8 @@ variable "secrets" {
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.rotation_days >= 1 && s.rotation_days <= 1000 && floor(s.rotation_days) == s.rotation_days])
-    error_message = "rotation_days must be a whole number of days from 1 to 1000 (Secrets Manager's range); got ${jsonencode([for s in values(var.secrets) : s.rotation_days])}."
+    condition     = alltrue([for s in values(var.secrets) : s.rotation_days >= 1 && s.rotation_days <= 90 && floor(s.rotation_days) == s.rotation_days])
+    error_message = "rotation_days must be a whole number of days from 1 to 90 (a rotated secret is at most 90 days old); got ${jsonencode([for s in values(var.secrets) : s.rotation_days])}."
   }
 
   validation {

@@ -120,11 +120,11 @@ run "a_recovery_window_secrets_manager_refuses_is_refused" {
   expect_failures = [var.recovery_window_in_days]
 }
 
-run "a_bad_rotation_period_is_refused" {
+run "a_rotation_period_over_90_days_is_refused" {
   command = plan
 
   variables {
-    secrets = { "api-key" = { description = "x", rotation_days = 0 } }
+    secrets = { "api-key" = { description = "x", rotation_days = 91 } }
   }
 
   expect_failures = [var.secrets]
