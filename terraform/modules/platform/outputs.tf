@@ -20,6 +20,11 @@ output "functions" {
       arn           = app.arn
     }
   }
+
+  precondition {
+    condition     = alltrue([for name in keys(var.provisioned_concurrency) : contains(keys(local.apps), name)])
+    error_message = "provisioned_concurrency names apps that are not in locals.apps: ${jsonencode([for name in keys(var.provisioned_concurrency) : name if !contains(keys(local.apps), name)])}; apps: ${join(", ", sort(keys(local.apps)))}."
+  }
 }
 
 output "ports" {

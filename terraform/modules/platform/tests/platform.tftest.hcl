@@ -146,6 +146,16 @@ run "a_log_retention_cloudwatch_refuses_is_refused" {
   expect_failures = [var.log_retention_days]
 }
 
+run "provisioned_concurrency_for_an_unknown_app_is_refused" {
+  command = plan
+
+  variables {
+    provisioned_concurrency = { carts = 2 }
+  }
+
+  expect_failures = [output.functions]
+}
+
 run "a_negative_provisioned_concurrency_is_refused" {
   command = plan
 
