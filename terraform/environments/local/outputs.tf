@@ -50,3 +50,14 @@ output "outboxes" {
   description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
   value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
 }
+
+output "schedules" {
+  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
+  value = {
+    for name, schedule in local.schedules : name => {
+      function_name    = module.scheduled_function[name].function_name
+      expression       = schedule.expression
+      local_interval_s = schedule.local_interval_s
+    }
+  }
+}
