@@ -147,8 +147,8 @@ locals {
       consumers = {
         charges = {
           handler = "services.payments.consumers.handler"
-          sources = ["foyer.inventory"]
-          events  = ["StockReserved"]
+          sources = ["foyer.inventory", "foyer.orders"]
+          events  = ["StockReserved", "OrderCancelled"]
           # A charge without an answer is retried by redelivery (3 deliveries, then PaymentFailed).
           max_receive_count = 5
         }

@@ -210,6 +210,20 @@ def test_an_order_placed_after_its_cancellation_holds_nothing_and_says_nothing(
     assert store.processed.already_processed(again.id)
 
 
+def test_an_expired_order_whose_cancellation_overtook_its_placement_never_holds_stock(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    """The reconciler may expire an order whose OrderPlaced is only late, and its OrderCancelled may
+    arrive first (two events, no order between them). The cancellation bars the order, so the late
+    OrderPlaced holds nothing and says nothing."""
+    late = placed({skus["coffee"]: 2})
+    assert consumer.handle(sqs_batch(cancelled(late.data["order_id"]))) == {"batchItemFailures": []}
+    assert consumer.handle(sqs_batch(late)) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (5, 0)
+    assert emitted(store) == []
+    assert store.processed.already_processed(late.id)
+
+
 def test_cancelling_an_order_that_holds_nothing_succeeds_without_effect(
     consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
 ) -> None:
