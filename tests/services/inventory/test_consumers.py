@@ -110,6 +110,18 @@ def test_an_order_placed_is_reserved_and_announced_with_what_payments_needs(
     assert store.processed.already_processed(event.id)
 
 
+def test_the_orders_payment_method_is_passed_on_to_payments(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    event = placed({skus["coffee"]: 1})
+    with_token = new_event(
+        "OrderPlaced", {**event.data, "payment_source": "tok_decline"}, source="foyer.orders"
+    )
+    assert consumer.handle(sqs_batch(with_token)) == {"batchItemFailures": []}
+    (reserved,) = emitted(store)
+    assert reserved.data["payment_source"] == "tok_decline"
+
+
 def test_a_redelivered_order_placed_reserves_and_announces_once(
     consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
 ) -> None:
