@@ -85,8 +85,9 @@ class Reconciler:
                     counts["moved_meanwhile"] += 1
                     log.info("order moved meanwhile; left to the next run", extra=context)
                     continue
-                counts["resent" if action is Remedy.RESEND else "expired"] += 1
-                log.warning("overdue order %sd", action.value, extra=context)
+                done = "resent" if action is Remedy.RESEND else "expired"
+                counts[done] += 1
+                log.warning(f"overdue order {done}", extra=context)
         report = Report(**counts)
         metrics.emit(STUCK_METRIC, report.stuck)
         log.info("reconciled open orders", extra=asdict(report))

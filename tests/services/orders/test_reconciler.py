@@ -62,7 +62,7 @@ def current(store: OrdersStore, order: Order) -> Order:
 
 
 def test_stuck_orders_are_resent_or_expired_and_the_rest_left_alone(
-    store: OrdersStore, capsys: pytest.CaptureFixture[str]
+    store: OrdersStore, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     now = datetime.now(UTC) + timedelta(days=1)  # later than every order the module placed
     lost = placed_at(store, now - timedelta(minutes=5))  # OrderPlaced lost: resend it
@@ -89,6 +89,8 @@ def test_stuck_orders_are_resent_or_expired_and_the_rest_left_alone(
         assert [(line["sku"], line["quantity"]) for line in cancelled.data["lines"]] == [("TEA-1", 3)]
     assert current(store, fresh) == fresh
     assert current(store, done) == done
+    said = {(record.getMessage(), getattr(record, "order_id", None)) for record in caplog.records}
+    assert {("overdue order resent", lost.order_id), ("overdue order expired", unpaid.order_id)} <= said
     metric = [json.loads(line) for line in capsys.readouterr().out.splitlines() if STUCK_METRIC in line]
     assert [point[STUCK_METRIC] for point in metric] == [3]
 
