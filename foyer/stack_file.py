@@ -18,6 +18,7 @@ __all__ = [
     "Emulator",
     "Function",
     "LocalStack",
+    "Schedule",
     "StackFileError",
 ]
 
@@ -57,6 +58,14 @@ class Function(_Model):
         return f"{package}.app:app"
 
 
+class Schedule(_Model):
+    """One scheduled function Terraform created (output `schedules`)."""
+
+    function_name: str
+    expression: str  # the EventBridge schedule in AWS
+    local_interval_s: float  # how often the local stack calls its handler instead
+
+
 class LocalStack(_Model):
     """What the local stack runs: Terraform's outputs of environments/local, plus the running apps."""
 
@@ -68,6 +77,7 @@ class LocalStack(_Model):
     apps: dict[str, str] = {}  # app name -> the URL it answers on (only while `make dev` runs)
     event_bus: str | None = None  # the bus the relays publish to
     outboxes: list[str] = []  # tables whose outbox a relay publishes
+    schedules: dict[str, Schedule] = {}  # scheduled function key -> its schedule
 
     @property
     def endpoint(self) -> str:

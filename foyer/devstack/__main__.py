@@ -70,8 +70,8 @@ def _start_event_runtime(
     stack: LocalStack, env: dict[str, str], provider_url: str, sink: Callable[[str, str], None]
 ) -> list[processes.Child]:
     """What Lambda and the payment provider do around the apps: the sandbox provider, the outbox
-    relays, and one consumer process per function an SQS queue feeds (read from the emulator, where
-    Terraform created the mappings)."""
+    relays, one consumer process per function an SQS queue feeds (read from the emulator, where
+    Terraform created the mappings), and one process per scheduled function (Terraform's outputs)."""
     started: list[processes.Child] = []
     port = provider_url.rsplit(":", 1)[1]
     sandbox = ["-m", "foyer.devstack.payment_sandbox", "--port", port, "--api-key", DEFAULT_API_KEY]
@@ -90,6 +90,10 @@ def _start_event_runtime(
     for function in consumers.mapped_functions(lambda_client):
         argv = [sys.executable, "-m", "foyer.devstack.consumers", function]
         name = function.removeprefix("foyer-local-")
+        started.append(processes.start(name, argv, env=env, cwd=str(ROOT), sink=sink))
+    for name, schedule in stack.schedules.items():
+        every = str(schedule.local_interval_s)
+        argv = [sys.executable, "-m", "foyer.devstack.schedules", schedule.function_name, "--every", every]
         started.append(processes.start(name, argv, env=env, cwd=str(ROOT), sink=sink))
     return started
 
@@ -148,10 +152,10 @@ def run(args: argparse.Namespace) -> int:
 
         runtime = _start_event_runtime(stack, env, provider_url, sink)
         children.extend(runtime)
-        consumer_count = sum(child.name not in {"provider", "relays"} for child in runtime)
+        consumer_count = sum(child.name not in {"provider", "relays", *stack.schedules} for child in runtime)
         console.print(
             f"[green]✓[/] event runtime: payment sandbox, {len(stack.outboxes)} outbox relays, "
-            f"{consumer_count} consumer functions"
+            f"{consumer_count} consumer functions, {len(stack.schedules)} schedules"
         )
 
         if not args.no_seed and {"catalog", "inventory"} <= stack.apps.keys():

@@ -25,10 +25,21 @@ from foyer.devstack.sqs_poller import SqsPoller, poller_from_mapping
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
-    from mypy_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
+    from mypy_boto3_lambda.type_defs import (
+        EventSourceMappingConfigurationTypeDef,
+        FunctionConfigurationResponseTypeDef,
+    )
     from mypy_boto3_sqs import SQSClient
 
-__all__ = ["load_handler", "main", "mapped_functions", "pollers_for_function", "serve", "sqs_mappings"]
+__all__ = [
+    "function_handler",
+    "load_handler",
+    "main",
+    "mapped_functions",
+    "pollers_for_function",
+    "serve",
+    "sqs_mappings",
+]
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT_SECONDS = 30.0  # a poller finishes its batch first; a handler has at most its timeout
@@ -68,14 +79,22 @@ def pollers_for_function(
     environ: MutableMapping[str, str] = os.environ,
 ) -> list[SqsPoller]:
     """One poller per SQS mapping of the function, its environment applied to `environ` first."""
-    configuration = lambda_client.get_function_configuration(FunctionName=function_name)
-    environ.update(configuration.get("Environment", {}).get("Variables", {}))
-    _forget_cached_settings()
-    handler = load_handler(configuration["Handler"])
+    configuration, handler = function_handler(function_name, lambda_client=lambda_client, environ=environ)
     return [
         poller_from_mapping(mapping, configuration, handler, sqs)
         for mapping in sqs_mappings(lambda_client, function_name)
     ]
+
+
+def function_handler(
+    function_name: str, *, lambda_client: LambdaClient, environ: MutableMapping[str, str] = os.environ
+) -> tuple[FunctionConfigurationResponseTypeDef, Handler]:
+    """The function's configuration and its handler, imported after its environment is applied to
+    `environ` (as its Lambda execution environment has it before the handler's module loads)."""
+    configuration = lambda_client.get_function_configuration(FunctionName=function_name)
+    environ.update(configuration.get("Environment", {}).get("Variables", {}))
+    _forget_cached_settings()
+    return configuration, load_handler(configuration["Handler"])
 
 
 def _forget_cached_settings() -> None:

@@ -58,4 +58,5 @@ def provision(
         ports=outputs["ports"],
         event_bus=outputs["event_bus"],
         outboxes=outputs["outboxes"],
+        schedules=outputs["schedules"],
     )

@@ -18,7 +18,6 @@ from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, Route, lambda_handler, new_event, read_data
 from services.inventory.domain import (
     InsufficientStock,
-    ReservationNotFound,
     ReservationReleased,
     UnknownSkus,
 )
@@ -75,12 +74,12 @@ class StockKeeper:
                 self.store.record(event, reserved, now=now)
 
     def release(self, event: Envelope) -> None:
-        """Give the order's held stock back (once); an order that holds none is fine."""
+        """Give the order's held stock back (once). An order that holds none yet is barred from
+        holding any: its OrderPlaced may still come (an expired order's cancellation can overtake it)."""
         order_id = read_data(event, OrderCancelled).order_id
-        try:
-            self.store.release(order_id, now=self.clock(), cause=event)
-        except ReservationNotFound:
-            log.info("no reservation to release", extra={"order_id": order_id})
+        released = self.store.release(order_id, now=self.clock(), cause=event, bar=True)
+        if not released.lines:
+            log.info("nothing held; the order is barred from reserving", extra={"order_id": order_id})
 
 
 def build_consumer(store: InventoryStore) -> Consumer:

@@ -53,6 +53,7 @@ class OrderPlaced(BaseModel):
     channel: str | None = None
     partner_id: str | None = None
     contact_email: str | None = None
+    payment_source: str | None = None  # passed on to payments in StockReserved
 
     def reservation(self) -> ReservationIn:
         """The reservation this order asks for."""
@@ -69,13 +70,15 @@ class OrderCancelled(BaseModel):
 
 
 def stock_reserved(order: OrderPlaced) -> dict[str, Any]:
-    """`StockReserved` v1: the order's stock is held; enough for payments to charge it."""
+    """`StockReserved` v1: the order's stock is held; enough for payments to charge it (with the
+    order's payment method, when it has one)."""
     return {
         "order_id": order.order_id,
         "lines": [line.model_dump() for line in order.lines],
         "total": order.total.model_dump(),
         **order.model_dump(
-            include={"customer_id", "channel", "partner_id", "contact_email"}, exclude_none=True
+            include={"customer_id", "channel", "partner_id", "contact_email", "payment_source"},
+            exclude_none=True,
         ),
     }
 

@@ -211,26 +211,32 @@ class InventoryStore:
             raise RuntimeError(f"reservation transaction cancelled: {reasons}")
         raise TryAgain
 
-    def release(self, order_id: str, *, now: datetime, cause: Envelope | None = None) -> Reservation:
+    def release(
+        self, order_id: str, *, now: datetime, cause: Envelope | None = None, bar: bool = False
+    ) -> Reservation:
         """Return a reservation's quantities to available stock, once. Releasing a released
         reservation changes nothing and returns it. With `cause` (the event asking for it), the
-        release commits with the event's processed record. Raises ReservationNotFound,
+        release commits with the event's processed record. With `bar`, an order holding nothing yet
+        gets a released reservation holding nothing, so it can never reserve later (a cancellation
+        that overtook its order's placement). Raises ReservationNotFound (without `bar`),
         AlreadyProcessed (`cause` was processed before) or Contended."""
         event_ops = self._event_ops(cause, None, now)
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_release(order_id, now, event_ops, cause)
+                    return self._try_release(order_id, now, event_ops, cause, bar)
         except TryAgain:
             pass
         raise Contended(f"release of order {order_id} kept colliding")
 
     def _try_release(
-        self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None
+        self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None, bar: bool
     ) -> Reservation:
         reservation = self.get_reservation(order_id)
         if reservation is None:
-            raise ReservationNotFound(order_id)
+            if not bar:
+                raise ReservationNotFound(order_id)
+            return self._bar(order_id, now, event_ops, cause)
         if reservation.status == "released":
             return reservation
         released = reservation.model_copy(update={"status": "released", "updated_at": now})
@@ -261,6 +267,24 @@ class InventoryStore:
             # CONTENDED: back off and retry; ALREADY_RELEASED: the next read returns it.
             raise TryAgain from exc
         return released
+
+    def _bar(
+        self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None
+    ) -> Reservation:
+        barred = Reservation(order_id=order_id, lines=[], status="released", created_at=now, updated_at=now)
+        put = self.table.put_op(
+            {**reservation_key(order_id), **barred.model_dump(mode="json")},
+            condition=Condition("attribute_not_exists(#pk)", {"#pk": "pk"}),
+        )
+        try:
+            transact([put, *event_ops])
+        except TransactionCanceled as exc:
+            if cause is not None and recorded_before(exc):
+                raise AlreadyProcessed(cause.id) from exc
+            if exc.reasons[:1] == [CONDITION_FAILED]:
+                raise TryAgain from exc  # reserved meanwhile: release that reservation instead
+            raise RuntimeError(f"bar transaction cancelled: {exc.reasons}") from exc
+        return barred
 
     def _take_op(self, line: HeldLine) -> dict[str, Any]:
         return self.table.update_op(

@@ -16,11 +16,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from foyer import logging as foyer_logging
+from foyer import metrics
 from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, Route, TooEarly, lambda_handler, new_event, read_data
 from foyer.retry import attempts
 from services.orders.domain import OrderNotFound
-from services.orders.saga import MOVES, SOURCE, EarlyEvent, OrderEvent, advance, announcement
+from services.orders.saga import (
+    MOVES,
+    SOURCE,
+    EarlyEvent,
+    OrderEvent,
+    advance,
+    announcement,
+    charged_after_cancel,
+)
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderChanged, OrdersStore
 
@@ -28,6 +37,7 @@ log = logging.getLogger("services.orders.consumers")
 # Two events of one order rarely race (the saga sends them one after another); a few quick
 # re-reads settle it, and the queue's redelivery covers the rest.
 MAX_ATTEMPTS = 4
+CHARGED_CANCELLED_METRIC = "ChargedCancelledOrders"
 
 
 def _now() -> datetime:
@@ -61,9 +71,14 @@ class OrderFlow:
         except EarlyEvent as exc:
             raise TooEarly(str(exc)) from exc
         if moved is None:
-            log.info(
-                "the event does not move the order", extra={"order_id": order_id, "status": order.status}
-            )
+            context = {"order_id": order_id, "status": order.status}
+            if charged_after_cancel(order, event.type):
+                # The race payments narrows but cannot close (a charge in flight when the order
+                # expired): the money is taken for a cancelled order. No refund path yet: say it loudly.
+                log.error("payment authorized for a cancelled order: refund it", extra=context)
+                metrics.emit(CHARGED_CANCELLED_METRIC)
+                return
+            log.info("the event does not move the order", extra=context)
             return
         announced = announcement(moved)
         envelope = None if announced is None else new_event(*announced, source=SOURCE, now=now)

@@ -49,6 +49,8 @@ Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
 Channel = Literal["web", "mobile", "partner"]
+# A payment method as the provider tokenizes it in the client (never card data): `tok_...`.
+PaymentToken = Annotated[str, StringConstraints(pattern=r"^tok_[A-Za-z0-9_]{1,100}$")]
 
 
 class Status(enum.StrEnum):
@@ -85,6 +87,8 @@ class OrderIn(BaseModel):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     channel: Channel
     partner_id: Identifier | None = None
+    # The provider's token of the customer's payment method; payments charges its default without.
+    payment_token: PaymentToken | None = None
 
     @field_validator("lines")
     @classmethod
@@ -141,6 +145,7 @@ class Order(BaseModel):
     contact_email: str
     channel: Channel
     partner_id: str | None = None
+    payment_token: str | None = None
     lines: list[Line]
     total: Money
     status: Status
@@ -241,7 +246,8 @@ class OrderNotFound(Exception):
 
 
 def placed_event_data(order: Order) -> dict[str, Any]:
-    """What `OrderPlaced` says: enough for inventory to reserve and payments to charge."""
+    """What `OrderPlaced` says: enough for inventory to reserve and payments to charge (with the
+    payment method, when the customer gave one)."""
     return {
         "order_id": order.order_id,
         "customer_id": order.customer_id,
@@ -249,6 +255,7 @@ def placed_event_data(order: Order) -> dict[str, Any]:
         "partner_id": order.partner_id,
         "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
         "total": order.total.model_dump(),
+        **({} if order.payment_token is None else {"payment_source": order.payment_token}),
     }
 
 
@@ -277,6 +284,7 @@ def place(order_id: str, request: OrderIn, catalog: Mapping[str, CatalogEntry], 
         contact_email=request.contact_email,
         channel=request.channel,
         partner_id=request.partner_id,
+        payment_token=request.payment_token,
         lines=lines,
         total=Money(amount=sum(line.line_total.amount for line in lines), currency=currency),
         status=Status.PENDING,

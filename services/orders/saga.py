@@ -66,6 +66,11 @@ def advance(order: Order, event_type: str, now: datetime) -> Order | None:
     return order.move(move.to, now, move.reason)
 
 
+def charged_after_cancel(order: Order, event_type: str) -> bool:
+    """Whether `event_type` says money was taken for `order` although it is already cancelled."""
+    return event_type == "PaymentAuthorized" and order.status is Status.CANCELLED
+
+
 def announcement(order: Order) -> tuple[str, dict[str, Any]] | None:
     """The event type and data orders announces for `order`'s new status: `OrderConfirmed` or
     `OrderCancelled` (with the reason, and the lines so inventory can release them); None otherwise."""

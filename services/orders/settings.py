@@ -14,6 +14,10 @@ class OrdersSettings(ServiceSettings):
     service: str = Field(SERVICE, validation_alias=AliasChoices("FOYER_SERVICE"))
     # Seconds a catalog read may take before the order is refused as "catalog unavailable".
     catalog_timeout_s: float = Field(2.0, gt=0, le=10, validation_alias=AliasChoices("CATALOG_TIMEOUT_S"))
+    # The reconciler's deadlines (services/orders/overdue.py). Expiry outlasts payments' bound on an
+    # unanswered charge: its queue's visibility timeout (180 s) times its deliveries (5), with room.
+    resend_after_s: float = Field(120, gt=0, validation_alias=AliasChoices("ORDER_RESEND_AFTER_S"))
+    expire_after_s: float = Field(1800, gt=0, validation_alias=AliasChoices("ORDER_EXPIRE_AFTER_S"))
 
     @property
     def catalog_url(self) -> str:

@@ -1,7 +1,9 @@
 """Orders in DynamoDB, one table (keyed by `pk`) with the order items, their outbox and idempotency keys.
 
 - `order#<id>`: the order, with `customer_id`/`partner_id` and `listed_at` (`<created_at>#<id>`) for
-  the `by-customer` and `by-partner` indexes (the partner one sparse: only partner orders carry it);
+  the `by-customer` and `by-partner` indexes (the partner one sparse: only partner orders carry it),
+  and `open_status` while it is PENDING or RESERVED for the sparse `open` index (`open_status`,
+  `listed_at`): the reconciler finds the orders left open with one Query per status, never a Scan;
 - `outbox#<event id>`: events written in the same transaction as the change they announce
   (foyer.events), published by the relay;
 - `idempotency#...`: Idempotency-Key records of `POST /orders` (foyer.idempotency);
@@ -12,16 +14,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from foyer.dynamodb import Condition, ConditionFailed, Table, TransactionCanceled, transact
 from foyer.events import AlreadyProcessed, Envelope, Outbox, ProcessedEvents
-from services.orders.domain import Order, OrderExists, TimelineStep
+from services.orders.domain import TERMINAL, Order, OrderExists, Status, TimelineStep
 
 CUSTOMER_INDEX = "by-customer"
 PARTNER_INDEX = "by-partner"
+OPEN_INDEX = "open"
+OPEN_ATTRIBUTE = "open_status"
 # The keys a page can end on, per index: the table's plus the index's.
 CUSTOMER_KEYS = frozenset({"pk", "customer_id", "listed_at"})
 PARTNER_KEYS = frozenset({"pk", "partner_id", "listed_at"})
@@ -46,6 +50,9 @@ def timeline_key(order_id: str) -> dict[str, str]:
 def _item(order: Order) -> dict[str, Any]:
     item = {**order_key(order.order_id), **order.model_dump(mode="json", exclude_none=True)}
     item["listed_at"] = f"{item['created_at']}#{order.order_id}"
+    if order.status not in TERMINAL:
+        # A whole-item put: the order's last put as terminal drops it from the open index.
+        item[OPEN_ATTRIBUTE] = order.status.value
     return item
 
 
@@ -72,9 +79,9 @@ class OrdersStore:
                 raise OrderExists(order.order_id) from exc
             raise
 
-    def move(self, moved: Order, *, cause: Envelope, announce: Envelope | None, now: datetime) -> None:
+    def move(self, moved: Order, *, cause: Envelope | None, announce: Envelope | None, now: datetime) -> None:
         """Store `moved` in place of the version it moved from, with the processed record of the event
-        that moved it and `announce` in the outbox, all or nothing.
+        that moved it (none for the reconciler's moves) and `announce` in the outbox, all or nothing.
 
         Raises OrderChanged when the order is no longer at `moved.version - 1` (nothing written) and
         AlreadyProcessed when `cause` was processed before.
@@ -92,6 +99,9 @@ class OrdersStore:
         if announce is not None:
             ops.append(self.outbox.put_op(announce))
         try:
+            if cause is None:
+                transact(ops, client=self.table.client)
+                return
             applied = self.processed.apply_once(cause, ops, now=now)
         except TransactionCanceled as exc:
             if exc.reasons[:1] == ["ConditionalCheckFailed"]:
@@ -103,6 +113,23 @@ class OrdersStore:
     def get(self, order_id: str) -> Order | None:
         item = self.table.get(order_key(order_id), consistent=True)
         return Order.model_validate(item) if item else None
+
+    def open_orders(self, status: Status, placed_before: datetime) -> Iterator[Order]:
+        """Every order still `status` (PENDING or RESERVED) placed before `placed_before`, oldest first."""
+        # As pydantic writes `created_at` (UTC, `Z`); a sub-second difference in form does not matter here.
+        cutoff = placed_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        key = Condition(
+            "#open = :status AND #listed_at < :cutoff",
+            {"#open": OPEN_ATTRIBUTE, "#listed_at": "listed_at"},
+            {":status": status.value, ":cutoff": cutoff},
+        )
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.table.query(key, index=OPEN_INDEX, start_key=start)
+            yield from (Order.model_validate(item) for item in page.items)
+            if page.last_key is None:
+                return
+            start = page.last_key
 
     def orders_of(
         self,

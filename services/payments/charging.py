@@ -2,7 +2,8 @@
 
 One delivery of the event:
 1. an order already settled (by this event, redelivered, or another one) changes nothing and calls
-   no provider;
+   no provider; nor does an order whose `OrderCancelled` came first (the reconciler expired it while
+   its `StockReserved` was late: `on_order_cancelled` barred it);
 2. otherwise the order's total is charged, the order id as the provider's idempotency key;
 3. `Authorized` and `Declined` are settled at once: the payment, its event (`PaymentAuthorized`,
    `PaymentDeclined`) and the processed record of the cause in one transaction;
@@ -86,6 +87,12 @@ class Charger:
             # nothing is written (a refused transaction takes about twice the read, measured locally).
             log.info("order already settled; nothing charged", extra=context)
             return
+        if self.store.barred(request.order_id):
+            # The order was cancelled before its stock reservation reached us (the reconciler expired
+            # it while the event was late): charge nothing, and say nothing, orders has ended it.
+            log.warning("order cancelled before its charge; nothing charged", extra=context)
+            self.store.record(envelope, self.clock())
+            return
         started = self.clock()
         source = request.payment_source or self.default_source
         outcome = self.provider.charge(request.order_id, request.total.amount, request.total.currency, source)
@@ -116,6 +123,14 @@ class Charger:
             tries=tries,
         )
         self._record(payment, envelope)
+
+    def on_order_cancelled(self, envelope: Envelope) -> None:
+        """Bar the cancelled order from being charged by a `StockReserved` that comes later. A charge
+        already made stands (orders reports a payment authorized for a cancelled order)."""
+        order_id = envelope.data.get("order_id")
+        if not isinstance(order_id, str) or not order_id:
+            raise MalformedEvent(f"OrderCancelled {envelope.id} names no order_id")
+        self.store.bar(order_id, envelope, self.clock())
 
     def _record(self, payment: Payment, cause: Envelope) -> None:
         type_, data = payment.event()

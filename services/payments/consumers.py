@@ -32,8 +32,16 @@ def on_stock_reserved(envelope: Envelope) -> None:
     get_charger().on_stock_reserved(envelope)
 
 
-HANDLERS: Mapping[str, Callable[[Envelope], None]] = {"StockReserved": on_stock_reserved}
-ACCEPTED: Mapping[str, Collection[int]] = {"StockReserved": (1,)}
+def on_order_cancelled(envelope: Envelope) -> None:
+    """Bar the cancelled order from a charge that a late `StockReserved` would make."""
+    get_charger().on_order_cancelled(envelope)
+
+
+HANDLERS: Mapping[str, Callable[[Envelope], None]] = {
+    "StockReserved": on_stock_reserved,
+    "OrderCancelled": on_order_cancelled,
+}
+ACCEPTED: Mapping[str, Collection[int]] = {"StockReserved": (1,), "OrderCancelled": (1,)}
 
 
 def _consumer() -> Consumer:

@@ -1,6 +1,8 @@
 """Payments in DynamoDB, one table (keyed by `pk`) with the payments, their outbox and the events done.
 
 - `payment#<order id>`: the order's settled payment (one per order: a conditional put);
+- `cancelled#<order id>`: the order was cancelled (its `OrderCancelled` came): a `StockReserved`
+  arriving later charges nothing;
 - `charge-tries#<order id>`: deliveries of the order's charge that got no answer from the provider
   (domain.ChargeTries), kept 15 days like the processed records;
 - `outbox#<event id>`: the outcome events, written with the payment (foyer.events);
@@ -27,6 +29,10 @@ def payment_key(order_id: str) -> dict[str, str]:
     return {"pk": f"payment#{order_id}"}
 
 
+def cancelled_key(order_id: str) -> dict[str, str]:
+    return {"pk": f"cancelled#{order_id}"}
+
+
 def tries_key(order_id: str) -> dict[str, str]:
     return {"pk": f"charge-tries#{order_id}"}
 
@@ -45,6 +51,20 @@ class PaymentsStore:
         """The failed deliveries of the order's charge so far, or None when there was none."""
         item = self.table.get(tries_key(order_id), consistent=True)
         return ChargeTries.model_validate(item) if item else None
+
+    def bar(self, order_id: str, cause: Envelope, now: datetime) -> None:
+        """Mark the order cancelled (`cause` says so), with `cause` as processed; once."""
+        expires_at = int((now + RETENTION).timestamp())
+        item = {**cancelled_key(order_id), "order_id": order_id, TTL_ATTRIBUTE: expires_at}
+        self.processed.apply_once(cause, [self.table.put_op(item)], now=now)
+
+    def barred(self, order_id: str) -> bool:
+        """Whether the order was cancelled, so nothing may be charged for it any more."""
+        return self.table.get(cancelled_key(order_id), consistent=True) is not None
+
+    def record(self, cause: Envelope, now: datetime) -> None:
+        """Record `cause` as processed with no other effect (idempotent)."""
+        self.processed.apply_once(cause, [], now=now)
 
     def already_processed(self, cause: Envelope) -> bool:
         return self.processed.already_processed(cause.id)

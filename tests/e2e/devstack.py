@@ -17,6 +17,7 @@ from foyer.devstack.__main__ import READY
 from foyer.stack_file import LocalStack
 
 START_TIMEOUT = 300
+OFFSET = 1000  # the shared stack's ports: beside a developer's own `make dev` on the default ones
 
 
 @dataclass

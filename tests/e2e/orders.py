@@ -29,26 +29,28 @@ def stocked_sku(apps: dict[str, str], available: int) -> str:
     return sku
 
 
-def place(apps: dict[str, str], sku: str, quantity: int) -> httpx.Response:
-    body = {
+def place(apps: dict[str, str], sku: str, quantity: int, payment_token: str | None = None) -> httpx.Response:
+    body: dict[str, Any] = {
         "customer_id": f"e2e-{uuid.uuid4().hex[:8]}",
         "contact_email": "flow@example.com",
         "lines": [{"sku": sku, "quantity": quantity}],
         "channel": "web",
     }
+    if payment_token is not None:
+        body["payment_token"] = payment_token
     placed = httpx.post(f"{apps['orders']}/orders", json=body, timeout=10)
     assert placed.status_code == 201, placed.text
     return placed
 
 
-def settled(apps: dict[str, str], order_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + DEADLINE_S
+def settled(apps: dict[str, str], order_id: str, bound_s: float = DEADLINE_S) -> dict[str, Any]:
+    deadline = time.monotonic() + bound_s
     while time.monotonic() < deadline:
         order: dict[str, Any] = httpx.get(f"{apps['orders']}/orders/{order_id}", timeout=10).json()
         if order["status"] in TERMINAL:
             return order
         time.sleep(0.5)
-    raise AssertionError(f"order {order_id} still {order['status']} after {DEADLINE_S:.0f} s")
+    raise AssertionError(f"order {order_id} still {order['status']} after {bound_s:.0f} s")
 
 
 def timeline_types(apps: dict[str, str], order_id: str, expected: int) -> list[str]:
@@ -72,3 +74,17 @@ def sent(apps: dict[str, str], order_id: str, expected: int) -> list[dict[str, A
             return items
         time.sleep(0.5)
     return items
+
+
+def stock_of(apps: dict[str, str], sku: str) -> tuple[int, int]:
+    """(available, reserved) of `sku`."""
+    stock = httpx.get(f"{apps['inventory']}/stock/{sku}", timeout=10).json()
+    return stock["available"], stock["reserved"]
+
+
+def settled_stock(apps: dict[str, str], sku: str, expected: tuple[int, int]) -> tuple[int, int]:
+    """The stock of `sku` once it reads `expected`, or what it reads at the bound."""
+    deadline = time.monotonic() + DEADLINE_S
+    while (seen := stock_of(apps, sku)) != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return seen

@@ -5,29 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from e2e.devstack import RunningStack, listening, start
+from e2e.devstack import OFFSET, RunningStack, listening
 from e2e.orders import place, sent, settled, stocked_sku, timeline_types
 from foyer.devstack.emulator import EMULATOR_PORT
 from foyer.devstack.processes import uvicorn_argv
 from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
-OFFSET = 1000  # beside a developer's own `make dev` on the default ports
-
-
-@pytest.fixture(scope="module")
-def devstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    state_dir = tmp_path_factory.mktemp("devstack")
-    argv = ["make", "--no-print-directory", "dev", f"DEV_ARGS=--state-dir {state_dir} --port-offset {OFFSET}"]
-    running = start(argv, cwd=ROOT, state_dir=state_dir)
-    yield running
-    running.kill()
 
 
 def test_every_app_answers_health(devstack: RunningStack) -> None:
@@ -132,8 +121,10 @@ def test_an_order_beyond_the_stock_is_cancelled_and_holds_nothing(devstack: Runn
     assert timeline_types(apps, order_id, 3) == ["OrderPlaced", "StockShortage", "OrderCancelled"]
 
 
+@pytest.mark.stops_the_stack
 def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
-    """Runs last in this module (file order): Ctrl-C leaves no process and no listener behind."""
+    """Runs after every test of the stack (e2e/conftest.py): Ctrl-C leaves no process and no
+    listener behind."""
     described = devstack.description
     ports = [described.port(name, OFFSET) for name in described.apps] + [EMULATOR_PORT + OFFSET]
     below = devstack.descendants()

@@ -91,6 +91,31 @@ def test_keys_can_be_rotated() -> None:
     assert (old.status_code, new.status_code) == (401, 200)
 
 
+def test_a_running_sandbox_can_be_made_flaky_and_well_again() -> None:
+    with in_thread() as running:
+        behaviour = f"{running.url}/_sandbox/behaviour"
+        assert httpx.get(behaviour).json()["error_rate"] == 0.0
+        flaky = httpx.post(behaviour, json={"error_rate": 1, "faults": ["503"], "retry_after_s": 0})
+        assert flaky.status_code == 200, flaky.text
+        assert (flaky.json()["error_rate"], flaky.json()["faults"]) == (1, ["503"])
+        failed = httpx.post(f"{running.url}/v1/charges", data=form("o-flaky"), headers=AUTH)
+        assert httpx.post(behaviour, json={"error_rate": 0}).status_code == 200
+        charged = httpx.post(f"{running.url}/v1/charges", data=form("o-well"), headers=AUTH)
+    assert (failed.status_code, charged.status_code) == (503, 200)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"error_rate": 2}, {"error_rate": "0.3"}, {"latency_ms": True}, {"faults": ["boom"]}, {"api_keys": []}],
+)
+def test_a_bad_behaviour_is_refused_and_changes_nothing(body: dict[str, Any]) -> None:
+    with in_thread() as running:
+        behaviour = f"{running.url}/_sandbox/behaviour"
+        before = httpx.get(behaviour).json()
+        assert httpx.post(behaviour, json=body).status_code == 400
+        assert httpx.get(behaviour).json() == before
+
+
 # -- charges and idempotency ------------------------------------------------------------------------
 
 

@@ -43,6 +43,13 @@ def test_outputs_shape(applied: tuple[Terraform, dict[str, Any]]) -> None:
     }  # fmt: skip
     assert outputs["event_bus"] == "foyer-local-events"
     assert outputs["outboxes"] == [f"foyer-local-{name}" for name in ("inventory", "orders", "payments")]
+    assert outputs["schedules"] == {
+        "orders-reconciler": {
+            "function_name": "foyer-local-orders-reconciler",
+            "expression": "rate(5 minutes)",
+            "local_interval_s": 5,
+        }
+    }
     for name, function in outputs["functions"].items():
         assert set(function) == {"function_name", "handler", "arn"}
         assert function["handler"] == f"services.{name}.handler.handler"

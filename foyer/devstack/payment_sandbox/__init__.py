@@ -15,7 +15,9 @@ runtime code from importing it. What it does, so the payments client can be prov
   orders do not change each other's draws): 429 with `Retry-After` and 503 before anything is
   charged; 500, a garbage 200 and a timeout (the answer comes after the client gave up) after the
   charge is made, which only an idempotency key makes safe to retry. `POST /_sandbox/faults` scripts
-  the next ones; `GET /_sandbox/faults` counts those injected.
+  the next ones; `GET /_sandbox/faults` counts those injected. `GET`/`POST /_sandbox/behaviour` shows
+  and changes the running sandbox's error rate, faults, latency and seed (e.g. 30 % faults under
+  `make dev`: `curl -X POST localhost:8199/_sandbox/behaviour -d '{"error_rate": 0.3}'`).
 - Every charge recorded: `GET /v1/charges?metadata[order_id]=...` lists an order's charges.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import random
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from foyer.devstack.payment_sandbox.config import Fault, SandboxConfig
+from foyer.devstack.payment_sandbox.config import FAULTS, Fault, SandboxConfig
 from foyer.devstack.payment_sandbox.faults import GARBAGE_BODIES, FaultPlan
 from foyer.devstack.payment_sandbox.ledger import TOKENS, Answer, KeyRecord, Ledger
 
@@ -145,6 +146,25 @@ class Sandbox:
 
     async def fault_counts(self, request: Request) -> Response:
         return JSONResponse({"injected": dict(self.faults.injected), "scripted": list(self.faults.scripted)})
+
+    async def show_behaviour(self, request: Request) -> Response:
+        return JSONResponse(_behaviour(self.config))
+
+    async def set_behaviour(self, request: Request) -> Response:
+        """Change how the running sandbox behaves (error rate, latency, faults, ...): what a developer
+        turns while `make dev` runs to watch the saga under a flaky provider, and what tests drive."""
+        body = await _json(request)
+        current = _behaviour(self.config)
+        unknown = set(body) - set(current)
+        if unknown:
+            return JSONResponse({"error": f"unknown settings: {', '.join(sorted(unknown))}"}, status_code=400)
+        try:
+            changes = {name: _setting(name, value, current[name]) for name, value in body.items()}
+            config = dataclasses.replace(self.config, **changes)
+        except (TypeError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        self.config = self.faults.config = config
+        return JSONResponse(_behaviour(config))
 
     async def set_keys(self, request: Request) -> Response:
         keys = (await _json(request)).get("keys")
@@ -283,6 +303,25 @@ async def _json(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _behaviour(config: SandboxConfig) -> dict[str, Any]:
+    """The settings `/_sandbox/behaviour` shows and changes (not the keys: `/_sandbox/keys`)."""
+    shown = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "api_keys"}
+    shown["faults"] = list(config.faults)
+    return shown
+
+
+def _setting(name: str, value: Any, current: Any) -> Any:
+    """`value` for the setting `name` if it has the type of the current one, else TypeError."""
+    if name == "faults":
+        if not isinstance(value, list) or not all(v in FAULTS for v in value):
+            raise TypeError(f"faults must be a list of some of {', '.join(FAULTS)}")
+        return tuple(value)
+    numeric = (int, float) if isinstance(current, float) else (int,)
+    if isinstance(value, bool) or not isinstance(value, numeric):
+        raise TypeError(f"{name} must be a {type(current).__name__}")
+    return value
+
+
 def create_app(config: SandboxConfig | None = None) -> Starlette:
     """A sandbox provider behaving as `config` says (the state is the app's: `app.state.sandbox`)."""
     sandbox = Sandbox(config or SandboxConfig())
@@ -295,6 +334,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             Route("/_sandbox/faults", sandbox.script_faults, methods=["POST"]),
             Route("/_sandbox/faults", sandbox.fault_counts, methods=["GET"]),
             Route("/_sandbox/keys", sandbox.set_keys, methods=["POST"]),
+            Route("/_sandbox/behaviour", sandbox.show_behaviour, methods=["GET"]),
+            Route("/_sandbox/behaviour", sandbox.set_behaviour, methods=["POST"]),
         ]
     )
     app.state.sandbox = sandbox

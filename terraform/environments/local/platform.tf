@@ -51,3 +51,8 @@ output "outboxes" {
   description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
   value       = module.platform.outboxes
 }
+
+output "schedules" {
+  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
+  value       = module.platform.schedules
+}

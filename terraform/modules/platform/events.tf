@@ -124,3 +124,63 @@ resource "aws_lambda_event_source_mapping" "relay" {
   # As for the queues: the local stack drains the outbox itself (python -m foyer.devstack.relays).
   enabled = var.event_source_mappings_enabled
 }
+
+# Scheduled functions (`schedules` in locals.apps): a function from the app's zip, an EventBridge
+# schedule rule on the default bus and the permission for it to invoke the function. The emulator
+# runs no Lambda on a schedule: the local stack calls the same handler every `local_interval_s`
+# (python -m foyer.devstack.schedules), reading this from the `schedules` output.
+locals {
+  schedules = merge([
+    for app_name, app in local.apps : {
+      for name, schedule in try(app.schedules, {}) : "${app_name}-${name}" => {
+        app              = app_name
+        handler          = schedule.handler
+        expression       = schedule.expression
+        local_interval_s = schedule.local_interval_s
+        timeout          = try(schedule.timeout, 60)
+        environment      = try(schedule.environment, {})
+      }
+    }
+  ]...)
+}
+
+module "scheduled_function" {
+  source   = "../lambda_app"
+  for_each = local.schedules
+
+  function_name         = "${var.name_prefix}-${each.key}"
+  artifact_path         = "${var.artifacts_dir}/${each.value.app}.zip"
+  handler               = each.value.handler
+  timeout               = each.value.timeout
+  memory_size           = var.memory_size
+  log_retention_days    = var.log_retention_days
+  tags                  = var.tags
+  environment_variables = merge(local.app_environment[each.value.app], each.value.environment)
+  policy_statements     = local.own_table_statements[each.value.app]
+}
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  for_each = local.schedules
+
+  name                = "${var.name_prefix}-${each.key}"
+  description         = "Runs ${each.value.handler} on ${each.value.expression}"
+  schedule_expression = each.value.expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  for_each = local.schedules
+
+  rule = aws_cloudwatch_event_rule.schedule[each.key].name
+  arn  = module.scheduled_function[each.key].arn
+}
+
+resource "aws_lambda_permission" "schedule" {
+  for_each = local.schedules
+
+  statement_id  = "schedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.scheduled_function[each.key].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule[each.key].arn
+}

@@ -15,6 +15,9 @@ locals {
   #            index, a stream and TTL on `expires_at`, and a relay publishes it to the bus
   #   consumers {name => {handler, sources, events, timeout, max_receive_count}}: the Lambda
   #            functions fed by a queue of the bus (events.tf), from the app's own zip
+  #   schedules {name => {handler, expression, local_interval_s, timeout?, environment?}}: Lambda
+  #            functions from the app's zip run by an EventBridge schedule (events.tf); under
+  #            `make dev` the local stack calls the same handler every local_interval_s instead
   #   environment  more variables for the app's functions
   #   calls    (BFFs) the services its code calls: its role may invoke exactly their AWS_IAM URLs (exposure.tf)
   apps = {
@@ -53,15 +56,17 @@ locals {
       handler = "services.orders.handler.handler"
       port    = 8103
       # Items: order#<id>, timeline#<id>, and the platform's outbox#/processed#/idempotency# items.
+      # `open` is sparse: only orders still PENDING or RESERVED carry `open_status` (the reconciler's).
       table = {
         hash_key = "pk"
         attributes = [
           { name = "pk", type = "S" }, { name = "customer_id", type = "S" }, { name = "partner_id", type = "S" },
-          { name = "listed_at", type = "S" },
+          { name = "listed_at", type = "S" }, { name = "open_status", type = "S" },
         ]
         global_secondary_indexes = [
           { name = "by-customer", hash_key = "customer_id", range_key = "listed_at", projection_type = "ALL" },
           { name = "by-partner", hash_key = "partner_id", range_key = "listed_at", projection_type = "ALL" },
+          { name = "open", hash_key = "open_status", range_key = "listed_at", projection_type = "ALL" },
         ]
       }
       actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
@@ -78,6 +83,17 @@ locals {
           events  = []
         }
       }
+      schedules = {
+        # Orders left open past their deadlines are resent or expired (services/orders/overdue.py).
+        reconciler = {
+          handler          = "services.orders.reconciler.handler"
+          expression       = "rate(5 minutes)"
+          local_interval_s = 5
+          # Short local deadlines, so a lost event is seen to heal under `make dev`; expiry stays past
+          # payments' bound on an unanswered charge (5 deliveries x 180 s visibility timeout).
+          environment = { ORDER_RESEND_AFTER_S = "15", ORDER_EXPIRE_AFTER_S = "960" }
+        }
+      }
     }
     payments = {
       handler = "services.payments.handler.handler"
@@ -92,8 +108,8 @@ locals {
       consumers = {
         charges = {
           handler = "services.payments.consumers.handler"
-          sources = ["foyer.inventory"]
-          events  = ["StockReserved"]
+          sources = ["foyer.inventory", "foyer.orders"]
+          events  = ["StockReserved", "OrderCancelled"]
           # A charge without an answer is retried by redelivery (3 deliveries, then PaymentFailed).
           max_receive_count = 5
         }

@@ -81,3 +81,14 @@ output "web_acl_arn" {
   description = "The web ACL in front of the API stages, or null without one."
   value       = var.waf == null ? null : module.waf[0].web_acl_arn
 }
+
+output "schedules" {
+  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
+  value = {
+    for name, schedule in local.schedules : name => {
+      function_name    = module.scheduled_function[name].function_name
+      expression       = schedule.expression
+      local_interval_s = schedule.local_interval_s
+    }
+  }
+}

@@ -110,6 +110,18 @@ def test_an_order_placed_is_reserved_and_announced_with_what_payments_needs(
     assert store.processed.already_processed(event.id)
 
 
+def test_the_orders_payment_method_is_passed_on_to_payments(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    event = placed({skus["coffee"]: 1})
+    with_token = new_event(
+        "OrderPlaced", {**event.data, "payment_source": "tok_decline"}, source="foyer.orders"
+    )
+    assert consumer.handle(sqs_batch(with_token)) == {"batchItemFailures": []}
+    (reserved,) = emitted(store)
+    assert reserved.data["payment_source"] == "tok_decline"
+
+
 def test_a_redelivered_order_placed_reserves_and_announces_once(
     consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
 ) -> None:
@@ -208,6 +220,20 @@ def test_an_order_placed_after_its_cancellation_holds_nothing_and_says_nothing(
     assert counts(store, skus["coffee"]) == (5, 0)
     assert [e.type for e in emitted(store)] == ["StockReserved"]  # the first one's only
     assert store.processed.already_processed(again.id)
+
+
+def test_an_expired_order_whose_cancellation_overtook_its_placement_never_holds_stock(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    """The reconciler may expire an order whose OrderPlaced is only late, and its OrderCancelled may
+    arrive first (two events, no order between them). The cancellation bars the order, so the late
+    OrderPlaced holds nothing and says nothing."""
+    late = placed({skus["coffee"]: 2})
+    assert consumer.handle(sqs_batch(cancelled(late.data["order_id"]))) == {"batchItemFailures": []}
+    assert consumer.handle(sqs_batch(late)) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (5, 0)
+    assert emitted(store) == []
+    assert store.processed.already_processed(late.id)
 
 
 def test_cancelling_an_order_that_holds_nothing_succeeds_without_effect(

@@ -15,7 +15,16 @@ from foyer.dynamodb import Table
 from foyer.events import AlreadyProcessed, Consumer, Envelope, new_event
 from services.orders import consumers
 from services.orders.consumers import build_consumer
-from services.orders.domain import CatalogEntry, Money, Order, OrderIn, Status, place, placed_event_data
+from services.orders.domain import (
+    CancelReason,
+    CatalogEntry,
+    Money,
+    Order,
+    OrderIn,
+    Status,
+    place,
+    placed_event_data,
+)
 from services.orders.store import OrderChanged, OrdersStore
 
 pytestmark = pytest.mark.integration
@@ -224,3 +233,23 @@ def test_the_lambda_consumer_reads_its_table_from_the_environment(
     monkeypatch.setenv("TABLE_NAME", store.table.name)
     assert consumers.consumer_from_settings().handle(sqs_batch(reserved(order))) == OK
     assert current(store, order).status is Status.RESERVED
+
+
+def test_a_payment_authorized_for_an_expired_order_is_reported_not_applied(
+    consumer: Consumer,
+    store: OrdersStore,
+    order: Order,
+    sqs_batch: Batch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The reconciler expired the order while its charge was in flight: the money is taken.
+    assert consumer.handle(sqs_batch(reserved(order))) == OK
+    now = datetime.now(UTC)
+    after = current(store, order).move(Status.CANCELLED, now, CancelReason.EXPIRED)
+    assert after is not None
+    store.move(after, cause=None, announce=None, now=now)
+    assert consumer.handle(sqs_batch(saga_event("PaymentAuthorized", order))) == OK
+    assert current(store, order).status is Status.CANCELLED
+    assert "payment authorized for a cancelled order: refund it" in caplog.text
+    assert consumers.CHARGED_CANCELLED_METRIC in capsys.readouterr().out

@@ -17,6 +17,7 @@ from services.orders.domain import (
     Status,
     UnknownSkus,
     place,
+    placed_event_data,
 )
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -73,11 +74,20 @@ def test_an_order_is_placed_pending_and_priced_from_the_catalog() -> None:
         request(contact_email="ada@localhost"),
         request(channel="fax"),
         request(customer_id=""),
+        request(payment_token="4242424242424242"),  # card data, never a token
+        request(payment_token="tok_"),
     ],
 )
 def test_bad_orders_are_refused(body: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         OrderIn.model_validate(body)
+
+
+def test_the_payment_token_travels_to_payments_in_order_placed() -> None:
+    with_token = placed(payment_token="tok_decline")
+    assert with_token.payment_token == "tok_decline"
+    assert placed_event_data(with_token)["payment_source"] == "tok_decline"
+    assert "payment_source" not in placed_event_data(placed())  # payments charges its default
 
 
 def test_unknown_skus_and_mixed_currencies_are_refused() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from foyer.devstack.emulator import free_port
 from foyer.devstack.payment_sandbox.server import RunningSandbox
-from foyer.events import Envelope, MalformedEvent
+from foyer.events import Envelope, MalformedEvent, new_event
 from foyer.payment_provider import ChargeRejected
 from services.payments.charging import Charger, ChargeUnsettled
 from services.payments.domain import Status
@@ -209,3 +209,35 @@ def test_a_refused_request_is_raised_and_settles_nothing(
         charger.on_stock_reserved(event)
     assert store.get(event.data["order_id"]) is None
     assert events_of(store, event.data["order_id"]) == []
+
+
+def test_a_late_stock_reserved_never_charges_a_cancelled_order(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    """The reconciler expired the order while its StockReserved was still on the way: the
+    cancellation comes first and bars the order, so the late event charges nothing."""
+    event = stock_reserved()
+    order_id = event.data["order_id"]
+    cancelled = new_event(
+        "OrderCancelled", {"order_id": order_id, "reason": "expired"}, source="foyer.orders"
+    )
+    charger.on_order_cancelled(cancelled)
+    charger.on_order_cancelled(cancelled)  # redelivered: nothing more
+    charger.on_stock_reserved(event)
+    assert charges_of(sandbox, order_id) == []
+    assert store.get(order_id) is None
+    assert events_of(store, order_id) == []
+    assert store.already_processed(event)
+
+
+def test_a_cancellation_after_the_charge_changes_nothing(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    event = stock_reserved()
+    order_id = event.data["order_id"]
+    charger.on_stock_reserved(event)
+    charger.on_order_cancelled(new_event("OrderCancelled", {"order_id": order_id}, source="foyer.orders"))
+    payment = store.get(order_id)
+    assert payment is not None
+    assert payment.status is Status.AUTHORIZED
+    assert len(charges_of(sandbox, order_id)) == 1

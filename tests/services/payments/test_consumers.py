@@ -14,7 +14,7 @@ from foyer.devstack.payment_sandbox import SandboxConfig
 from foyer.devstack.payment_sandbox.server import in_thread
 from foyer.events import Envelope
 from services.payments import consumers
-from services.payments.consumers import ACCEPTED, HANDLERS, on_stock_reserved
+from services.payments.consumers import ACCEPTED, HANDLERS, on_order_cancelled, on_stock_reserved
 from services.payments.domain import Status
 
 pytestmark = pytest.mark.integration
@@ -41,6 +41,7 @@ def function_environment(
 
 def test_the_framework_dispatches_stock_reserved_version_1_to_the_charge() -> None:
     assert HANDLERS["StockReserved"] is on_stock_reserved
+    assert HANDLERS["OrderCancelled"] is on_order_cancelled
     assert set(ACCEPTED) == set(HANDLERS)
     assert list(ACCEPTED["StockReserved"]) == [1]
 

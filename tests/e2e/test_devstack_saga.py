@@ -1,0 +1,135 @@
+"""The saga's hard cases through `make dev` (the stack tests/e2e/conftest.py starts once): a declined
+card, a flaky provider, a lost event healed by the reconciler, and more orders than stock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from e2e.devstack import OFFSET, RunningStack
+from e2e.orders import place, settled, settled_stock, stock_of, stocked_sku
+from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
+from foyer.dynamodb import Table
+from foyer.stack_file import LocalStack
+from services.orders import domain
+from services.orders.store import _item as order_item
+
+pytestmark = pytest.mark.integration
+SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}"
+# A charge that runs out of the client's retries waits for its message's redelivery (the queue's
+# 180 s visibility timeout) before it is tried again: the bound of a flaky-provider run covers one.
+FLAKY_BOUND_S = 240.0
+
+
+def charges(order_id: str) -> list[dict[str, Any]]:
+    """The sandbox's charges of the order (succeeded and declined)."""
+    answer = httpx.get(
+        f"{SANDBOX}/v1/charges",
+        params={"metadata[order_id]": order_id, "limit": "100"},
+        headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    data: list[dict[str, Any]] = answer.json()["data"]
+    return data
+
+
+@pytest.fixture
+def flaky_provider(devstack: RunningStack) -> Iterator[None]:
+    """30 % of charge requests fail transiently (429, 503, 500, garbage; the 10 s hang is left out to
+    bound the suite's time), then the sandbox is made well again."""
+    behaviour = f"{SANDBOX}/_sandbox/behaviour"
+    before = httpx.get(behaviour, timeout=5).json()
+    flaky = {"error_rate": 0.3, "faults": ["429", "503", "500", "garbage"], "retry_after_s": 1}
+    assert httpx.post(behaviour, json=flaky, timeout=5).status_code == 200
+    yield
+    restore = {k: before[k] for k in ("error_rate", "faults", "retry_after_s")}
+    assert httpx.post(behaviour, json=restore, timeout=5).status_code == 200
+
+
+def test_a_declined_card_cancels_the_order_and_gives_the_stock_back(devstack: RunningStack) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 3)
+    order_id = place(apps, sku, 2, payment_token="tok_decline").json()["order_id"]
+    order = settled(apps, order_id)
+    assert (order["status"], order["cancel_reason"]) == ("CANCELLED", "payment_declined")
+    assert [step["status"] for step in order["history"]] == ["PENDING", "RESERVED", "CANCELLED"]
+    payment = httpx.get(f"{apps['payments']}/payments/{order_id}", timeout=10).json()
+    assert payment["status"] == "declined"
+    assert [charge["status"] for charge in charges(order_id)] == ["failed"]
+    # The OrderCancelled that ended it releases the stock: wait for inventory to apply it.
+    assert settled_stock(apps, sku, (3, 0)) == (3, 0)
+
+
+@pytest.mark.usefixtures("flaky_provider")
+def test_with_a_flaky_provider_every_order_ends_and_each_confirmed_one_is_charged_once(
+    devstack: RunningStack,
+) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 100)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(lambda _: place(apps, sku, 1).json()["order_id"], range(50)))
+        orders = list(pool.map(lambda order_id: settled(apps, order_id, FLAKY_BOUND_S), ids))
+    confirmed = [order["order_id"] for order in orders if order["status"] == "CONFIRMED"]
+    assert len(confirmed) + sum(o["cancel_reason"] == "payment_failed" for o in orders) == 50
+    for order_id in confirmed:
+        assert [charge["status"] for charge in charges(order_id)] == ["succeeded"], order_id
+    injected = httpx.get(f"{SANDBOX}/_sandbox/faults", timeout=5).json()["injected"]
+    assert sum(injected.values()) > 0  # the provider did fail along the way
+
+
+def test_an_order_whose_order_placed_was_lost_ends_once_the_reconciler_runs(devstack: RunningStack) -> None:
+    """The order row without its OrderPlaced (as if the event had been dropped): the reconciler,
+    run by the stack on Terraform's schedule, publishes it again and the saga completes."""
+    described = devstack.description
+    apps = described.apps
+    sku = stocked_sku(apps, 2)
+    line = {"sku": sku, "quantity": 1}
+    request = domain.OrderIn.model_validate(
+        {"customer_id": "e2e-lost", "contact_email": "lost@example.com", "lines": [line], "channel": "web"}
+    )
+    entry = domain.CatalogEntry(sku=sku, name="Flow test", price=domain.Money(amount=1250, currency="EUR"))
+    order = domain.place(uuid.uuid4().hex, request, {sku: entry}, datetime.now(UTC) - timedelta(minutes=1))
+    orders_table(described).put(order_item(order))
+
+    ended = settled(apps, order.order_id)
+    assert ended["status"] == "CONFIRMED"
+    assert stock_of(apps, sku) == (1, 1)
+    assert len(charges(order.order_id)) == 1
+    reconciler = [line for line in devstack.lines if "orders-reconciler" in line and order.order_id in line]
+    assert any('"remedy": "resend"' in line for line in reconciler), reconciler
+
+
+def orders_table(described: LocalStack) -> Table:
+    client = boto3.client("dynamodb", region_name=described.region, **_emulator(described))
+    return Table(described.tables["orders"], client=client)
+
+
+def _emulator(described: LocalStack) -> dict[str, str]:
+    return {
+        "endpoint_url": described.endpoint,
+        "aws_access_key_id": described.emulator.access_key_id,
+        "aws_secret_access_key": described.emulator.secret_access_key,
+    }
+
+
+def test_a_hundred_concurrent_orders_against_thirty_units_sell_exactly_thirty(devstack: RunningStack) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 30)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        ids = list(pool.map(lambda _: place(apps, sku, 1).json()["order_id"], range(100)))
+        orders = list(pool.map(lambda order_id: settled(apps, order_id), ids))
+    outcomes = sorted((order["status"], order.get("cancel_reason")) for order in orders)
+    assert outcomes.count(("CONFIRMED", None)) == 30
+    assert outcomes.count(("CANCELLED", "out_of_stock")) == 70
+    # Nothing left to sell; the 30 confirmed orders' units stay reserved for them (inventory has no
+    # fulfilment step that would take them off the shelf yet).
+    assert stock_of(apps, sku) == (0, 30)
