@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "DEMO_ACCESS_KEY_ID",
     "DEMO_SECRET_ACCESS_KEY",
+    "Demo",
     "Emulator",
     "Function",
+    "Issuer",
     "LocalStack",
+    "PartnerEntry",
     "StackFileError",
 ]
 
@@ -57,6 +60,28 @@ class Function(_Model):
         return f"{package}.app:app"
 
 
+class Issuer(_Model):
+    """The local token issuer: who it says it is, for whom, and where its public keys are."""
+
+    issuer: str
+    audience: str
+    jwks_url: str
+
+
+class PartnerEntry(_Model):
+    """The partner holding one API key, and its tier (Terraform's `partner_keys` output)."""
+
+    partner_id: str
+    tier: str
+
+
+class Demo(_Model):
+    """Credentials to try the BFFs with: a demo partner's API key, a fresh token for the demo user."""
+
+    partner_api_key: str | None = None
+    user_token: str | None = None
+
+
 class LocalStack(_Model):
     """What the local stack runs: Terraform's outputs of environments/local, plus the running apps."""
 
@@ -68,6 +93,10 @@ class LocalStack(_Model):
     apps: dict[str, str] = {}  # app name -> the URL it answers on (only while `make dev` runs)
     event_bus: str | None = None  # the bus the relays publish to
     outboxes: list[str] = []  # tables whose outbox a relay publishes
+    identity: Issuer | None = None  # the local token issuer (while `make dev` runs)
+    partner_keys: dict[str, PartnerEntry] = {}  # API key id -> its partner
+    demo: Demo | None = None
+    gateway: dict[str, str] = {}  # BFF name -> its URL through the local API Gateway (Lambda mode)
 
     @property
     def endpoint(self) -> str:
