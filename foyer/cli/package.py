@@ -77,10 +77,12 @@ class PackageError(RuntimeError):
 
 @dataclass(frozen=True)
 class App:
-    """A deployable: `services/<name>` or `bff/<name>` with a handler.py."""
+    """A deployable: `services/<name>` or `bff/<name>` with a handler.py; `serves_http` when an
+    `app.py` (its ASGI app) sits beside it, else it answers other events (the authorizer)."""
 
     name: str
     kind: str
+    serves_http: bool = True
 
     @property
     def package(self) -> str:
@@ -273,7 +275,9 @@ def runtime_tree(root: Path, uv: str, python: str, platform: str) -> Path:
 def discover_apps(root: Path) -> list[App]:
     """Every `services/<name>/handler.py` and `bff/<name>/handler.py`, sorted."""
     apps = [
-        App(handler.parent.name, kind) for kind in APP_KINDS for handler in (root / kind).glob("*/handler.py")
+        App(handler.parent.name, kind, serves_http=(handler.parent / "app.py").exists())
+        for kind in APP_KINDS
+        for handler in (root / kind).glob("*/handler.py")
     ]
     names = [app.name for app in apps]
     duplicates = sorted({name for name in names if names.count(name) > 1})

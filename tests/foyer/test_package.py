@@ -39,6 +39,7 @@ def fake_tree(root: Path) -> Path:
         "services/__init__.py": "",
         "services/alpha/__init__.py": "",
         "services/alpha/handler.py": "def handler(event, context):\n    return 'alpha'\n",
+        "services/alpha/app.py": "app = None\n",
         "services/beta/__init__.py": "",
         "services/beta/handler.py": "def handler(event, context):\n    return 'beta'\n",
         "services/beta/README.md": "not an app by itself\n",
@@ -46,6 +47,7 @@ def fake_tree(root: Path) -> Path:
         "bff/web/__init__.py": "",
         "bff/web/handler.py": "def handler(event, context):\n    return 'web'\n",
         "bff/web/views.py": "",
+        "bff/web/app.py": "app = None\n",
         "services/shared_lib/__init__.py": "",  # no handler.py: not an app
         # Stale bytecode of the dev interpreter must never reach a zip.
         "services/alpha/__pycache__/handler.cpython-311.pyc": "stale",
@@ -56,9 +58,13 @@ def fake_tree(root: Path) -> Path:
     return root
 
 
-def test_discovers_apps_with_a_handler(tmp_path: Path) -> None:
+def test_discovers_apps_with_a_handler_and_which_serve_http(tmp_path: Path) -> None:
     root = fake_tree(tmp_path)
-    assert discover_apps(root) == [App("alpha", "services"), App("beta", "services"), App("web", "bff")]
+    assert discover_apps(root) == [
+        App("alpha", "services"),
+        App("beta", "services", serves_http=False),  # no app.py beside its handler (an authorizer's shape)
+        App("web", "bff"),
+    ]
 
 
 def test_zips_are_byte_identical_and_hold_only_their_app(tmp_path: Path, toolchain: tuple[str, Path]) -> None:

@@ -81,7 +81,7 @@ def operation_events(openapi: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-@pytest.mark.parametrize("app", APPS, ids=lambda app: app.name)
+@pytest.mark.parametrize("app", [app for app in APPS if app.serves_http], ids=lambda app: app.name)
 def test_the_zip_alone_serves_every_operation(
     app: pkg.App, packaged: dict[str, Any], stack: LocalStack, tmp_path: Path
 ) -> None:
@@ -114,3 +114,49 @@ def test_the_zip_alone_serves_every_operation(
     assert all(status < 500 for status in expected), list(
         zip([e["path"] for e in events], expected, strict=True)
     )
+
+
+AUTHORIZER_PROBE = """
+import json, sys
+task, runtime, token = sys.argv[1:4]
+sys.path[0:0] = [task, runtime]
+from bff.authorizer.handler import handler
+event = {"type": "TOKEN", "authorizationToken": "Bearer " + token,
+         "methodArn": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/GET/orders"}
+answer = handler(event, None)
+try:
+    handler({**event, "authorizationToken": "Bearer " + token[:-4] + "AAAA"}, None)
+    refused = False
+except Exception as error:
+    refused = str(error) == "Unauthorized"
+files = sorted({getattr(m, "__file__", None) or "" for m in list(sys.modules.values())})
+print(json.dumps({"principal": answer["principalId"], "refused": refused, "files": files}))
+"""
+
+
+@pytest.mark.parametrize("app", [app for app in APPS if not app.serves_http], ids=lambda app: app.name)
+def test_the_authorizer_zip_alone_verifies_a_token(
+    app: pkg.App, packaged: dict[str, Any], tmp_path: Path
+) -> None:
+    from foyer.devstack.issuer import LocalIssuer
+
+    issuer = LocalIssuer.ensure(tmp_path / "issuer")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AWS_LAMBDA_FUNCTION_NAME": f"foyer-test-{app.name}",
+        "FOYER_STACK_FILE": "/nonexistent/stack.json",
+        "FOYER_JWT_ISSUER": issuer.issuer,
+        "FOYER_JWT_AUDIENCE": issuer.audience,
+        "FOYER_JWKS_URL": (tmp_path / "issuer" / "jwks.json").as_uri(),
+    }
+    done = subprocess.run(
+        [packaged["python"], "-I", "-S", "-c", AUTHORIZER_PROBE, str(packaged["tasks"][app.name]),
+         str(packaged["runtime"]), issuer.mint("ada")],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (result["principal"], result["refused"]) == ("ada", True)
+    runtime = str(packaged["runtime"]) + "/"
+    assert not [f for f in result["files"] if f.startswith(str(REPO) + "/") and not f.startswith(runtime)]
+    assert not [f for f in result["files"] if "/fastapi/" in f or "/starlette/" in f]  # no web framework
