@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "DEMO_ACCESS_KEY_ID",
     "DEMO_SECRET_ACCESS_KEY",
+    "Api",
     "Demo",
     "Emulator",
     "Function",
@@ -82,6 +83,16 @@ class Demo(_Model):
     user_token: str | None = None
 
 
+class Api(_Model):
+    """One BFF's REST API as Terraform created it (output `apis`)."""
+
+    id: str
+    stage: str
+    invoke_url: str
+    authorizer: bool  # the JWT authorizer guards every method
+    api_key_required: bool  # every method needs an API key under a usage plan
+
+
 class LocalStack(_Model):
     """What the local stack runs: Terraform's outputs of environments/local, plus the running apps."""
 
@@ -94,6 +105,8 @@ class LocalStack(_Model):
     event_bus: str | None = None  # the bus the relays publish to
     outboxes: list[str] = []  # tables whose outbox a relay publishes
     identity: Issuer | None = None  # the local token issuer (while `make dev` runs)
+    authorizer: Function | None = None  # the JWT authorizer's function
+    apis: dict[str, Api] = {}  # BFF name -> its REST API
     partner_keys: dict[str, PartnerEntry] = {}  # API key id -> its partner
     demo: Demo | None = None
     gateway: dict[str, str] = {}  # BFF name -> its URL through the local API Gateway (Lambda mode)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.devstack.terraform import Terraform
-from foyer.stack_file import Emulator, LocalStack
+from foyer.stack_file import Demo, Emulator, LocalStack
 
 __all__ = ["DIST", "LOCAL_ROOT", "ROOT", "LocalStack", "local_terraform", "local_variables", "provision"]
 
@@ -58,4 +58,8 @@ def provision(
         ports=outputs["ports"],
         event_bus=outputs["event_bus"],
         outboxes=outputs["outboxes"],
+        authorizer=outputs["authorizer"],
+        apis=outputs["apis"],
+        partner_keys=outputs["partner_keys"],
+        demo=Demo(partner_api_key=outputs["demo_partner_api_key"]),
     )

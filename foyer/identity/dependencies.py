@@ -15,12 +15,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from foyer.identity.base import Verifier
 from foyer.identity.exceptions import ApiKeyRefused, Unauthenticated
 from foyer.identity.partners import EmulatorKeys, KeyLookup, partners_by_key_id
 from foyer.identity.plans import UsageMeter
 from foyer.identity.principals import Partner, User
 from foyer.identity.settings import IdentitySettings
-from foyer.identity.tokens import Jwks, TokenVerifier
 
 API_KEY_HEADER = "x-api-key"
 
@@ -31,11 +31,15 @@ def identity_settings() -> IdentitySettings:
 
 
 @cache
-def get_verifier() -> TokenVerifier | None:
-    """The process-wide verifier of the configured issuer (None when none is configured)."""
+def get_verifier() -> Verifier | None:
+    """The process-wide verifier of the configured issuer; None when none is configured, and in
+    Lambda, where the authorizer has verified the token before the BFF runs."""
     settings = identity_settings()
-    if not (settings.jwt_issuer and settings.jwt_audience and settings.jwks_url):
+    if settings.in_lambda or not (settings.jwt_issuer and settings.jwt_audience and settings.jwks_url):
         return None
+    # Deferred: only a BFF under uvicorn verifies tokens itself; Lambda zips of BFFs carry no JOSE library.
+    from foyer.identity.tokens import Jwks, TokenVerifier
+
     return TokenVerifier(
         Jwks(settings.jwks_url),
         issuer=settings.jwt_issuer,
@@ -79,9 +83,7 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def current_user(
-    request: Request, verifier: Annotated[TokenVerifier | None, Depends(get_verifier)]
-) -> User:
+async def current_user(request: Request, verifier: Annotated[Verifier | None, Depends(get_verifier)]) -> User:
     """The signed-in user, or Unauthenticated (401 with `WWW-Authenticate`)."""
     event = _event(request)
     if event is not None:

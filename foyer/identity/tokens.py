@@ -18,7 +18,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError, MissingClaimError
 from joserfc.jwk import RSAKey
 
+from foyer.identity.base import VerifiedToken
 from foyer.identity.exceptions import Unauthenticated
 
 ALGORITHM = "RS256"
@@ -100,14 +100,6 @@ class Jwks:
             public = {name: data[name] for name in ("kty", "n", "e", "kid") if name in data}
             keys[str(data["kid"])] = RSAKey.import_key(public)
         return keys
-
-
-@dataclass(frozen=True)
-class VerifiedToken:
-    """A token whose signature and claims check out."""
-
-    subject: str
-    claims: Mapping[str, Any]
 
 
 def _header(token: str) -> dict[str, Any]:

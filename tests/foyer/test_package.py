@@ -12,6 +12,7 @@ import pytest
 from foyer.cli.package import (
     App,
     build_apps,
+    carried_by,
     discover_apps,
     ensure_dependencies,
     export_requirements,
@@ -156,3 +157,20 @@ def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchai
     names = zipfile.ZipFile(result.path).namelist()
     assert "pydantic/main.py" in names
     assert not [n for n in names if n.startswith("pydantic/v1/") or "testclient" in n]
+
+
+@pytest.mark.parametrize(
+    ("name", "app", "carried"),
+    [
+        ("cryptography/x509/base.py", "catalog", False),
+        ("cryptography-50.0.2.dist-info/RECORD", "web", False),
+        ("_cffi_backend.cpython-312-aarch64-linux-gnu.so", "orders", False),
+        ("joserfc/jwt.py", "partner", False),
+        ("joserfc/jwt.py", "authorizer", True),
+        ("cffi/__init__.py", "authorizer", True),
+        ("fastapi/applications.py", "catalog", True),
+        ("cryptographyx/__init__.py", "catalog", True),  # only whole distribution names match
+    ],
+)
+def test_the_jose_stack_is_carried_by_the_authorizer_only(name: str, app: str, carried: bool) -> None:
+    assert carried_by(name, app) is carried

@@ -189,6 +189,7 @@ locals {
       { FOYER_ENV = "local", FOYER_SERVICE = name },
       app.table == null ? {} : { TABLE_NAME = module.table[name].name },
       try(app.environment, {}),
+      try(local.edge_environment[name], {}), # edge.tf: the partner BFF's key id => partner mapping
     )
   }
 

@@ -50,3 +50,36 @@ output "outboxes" {
   description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
   value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
 }
+
+output "authorizer" {
+  description = "The JWT authorizer's function: { function_name, handler, arn }."
+  value = {
+    function_name = module.authorizer.function_name
+    handler       = module.authorizer.handler
+    arn           = module.authorizer.arn
+  }
+}
+
+output "apis" {
+  description = "BFF name => its REST API: { id, stage, invoke_url, authorizer, api_key_required } (the local gateway serves the same)."
+  value = {
+    for name, api in module.api : name => {
+      id               = api.id
+      stage            = api.stage_name
+      invoke_url       = api.invoke_url
+      authorizer       = api.routes.authorizer
+      api_key_required = api.routes.api_key_required
+    }
+  }
+}
+
+output "partner_keys" {
+  description = "API key id => { partner_id, tier } (also the partner BFF's FOYER_PARTNER_KEYS)."
+  value       = local.partner_keys
+}
+
+output "demo_partner_api_key" {
+  description = "The API key of demo-partner (the stack file's demo.partner_api_key), or null before the partner BFF exists."
+  value       = try(module.api["partner"].partner_api_key_values["demo-partner"], null)
+  sensitive   = true
+}
