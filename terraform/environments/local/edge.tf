@@ -14,11 +14,12 @@ locals {
 
   # The partner BFF maps the gateway's apiKeyId to its partner (foyer.identity). The key ids come
   # from the key resources alone: no cycle with the API that proxies to the function.
-  partner_keys = merge([for name, api in module.api : api.partner_keys]...)
-  edge_environment = {
-    for name, edge in local.apis : name => { FOYER_PARTNER_KEYS = jsonencode(module.api[name].partner_keys) }
-    if edge.api_key_required
-  }
+  partner_keys = try(module.api["partner"].partner_keys, {})
+  # Referenced by a fixed key: `module.api[name]` in a for expression depends on every output of
+  # every instance, the invoke ARNs included, and Terraform reports a cycle.
+  edge_environment = contains(keys(local.apis), "partner") ? {
+    partner = { FOYER_PARTNER_KEYS = jsonencode(module.api["partner"].partner_keys) }
+  } : {}
 }
 
 module "authorizer" {
