@@ -90,6 +90,7 @@ class Api(_Model):
     stage: str
     invoke_url: str
     authorizer: bool  # the JWT authorizer guards every method
+    authorizer_ttl: int = 0  # seconds API Gateway caches the authorizer's policy per token
     api_key_required: bool  # every method needs an API key under a usage plan
 
 

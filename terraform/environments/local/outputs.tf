@@ -61,13 +61,14 @@ output "authorizer" {
 }
 
 output "apis" {
-  description = "BFF name => its REST API: { id, stage, invoke_url, authorizer, api_key_required } (the local gateway serves the same)."
+  description = "BFF name => its REST API: { id, stage, invoke_url, authorizer, authorizer_ttl, api_key_required } (the local gateway serves the same)."
   value = {
     for name, api in module.api : name => {
       id               = api.id
       stage            = api.stage_name
       invoke_url       = api.invoke_url
       authorizer       = api.routes.authorizer
+      authorizer_ttl   = api.routes.authorizer_ttl
       api_key_required = api.routes.api_key_required
     }
   }

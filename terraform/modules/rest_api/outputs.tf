@@ -24,6 +24,7 @@ output "routes" {
     resources        = ["/", "/{proxy+}"]
     http_method      = "ANY"
     authorizer       = var.authorizer != null
+    authorizer_ttl   = var.authorizer == null ? 0 : var.authorizer.result_ttl_seconds
     api_key_required = var.api_key_required
   }
 }
