@@ -28,9 +28,9 @@ from bff.web import deps as web_deps
 from bff.web.app import app as web_app
 from foyer.devstack.stack import LocalStack
 from foyer.dynamodb import Table
+from foyer.idempotency import IdempotencyStore
 from foyer.identity import ApiKeyRefused, Partner, Unauthenticated, User
 from foyer.identity.dependencies import current_partner, current_user
-from foyer.idempotency import IdempotencyStore
 from foyer.service_api import Services
 from foyer.service_api.calls import NAMES
 from foyer.upstream import Breakers
@@ -110,7 +110,7 @@ def upstreams(wired_services: dict[str, ServiceWiring]) -> Iterator[Upstreams]:
     # Orders prices through the catalog over HTTP, here in process too.
     catalog = Catalog(httpx.AsyncClient(transport=transport, base_url="http://catalog"))
     apps["orders"].dependency_overrides[orders_deps.get_catalog] = lambda: catalog
-    yield transport
+    return transport
 
 
 @dataclass

@@ -31,12 +31,15 @@ def test_a_customer_browses_checks_out_and_follows_the_order(
 ) -> None:
     web = bffs.clients["web"]
     home = web.get("/home")
-    assert home.status_code == 200 and home.json()["degraded"] == []
+    assert home.status_code == 200
+    assert home.json()["degraded"] == []
 
     listing = web.get(f"/categories/{catalog_items['category']}/products", params={"limit": 2})
     assert listing.status_code == 200
     first = listing.json()
-    assert len(first["items"]) == 2 and first["next_cursor"] and first["degraded"] == []
+    assert len(first["items"]) == 2
+    assert first["next_cursor"]
+    assert first["degraded"] == []
     rest = web.get(
         f"/categories/{catalog_items['category']}/products", params={"cursor": first["next_cursor"]}
     )
@@ -46,7 +49,8 @@ def test_a_customer_browses_checks_out_and_follows_the_order(
 
     detail = web.get(f"/products/{coffee}").json()
     assert detail["product"]["price"] == {"amount": 1890, "currency": "EUR"}
-    assert detail["available"] == 5 and detail["degraded"] == []
+    assert detail["available"] == 5
+    assert detail["degraded"] == []
 
     user = f"u-{uuid.uuid4().hex[:8]}"
     placed = checkout(web, user, coffee, key=str(uuid.uuid4()))
@@ -60,7 +64,9 @@ def test_a_customer_browses_checks_out_and_follows_the_order(
     page = web.get(f"/me/orders/{order_id}", headers=as_user(user)).json()
     assert page["order"]["status"] == "PENDING"
     # No saga runs in process: no timeline step is projected and no payment is made yet.
-    assert page["timeline"] == [] and page["payment"] is None and page["degraded"] == []
+    assert page["timeline"] == []
+    assert page["payment"] is None
+    assert page["degraded"] == []
 
 
 def test_checkout_needs_an_idempotency_key_and_places_one_order_per_key(
@@ -68,7 +74,8 @@ def test_checkout_needs_an_idempotency_key_and_places_one_order_per_key(
 ) -> None:
     web, user, key = bffs.clients["web"], f"u-{uuid.uuid4().hex[:8]}", str(uuid.uuid4())
     missing = checkout(web, user, catalog_items["coffee"])
-    assert missing.status_code == 422 and missing.headers["content-type"] == MEDIA_TYPE
+    assert missing.status_code == 422
+    assert missing.headers["content-type"] == MEDIA_TYPE
     first = checkout(web, user, catalog_items["coffee"], key=key)
     again = checkout(web, user, catalog_items["coffee"], key=key)
     assert first.status_code == again.status_code == 201
@@ -81,7 +88,8 @@ def test_someone_elses_order_is_not_found_and_not_listed(bffs: Wiring, catalog_i
     owner, other = f"u-{uuid.uuid4().hex[:8]}", f"u-{uuid.uuid4().hex[:8]}"
     order_id = checkout(web, owner, catalog_items["coffee"], key=str(uuid.uuid4())).json()["order_id"]
     refused = web.get(f"/me/orders/{order_id}", headers=as_user(other))
-    assert refused.status_code == 404 and refused.json()["type"] == "urn:foyer:problem:order-not-found"
+    assert refused.status_code == 404
+    assert refused.json()["type"] == "urn:foyer:problem:order-not-found"
     assert web.get("/me/orders", headers=as_user(other)).json()["items"] == []
 
 
@@ -114,9 +122,11 @@ def test_a_down_inventory_degrades_availability_and_keeps_the_page(
     upstreams.down("inventory")
     detail = bffs.clients["web"].get(f"/products/{catalog_items['coffee']}")
     assert detail.status_code == 200
-    assert detail.json()["available"] is None and detail.json()["degraded"] == ["availability"]
+    assert detail.json()["available"] is None
+    assert detail.json()["degraded"] == ["availability"]
     listing = bffs.clients["web"].get(f"/categories/{catalog_items['category']}/products").json()
-    assert listing["degraded"] == ["availability"] and {i["available"] for i in listing["items"]} == {None}
+    assert listing["degraded"] == ["availability"]
+    assert {i["available"] for i in listing["items"]} == {None}
 
 
 def test_a_slow_service_is_cut_at_the_budget_and_its_part_degraded(
@@ -133,10 +143,12 @@ def test_a_slow_service_is_cut_at_the_budget_and_its_part_degraded(
         ]
         page = bffs.clients["web"].get(f"/me/orders/{order_id}", headers=as_user(user))
         assert page.status_code == 200
-        assert page.json()["degraded"] == ["payment"] and page.json()["order"]["order_id"] == order_id
+        assert page.json()["degraded"] == ["payment"]
+        assert page.json()["order"]["order_id"] == order_id
         upstreams.slow("catalog", 30.0)
         failed = bffs.clients["web"].get("/home")
-        assert failed.status_code == 504 and failed.json()["dependency"] == "catalog"
+        assert failed.status_code == 504
+        assert failed.json()["dependency"] == "catalog"
     finally:
         for app in APPS.values():
             app.dependency_overrides.clear()
