@@ -56,7 +56,33 @@ locals {
   #   consumers {name => {handler, sources, events, timeout, max_receive_count}}: the Lambda
   #            functions fed by a queue of the bus (events.tf), from the app's own zip
   #   environment  more variables for the app's functions
+  #   expiring  its table keeps records that expire (TTL on `expires_at`) without an outbox or consumers
   apps = {
+    # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
+    # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
+    web = {
+      handler = "bff.web.handler.handler"
+      port    = 8001
+      table   = null
+      actions = []
+    }
+    mobile = {
+      handler = "bff.mobile.handler.handler"
+      port    = 8002
+      table   = null
+      actions = []
+    }
+    partner = {
+      handler = "bff.partner.handler.handler"
+      port    = 8003
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
+      actions  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      expiring = true
+    }
     catalog = {
       handler = "services.catalog.handler.handler"
       port    = 8101
@@ -174,7 +200,7 @@ locals {
       hash_key = app.table.hash_key
       outbox   = try(app.outbox, false)
       # Processed-event, idempotency and claim records expire (foyer.events, foyer.idempotency).
-      expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0
+      expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0 || try(app.expiring, false)
       attributes = concat(app.table.attributes, try(app.outbox, false) ? local.outbox_attributes : [])
       global_secondary_indexes = concat(
         app.table.global_secondary_indexes, try(app.outbox, false) ? [local.outbox_index] : []
