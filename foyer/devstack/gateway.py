@@ -28,6 +28,7 @@ from foyer.devstack.edge import Edge
 from foyer.devstack.lambda_context import LambdaFunction
 from foyer.identity import IdentityError
 from foyer.identity.partners import EmulatorKeys, partners_by_key_id
+from foyer.identity.plans import UsageMeter
 from foyer.identity.problems import PROBLEMS
 from foyer.stack_file import LocalStack
 
@@ -106,8 +107,8 @@ def _http_response(answer: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
     return int(answer["statusCode"]), headers, body
 
 
-def build(stack: LocalStack, name: str) -> Gateway:
-    """The gateway of BFF `name` as the stack file describes it."""
+def build(stack: LocalStack, name: str, meter: UsageMeter | None = None) -> Gateway:
+    """The gateway of BFF `name` as the stack file describes it (`meter`: a test's, with its clock)."""
     api = stack.apis[name]
     authorizer = load_handler(stack.authorizer.handler) if api.authorizer and stack.authorizer else None
     keys = None
@@ -117,7 +118,9 @@ def build(stack: LocalStack, name: str) -> Gateway:
 
         partners = partners_by_key_id({k: v.model_dump() for k, v in stack.partner_keys.items()})
         keys = EmulatorKeys(lambda: aws.client("apigateway", IdentitySettings()), partners)
-    edge = Edge(api, region=stack.region, account_id=ACCOUNT_ID, authorizer=authorizer, keys=keys)
+    edge = Edge(
+        api, region=stack.region, account_id=ACCOUNT_ID, authorizer=authorizer, keys=keys, meter=meter
+    )
     function = stack.functions[name]
     lambda_function = LambdaFunction(function.function_name, function.arn, FUNCTION_TIMEOUT_S)
     return Gateway(edge, load_handler(function.handler), lambda_function, stack.region)
