@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import consumer_overhead, lambda_cold_warm
+from bench import consumer_overhead, fanout, lambda_cold_warm
 
 UNITS = {"init": "ms", "warm": "µs", "size": "bytes"}
 
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             profile.add_row(f"{cumulative / 1e3:.1f} ms", f"{self_us / 1e3:.1f} ms", name)
         console.print(profile)
     consumer_overhead.run(console)
+    fanout.run(console)
     return 0
 
 

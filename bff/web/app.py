@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from bff.web.api import router
-from bff.web.deps import get_settings
 from bff.web.problems import PROBLEMS
 from bff.web.settings import SERVICE, WebSettings
 from foyer.app import create_app
@@ -27,4 +26,6 @@ def build(settings: WebSettings) -> FastAPI:
     return app
 
 
-app = build(get_settings())
+# Read here, not through deps.get_settings: importing the app must not fix the settings every route
+# will see (tests and the Lambda init load those when they are ready).
+app = build(WebSettings())

@@ -58,31 +58,6 @@ locals {
   #   environment  more variables for the app's functions
   #   expiring  its table keeps records that expire (TTL on `expires_at`) without an outbox or consumers
   apps = {
-    # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
-    # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
-    web = {
-      handler = "bff.web.handler.handler"
-      port    = 8001
-      table   = null
-      actions = []
-    }
-    mobile = {
-      handler = "bff.mobile.handler.handler"
-      port    = 8002
-      table   = null
-      actions = []
-    }
-    partner = {
-      handler = "bff.partner.handler.handler"
-      port    = 8003
-      table = {
-        hash_key                 = "pk"
-        attributes               = [{ name = "pk", type = "S" }]
-        global_secondary_indexes = []
-      }
-      actions  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-      expiring = true
-    }
     catalog = {
       handler = "services.catalog.handler.handler"
       port    = 8101
@@ -188,6 +163,31 @@ locals {
         TOPIC_ARN    = aws_sns_topic.orders.arn
         SENDER_EMAIL = aws_ses_email_identity.sender.email
       }
+    }
+    # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
+    # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
+    web = {
+      handler = "bff.web.handler.handler"
+      port    = 8001
+      table   = null
+      actions = []
+    }
+    mobile = {
+      handler = "bff.mobile.handler.handler"
+      port    = 8002
+      table   = null
+      actions = []
+    }
+    partner = {
+      handler = "bff.partner.handler.handler"
+      port    = 8003
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
+      actions  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      expiring = true
     }
   }
 
