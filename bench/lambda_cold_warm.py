@@ -9,7 +9,9 @@ side alike:
 - warm invocation: median per-call time of `calls` REST API `GET /health` events after `warmup`
   calls, in-process, median over `rounds` fresh processes each. Target: at most 1.0x the bare app
   built with `Mangum(app, lifespan="off")` (plain `Mangum(app)` re-runs the lifespan on every call,
-  reported beside it).
+  reported beside it). An authorizer (a handler without an ASGI app) is fed a TOKEN authorizer
+  event with a genuine RS256 token instead, verified against a JWKS file: its warm figure is one
+  signature and claims check against the same baseline.
 - size: the arm64 zip `make package` builds against a bare fastapi+mangum+pydantic zip built the
   same way. Target: at most 1.2x.
 """
@@ -29,6 +31,7 @@ from typing import Any
 
 from bench.layout import BARE_MODULE, BARE_OFF_MODULE, Handler, Layout, prepare
 from foyer.devstack.apigateway import rest_event
+from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
 
 CHILD = (Path(__file__).parent / "child.py").read_text()
 TARGETS = {"init": 0.85, "warm": 1.0, "size": 1.2}
@@ -118,13 +121,27 @@ class Runner:
         self.layout = layout
         self.workdir = workdir
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **LAMBDA_ENV}
+        # An authorizer verifies a real token against a real JWKS (a file, read on the first call).
+        self.issuer = LocalIssuer.ensure(workdir / "issuer")
+        issuer_env = {
+            "FOYER_JWT_ISSUER": self.issuer.issuer,
+            "FOYER_JWT_AUDIENCE": self.issuer.audience,
+            "FOYER_JWKS_URL": (workdir / "issuer" / JWKS_FILE).as_uri(),
+        }
         self.sides: dict[str, tuple[str, list[str], dict[str, str]]] = {
             BARE: (BARE_MODULE, layout.bare_paths, handler_env("bare")),
             BARE_OFF: (BARE_OFF_MODULE, layout.bare_paths, handler_env("bare")),
         }
         for h in layout.handlers:
-            self.sides[h.module] = (h.module, h.paths, handler_env(h.app))
+            env = handler_env(h.app) if h.serves_http else {**handler_env(h.app), **issuer_env}
+            self.sides[h.module] = (h.module, h.paths, env)
         self._n = 0
+
+    def authorizer_event(self) -> Path:
+        """A TOKEN authorizer event carrying a genuine token (valid for the bench's duration)."""
+        token = self.issuer.mint("bench-user", ttl_s=6 * 3600)
+        arn = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/GET/orders"
+        return self.event_file({"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": arn})
 
     def event_file(self, event: dict[str, Any]) -> Path:
         self._n += 1
@@ -176,16 +193,19 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
         health = runner.event_file(
             rest_event("GET", "/health", headers=CLIENT_HEADERS, request_id="bench-request")
         )
+        authorize = runner.authorizer_event()
+        events = {h.module: health if h.serves_http else authorize for h in layout.handlers}
         modules = tuple(h.module for h in layout.handlers)
         # Untimed: the first import in a fresh tree pays for the OS page cache.
         for side in (*modules, BARE):
-            runner.run(side, "cold", health)
+            runner.run(side, "cold", events.get(side, health))
         cold: dict[str, list[dict[str, Any]]] = {side: [] for side in (*modules, BARE)}
         for side in interleaved(runs, (*modules, BARE)):
-            cold[side].append(runner.run(side, "cold", health))
+            cold[side].append(runner.run(side, "cold", events.get(side, health)))
         warm: dict[str, list[dict[str, Any]]] = {side: [] for side in (*modules, BARE, BARE_OFF)}
         for side in interleaved(rounds, (*modules, BARE, BARE_OFF)):
-            warm[side].append(runner.run(side, "warm", health, calls=calls, warmup=warmup))
+            event = events.get(side, health)
+            warm[side].append(runner.run(side, "warm", event, calls=calls, warmup=warmup))
 
         figures: list[Figure] = []
         info: list[Info] = []

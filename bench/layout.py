@@ -55,6 +55,7 @@ class Handler:
     paths: list[str]
     zip_size: int
     files: int
+    serves_http: bool = True  # else an authorizer: it is fed a TOKEN authorizer event
 
 
 @dataclass
@@ -153,6 +154,7 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
                 paths=[str(task), str(runtime)],
                 zip_size=weighed[app.name].zipped_size,
                 files=weighed[app.name].files,
+                serves_http=app.serves_http,
             )
         )
     return Layout(

@@ -8,10 +8,13 @@ and the wait is then at least that long.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tenacity import (
+    AsyncRetrying,
     RetryCallState,
     Retrying,
     TryAgain,
@@ -23,7 +26,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-__all__ = ["TryAgain", "attempts", "retry_after"]
+__all__ = ["TryAgain", "async_attempts", "attempts", "retry_after"]
 
 
 def retry_after(error: BaseException | None) -> float | None:
@@ -47,6 +50,24 @@ class wait_at_least_retry_after(wait_base):  # lower case, like the tenacity str
         return wait if hint is None else max(wait, hint)
 
 
+def _policy(
+    max_attempts: int,
+    base_s: float,
+    max_wait_s: float,
+    retry_on: tuple[type[BaseException], ...],
+    max_total_s: float | None,
+) -> dict[str, Any]:
+    stop: stop_base = stop_after_attempt(max_attempts)
+    if max_total_s is not None:
+        stop = stop | stop_before_delay(max_total_s)
+    return {
+        "stop": stop,
+        "wait": wait_at_least_retry_after(wait_random_exponential(multiplier=base_s, max=max_wait_s)),
+        "retry": retry_if_exception_type((TryAgain, *retry_on)),
+        "reraise": True,
+    }
+
+
 def attempts(
     max_attempts: int = 4,
     *,
@@ -62,13 +83,18 @@ def attempts(
     `max_total_s` bounds the time spent: no wait starts that would end past it (attempt durations
     count, so the loop ends within `max_total_s` plus one attempt). `sleep` is how waits happen.
     """
-    stop: stop_base = stop_after_attempt(max_attempts)
-    if max_total_s is not None:
-        stop = stop | stop_before_delay(max_total_s)
-    return Retrying(
-        stop=stop,
-        wait=wait_at_least_retry_after(wait_random_exponential(multiplier=base_s, max=max_wait_s)),
-        retry=retry_if_exception_type((TryAgain, *retry_on)),
-        sleep=sleep,
-        reraise=True,
-    )
+    return Retrying(sleep=sleep, **_policy(max_attempts, base_s, max_wait_s, retry_on, max_total_s))
+
+
+def async_attempts(
+    max_attempts: int = 4,
+    *,
+    base_s: float = 0.02,
+    max_wait_s: float = 1.0,
+    retry_on: tuple[type[BaseException], ...] = (),
+    max_total_s: float | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncRetrying:
+    """`attempts` for coroutines: `async for attempt in async_attempts(): with attempt: ...`; the
+    same policy, waiting with `await sleep(...)` so the event loop keeps serving."""
+    return AsyncRetrying(sleep=sleep, **_policy(max_attempts, base_s, max_wait_s, retry_on, max_total_s))

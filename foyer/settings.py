@@ -84,7 +84,14 @@ def from_stack_file(cls: type[BaseModel], service: Any) -> dict[str, Any]:
         "aws_secret_access_key": emulator.secret_access_key,
         "table_name": stack.tables.get(service) if service else None,
         "service_urls": dict(stack.apps) or None,
+        "partner_keys": {k: v.model_dump() for k, v in stack.partner_keys.items()} or None,
     }
+    if stack.identity is not None:
+        values |= {
+            "jwt_issuer": stack.identity.issuer,
+            "jwt_audience": stack.identity.audience,
+            "jwks_url": stack.identity.jwks_url,
+        }
     return {k: v for k, v in values.items() if v is not None and k in cls.model_fields}
 
 

@@ -15,9 +15,13 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "DEMO_ACCESS_KEY_ID",
     "DEMO_SECRET_ACCESS_KEY",
+    "Api",
+    "Demo",
     "Emulator",
     "Function",
+    "Issuer",
     "LocalStack",
+    "PartnerEntry",
     "Schedule",
     "StackFileError",
 ]
@@ -64,6 +68,37 @@ class Schedule(_Model):
     function_name: str
     expression: str  # the EventBridge schedule in AWS
     local_interval_s: float  # how often the local stack calls its handler instead
+class Issuer(_Model):
+    """The local token issuer: who it says it is, for whom, and where its public keys are."""
+
+    issuer: str
+    audience: str
+    jwks_url: str
+
+
+class PartnerEntry(_Model):
+    """The partner holding one API key, and its tier (Terraform's `partner_keys` output)."""
+
+    partner_id: str
+    tier: str
+
+
+class Demo(_Model):
+    """Credentials to try the BFFs with: a demo partner's API key, a fresh token for the demo user."""
+
+    partner_api_key: str | None = None
+    user_token: str | None = None
+
+
+class Api(_Model):
+    """One BFF's REST API as Terraform created it (output `apis`)."""
+
+    id: str
+    stage: str
+    invoke_url: str
+    authorizer: bool  # the JWT authorizer guards every method
+    authorizer_ttl: int = 0  # seconds API Gateway caches the authorizer's policy per token
+    api_key_required: bool  # every method needs an API key under a usage plan
 
 
 class LocalStack(_Model):
@@ -78,6 +113,12 @@ class LocalStack(_Model):
     event_bus: str | None = None  # the bus the relays publish to
     outboxes: list[str] = []  # tables whose outbox a relay publishes
     schedules: dict[str, Schedule] = {}  # scheduled function key -> its schedule
+    identity: Issuer | None = None  # the local token issuer (while `make dev` runs)
+    authorizer: Function | None = None  # the JWT authorizer's function
+    apis: dict[str, Api] = {}  # BFF name -> its REST API
+    partner_keys: dict[str, PartnerEntry] = {}  # API key id -> its partner
+    demo: Demo | None = None
+    gateway: dict[str, str] = {}  # BFF name -> its URL through the local API Gateway (Lambda mode)
 
     @property
     def endpoint(self) -> str:

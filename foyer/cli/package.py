@@ -28,6 +28,7 @@ __all__ = [
     "BuildResult",
     "PackageError",
     "build_apps",
+    "carried_by",
     "compile_tree",
     "discover_apps",
     "ensure_dependencies",
@@ -59,6 +60,14 @@ PRUNED = (
     "fastapi/testclient",  # test clients (they import httpx's client stack)
     "starlette/testclient",
 )
+# Dependencies only some apps import, carried only in their zips: distribution (import name) -> apps.
+# Only the authorizer verifies tokens in Lambda (a BFF there trusts the authorizer's context, see
+# foyer.identity): joserfc and cryptography (with cffi) weigh 5.3 MB of an arm64 zip (10.9 MiB with
+# them, 5.6 MB without) that no other app opens. tests/foyer/test_packaged_apps.py runs each zip alone.
+CARRIED_ONLY_BY: dict[str, frozenset[str]] = {
+    name: frozenset({"authorizer"})
+    for name in ("joserfc", "cryptography", "cffi", "pycparser", "_cffi_backend")
+}
 PLATFORM = "aarch64-manylinux2014"
 PYTHON_VERSION = "3.12"
 LAMBDA_TASK_ROOT = "/var/task"  # compiled into co_filename, so tracebacks show the deployed path
@@ -77,10 +86,12 @@ class PackageError(RuntimeError):
 
 @dataclass(frozen=True)
 class App:
-    """A deployable: `services/<name>` or `bff/<name>` with a handler.py."""
+    """A deployable: `services/<name>` or `bff/<name>` with a handler.py; `serves_http` when an
+    `app.py` (its ASGI app) sits beside it, else it answers other events (the authorizer)."""
 
     name: str
     kind: str
+    serves_http: bool = True
 
     @property
     def package(self) -> str:
@@ -273,7 +284,9 @@ def runtime_tree(root: Path, uv: str, python: str, platform: str) -> Path:
 def discover_apps(root: Path) -> list[App]:
     """Every `services/<name>/handler.py` and `bff/<name>/handler.py`, sorted."""
     apps = [
-        App(handler.parent.name, kind) for kind in APP_KINDS for handler in (root / kind).glob("*/handler.py")
+        App(handler.parent.name, kind, serves_http=(handler.parent / "app.py").exists())
+        for kind in APP_KINDS
+        for handler in (root / kind).glob("*/handler.py")
     ]
     names = [app.name for app in apps]
     duplicates = sorted({name for name in names if names.count(name) > 1})
@@ -329,6 +342,15 @@ def is_pruned(name: str) -> bool:
         ):
             return True
     return False
+
+
+def carried_by(name: str, app: str) -> bool:
+    """False for a dependency entry (`cryptography/x509/base.py`, `cffi-2.1.1.dist-info/RECORD`,
+    `_cffi_backend.cpython-312-aarch64-linux-gnu.so`) that CARRIED_ONLY_BY keeps out of `app`'s zip."""
+    top = name.split("/", 1)[0]
+    distribution = top.split("-", 1)[0] if top.endswith(".dist-info") else top.split(".", 1)[0]
+    owners = CARRIED_ONLY_BY.get(distribution)
+    return owners is None or app in owners
 
 
 def _tree_entries(base: Path) -> dict[str, Path]:
@@ -396,7 +418,8 @@ def build_apps(
                 f"{app.kind}/__init__.py",
                 f"{app.kind}/__pycache__/__init__.",
             )
-            entries = {**dependency_entries, **{k: v for k, v in source_entries.items() if k.startswith(own)}}
+            carried = {k: v for k, v in dependency_entries.items() if carried_by(k, app.name)}
+            entries = {**carried, **{k: v for k, v in source_entries.items() if k.startswith(own)}}
             data = zip_bytes(entries)
             path = dist_dir / f"{app.name}.zip"
             changed = _write_if_changed(path, data)

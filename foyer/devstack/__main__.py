@@ -25,7 +25,7 @@ from foyer.devstack import consumers, processes, seed
 from foyer.devstack.emulator import EMULATOR_PORT, Emulator
 from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
-from foyer.devstack.stack import ROOT, LocalStack, provision
+from foyer.devstack.stack import GATEWAY_PORT_SHIFT, ROOT, LocalStack, provision
 
 READY = "Foyer local stack is ready"
 console = Console(highlight=False)
@@ -57,13 +57,43 @@ def _banner(stack: LocalStack, stack_file: Path, elapsed: float) -> None:
     table.add_column("API docs")
     for name, url in stack.apps.items():
         table.add_row(name, url, f"{url}/docs")
+    for name, url in stack.gateway.items():
+        table.add_row(f"{name} (Lambda mode)", url, "")
     table.add_row("emulator", stack.endpoint, f"{stack.endpoint}/moto-api/")
     console.print()
     console.print(table)
     console.print(f"stack file: {stack_file}")
     if "catalog" in stack.apps:
         console.print(f"try:        curl -s '{stack.apps['catalog']}/products?limit=3'")
+    if stack.demo and stack.demo.user_token:
+        console.print(
+            "token:      TOKEN=$(.venv/bin/python -m foyer.cli.token)   # the demo user's, for web and mobile"
+        )
     console.print("stop:       Ctrl-C")
+
+
+def _start_gateways(
+    stack: LocalStack,
+    env: dict[str, str],
+    offset: int,
+    sink: Callable[[str, str], None],
+    children: list[processes.Child],
+) -> LocalStack:
+    """Lambda mode: one local API Gateway per BFF API Terraform created (foyer.devstack.gateway), on the
+    BFF's port + GATEWAY_PORT_SHIFT; returns the stack with their URLs under `gateway`."""
+    urls: dict[str, str] = {}
+    for name, api in stack.apis.items():
+        port = stack.port(name, offset) + GATEWAY_PORT_SHIFT
+        argv = [sys.executable, "-m", "foyer.devstack.gateway", name, "--port", str(port)]
+        child = processes.start(
+            f"{name}-gw", argv, env={**env, "FOYER_SERVICE": name}, cwd=str(ROOT), sink=sink
+        )
+        children.append(child)
+        processes.wait_healthy(child, f"http://127.0.0.1:{port}/health")
+        urls[name] = f"http://127.0.0.1:{port}/{api.stage}"
+    if urls:
+        console.print(f"[green]✓[/] Lambda mode: {len(urls)} BFFs behind the local API Gateway")
+    return stack.model_copy(update={"gateway": urls})
 
 
 def _start_event_runtime(
@@ -149,6 +179,9 @@ def run(args: argparse.Namespace) -> int:
             for child in children:
                 processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
         console.print(f"[green]✓[/] {len(children)} apps healthy")
+
+        stack = _start_gateways(stack, env, args.port_offset, sink, children)
+        stack.write(stack_file)
 
         runtime = _start_event_runtime(stack, env, provider_url, sink)
         children.extend(runtime)

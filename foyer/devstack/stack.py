@@ -9,15 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.devstack.terraform import Terraform
-from foyer.stack_file import Emulator, LocalStack
+from foyer.stack_file import Demo, Emulator, Issuer, LocalStack
 
-__all__ = ["DIST", "LOCAL_ROOT", "ROOT", "LocalStack", "local_terraform", "local_variables", "provision"]
+__all__ = [
+    "DIST",
+    "LOCAL_ROOT",
+    "ROOT",
+    "LocalStack",
+    "identity_variables",
+    "local_terraform",
+    "local_variables",
+    "provision",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ROOT = ROOT / "terraform" / "environments" / "local"
 DIST = ROOT / "dist"
+DEMO_TOKEN_TTL_S = (
+    12 * 3600
+)  # the stack file's demo.user_token: a working day; mint another with foyer.cli.token
+GATEWAY_PORT_SHIFT = 80  # a BFF's local gateway listens on its port + 80 (web 8001 -> 8081)
 
 
 def local_terraform(state_dir: Path) -> Terraform:
@@ -36,6 +50,14 @@ def local_variables(endpoint: str, **more: str) -> dict[str, str]:
     }
 
 
+def identity_variables(identity: Issuer | None) -> dict[str, str]:
+    """The local root's variables for the token issuer (the authorizer's environment): the same for
+    every apply of one stack."""
+    if identity is None:
+        return {}
+    return {"jwt_issuer": identity.issuer, "jwt_audience": identity.audience, "jwks_url": identity.jwks_url}
+
+
 def provision(
     endpoint: str, state_dir: Path, on_line: Callable[[str], None] | None = None, **variables: str
 ) -> LocalStack:
@@ -46,9 +68,15 @@ def provision(
     """
     state = state_dir / "terraform.tfstate"
     state.unlink(missing_ok=True)
+    # The local token issuer: its key kept under state_dir (tokens minted earlier keep verifying),
+    # its JWKS a file beside it that the authorizer and the BFFs read (file://).
+    issuer = LocalIssuer.ensure(state_dir / "issuer")
+    identity = Issuer(
+        issuer=issuer.issuer, audience=issuer.audience, jwks_url=(state_dir / "issuer" / JWKS_FILE).as_uri()
+    )
     terraform = local_terraform(state_dir)
     terraform.init(backend_path=state)
-    terraform.apply(local_variables(endpoint, **variables), on_line=on_line)
+    terraform.apply(local_variables(endpoint, **identity_variables(identity), **variables), on_line=on_line)
     outputs = terraform.output()
     return LocalStack(
         region=outputs["region"],
@@ -59,4 +87,12 @@ def provision(
         event_bus=outputs["event_bus"],
         outboxes=outputs["outboxes"],
         schedules=outputs["schedules"],
+        authorizer=outputs["authorizer"],
+        apis=outputs["apis"],
+        partner_keys=outputs["partner_keys"],
+        identity=identity,
+        demo=Demo(
+            partner_api_key=outputs.get("demo_partner_api_key"),
+            user_token=issuer.mint(ttl_s=DEMO_TOKEN_TTL_S),
+        ),
     )

@@ -120,10 +120,12 @@ def idempotent(
     get_store: Callable[[], IdempotencyStore],
     *,
     scope: Callable[[Request], str] = lambda request: f"{request.method} {request.url.path}",
+    required: bool = False,
 ) -> Callable[..., AsyncIterator[IdempotentCall]]:
     """A FastAPI dependency yielding the route's IdempotentCall. Keys are namespaced by `scope`
-    (by default the method and path: one key per operation); `get_store` is the service's
-    deps.py provider, so tests override it like any other dependency."""
+    (by default the method and path: one key per operation; evaluated after `get_store` and its
+    own dependencies); `get_store` is the service's deps.py provider, so tests override it like any
+    other dependency. `required`: a request without the header is a 422, not an untracked call."""
 
     # Defaults, not Annotated: the annotations are strings (PEP 563) that FastAPI resolves in this
     # module's globals, where the closure's `get_store` is not.
@@ -131,10 +133,11 @@ def idempotent(
         request: Request,
         store: IdempotencyStore = Depends(get_store),  # noqa: B008
         key: str | None = Header(
-            None,
+            ... if required else None,
             alias=HEADER,
             pattern=KEY_PATTERN,
-            description="Makes the request safe to repeat: same key and request, same answer",
+            description=("Required. " if required else "")
+            + "Makes the request safe to repeat: same key and request, same answer",
         ),
     ) -> AsyncIterator[IdempotentCall]:
         if key is None:

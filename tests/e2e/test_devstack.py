@@ -121,6 +121,19 @@ def test_an_order_beyond_the_stock_is_cancelled_and_holds_nothing(devstack: Runn
     assert timeline_types(apps, order_id, 3) == ["OrderPlaced", "StockShortage", "OrderCancelled"]
 
 
+# The BFFs under uvicorn, calling the running services over real HTTP (the aiohttp transport).
+def test_the_bffs_aggregate_the_running_services(devstack: RunningStack) -> None:
+    apps = devstack.description.apps
+    sku = stocked_sku(apps, 7)
+    detail = httpx.get(f"{apps['web']}/products/{sku}", timeout=10).json()
+    assert (detail["product"]["sku"], detail["available"], detail["degraded"]) == (sku, 7, [])
+    assert httpx.get(f"{apps['web']}/home", timeout=10).json()["degraded"] == []
+    screen = httpx.get(f"{apps['mobile']}/products/{sku}", headers={"X-App-Version": "1.0.0"}, timeout=10)
+    assert (screen.json()["available"], screen.headers["etag"].startswith('"')) == (7, True)
+    refused = httpx.get(f"{apps['partner']}/v1/products", timeout=10)
+    assert (refused.status_code, refused.headers["content-type"]) == (403, "application/problem+json")
+
+
 @pytest.mark.stops_the_stack
 def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
     """Runs after every test of the stack (e2e/conftest.py): Ctrl-C leaves no process and no

@@ -80,9 +80,13 @@ def test_every_handler_initialises_inside_the_init_phase(app: pkg.App, tmp_path:
         "FOYER_SERVICE": app.name,
         "TABLE_NAME": f"foyer-test-{app.name}",
         "FOYER_STACK_FILE": str(tmp_path / "absent.json"),
+        # The authorizer's issuer (read at init in Lambda; its keys are fetched on first use).
+        "FOYER_JWT_ISSUER": "https://issuer.example",
+        "FOYER_JWT_AUDIENCE": "foyer-bff",
+        "FOYER_JWKS_URL": (tmp_path / "jwks.json").as_uri(),
     }
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     enabled, frozen = json.loads(done.stdout)
     assert enabled
-    assert frozen > 10_000  # the app, FastAPI and pydantic: tens of thousands of objects
+    assert frozen > 10_000  # the app, FastAPI and pydantic (the authorizer's joserfc): tens of thousands

@@ -12,6 +12,7 @@ import pytest
 from foyer.cli.package import (
     App,
     build_apps,
+    carried_by,
     discover_apps,
     ensure_dependencies,
     export_requirements,
@@ -39,6 +40,7 @@ def fake_tree(root: Path) -> Path:
         "services/__init__.py": "",
         "services/alpha/__init__.py": "",
         "services/alpha/handler.py": "def handler(event, context):\n    return 'alpha'\n",
+        "services/alpha/app.py": "app = None\n",
         "services/beta/__init__.py": "",
         "services/beta/handler.py": "def handler(event, context):\n    return 'beta'\n",
         "services/beta/README.md": "not an app by itself\n",
@@ -46,6 +48,7 @@ def fake_tree(root: Path) -> Path:
         "bff/web/__init__.py": "",
         "bff/web/handler.py": "def handler(event, context):\n    return 'web'\n",
         "bff/web/views.py": "",
+        "bff/web/app.py": "app = None\n",
         "services/shared_lib/__init__.py": "",  # no handler.py: not an app
         # Stale bytecode of the dev interpreter must never reach a zip.
         "services/alpha/__pycache__/handler.cpython-311.pyc": "stale",
@@ -56,9 +59,13 @@ def fake_tree(root: Path) -> Path:
     return root
 
 
-def test_discovers_apps_with_a_handler(tmp_path: Path) -> None:
+def test_discovers_apps_with_a_handler_and_which_serve_http(tmp_path: Path) -> None:
     root = fake_tree(tmp_path)
-    assert discover_apps(root) == [App("alpha", "services"), App("beta", "services"), App("web", "bff")]
+    assert discover_apps(root) == [
+        App("alpha", "services"),
+        App("beta", "services", serves_http=False),  # no app.py beside its handler (an authorizer's shape)
+        App("web", "bff"),
+    ]
 
 
 def test_zips_are_byte_identical_and_hold_only_their_app(tmp_path: Path, toolchain: tuple[str, Path]) -> None:
@@ -150,3 +157,20 @@ def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchai
     names = zipfile.ZipFile(result.path).namelist()
     assert "pydantic/main.py" in names
     assert not [n for n in names if n.startswith("pydantic/v1/") or "testclient" in n]
+
+
+@pytest.mark.parametrize(
+    ("name", "app", "carried"),
+    [
+        ("cryptography/x509/base.py", "catalog", False),
+        ("cryptography-50.0.2.dist-info/RECORD", "web", False),
+        ("_cffi_backend.cpython-312-aarch64-linux-gnu.so", "orders", False),
+        ("joserfc/jwt.py", "partner", False),
+        ("joserfc/jwt.py", "authorizer", True),
+        ("cffi/__init__.py", "authorizer", True),
+        ("fastapi/applications.py", "catalog", True),
+        ("cryptographyx/__init__.py", "catalog", True),  # only whole distribution names match
+    ],
+)
+def test_the_jose_stack_is_carried_by_the_authorizer_only(name: str, app: str, carried: bool) -> None:
+    assert carried_by(name, app) is carried

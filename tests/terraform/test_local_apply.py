@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import LocalStack, local_variables
+from foyer.devstack.stack import LocalStack, identity_variables, local_variables
 from foyer.devstack.terraform import Terraform
 
 APPS = ("catalog", "inventory", "notifications", "orders", "payments")
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 @pytest.fixture(scope="module")
 def applied(stack: LocalStack, local_terraform_runner: Terraform) -> tuple[Terraform, dict[str, Any]]:
     """The session's apply of environments/local (tests/conftest.py), with the real zips."""
-    return local_terraform_runner, local_variables(stack.endpoint)
+    return local_terraform_runner, local_variables(stack.endpoint, **identity_variables(stack.identity))
 
 
 def client(emulator: Emulator, service: str) -> Any:

@@ -11,6 +11,11 @@ module "platform" {
   payment_provider_url = var.payment_provider_url
   payment_provider_key = var.payment_provider_key
   sender_email         = var.sender_email
+  jwt_issuer           = var.jwt_issuer
+  jwt_audience         = var.jwt_audience
+  jwks_url             = var.jwks_url
+  partner_tiers        = var.partner_tiers
+  partners             = var.partners
 
   # The local stack is torn down and re-created freely, and keeps a day of logs. (PITR stays on: the
   # emulator accepts it, and checkov's CKV_AWS_28 reads this root.)
@@ -55,4 +60,25 @@ output "outboxes" {
 output "schedules" {
   description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
   value       = module.platform.schedules
+}
+
+output "authorizer" {
+  description = "The JWT authorizer's function: { function_name, handler, arn }."
+  value       = module.platform.authorizer
+}
+
+output "apis" {
+  description = "BFF name => its REST API: { id, stage, invoke_url, authorizer, authorizer_ttl, api_key_required } (the local gateway serves the same)."
+  value       = module.platform.apis
+}
+
+output "partner_keys" {
+  description = "API key id => { partner_id, tier } (also the partner BFF's FOYER_PARTNER_KEYS)."
+  value       = module.platform.partner_keys
+}
+
+output "demo_partner_api_key" {
+  description = "The API key of demo-partner (the stack file's demo.partner_api_key), or null before the partner BFF exists."
+  value       = try(module.platform.partner_api_keys["demo-partner"], null)
+  sensitive   = true
 }

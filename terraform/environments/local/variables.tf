@@ -48,3 +48,53 @@ variable "sender_email" {
   type        = string
   default     = "orders@foyer.example"
 }
+
+variable "jwt_issuer" {
+  description = "The `iss` of the tokens the authorizer accepts: the local issuer (foyer/devstack/issuer.py)."
+  type        = string
+  default     = "https://issuer.foyer.local"
+}
+
+variable "jwt_audience" {
+  description = "The `aud` of the tokens the authorizer accepts."
+  type        = string
+  default     = "foyer-bff"
+}
+
+variable "jwks_url" {
+  description = "Where the authorizer reads the issuer's public keys: the dev stack passes the local issuer's JWKS file (file://)."
+  type        = string
+  default     = "https://issuer.foyer.local/.well-known/jwks.json"
+
+  validation {
+    condition     = can(regex("^(https?|file)://", var.jwks_url))
+    error_message = "jwks_url must be an https://, http:// or file:// URL; got \"${var.jwks_url}\"."
+  }
+}
+
+variable "partner_tiers" {
+  description = "Usage plan per partner tier (rest_api's `usage_plans`): small, so the local stack shows throttling and quotas quickly."
+  type = map(object({
+    rate  = number
+    burst = number
+    quota = optional(object({ limit = number, period = string }))
+  }))
+  default = {
+    bronze = { rate = 2, burst = 5, quota = { limit = 1000, period = "DAY" } }
+    gold   = { rate = 20, burst = 40, quota = { limit = 100000, period = "MONTH" } }
+  }
+}
+
+variable "partners" {
+  description = "Partner id => its tier; each gets an API key. `demo-partner` is the one the stack file's demo key belongs to."
+  type        = map(object({ tier = string }))
+  default = {
+    demo-partner = { tier = "bronze" }
+    acme         = { tier = "gold" }
+  }
+
+  validation {
+    condition     = contains(keys(var.partners), "demo-partner")
+    error_message = "partners must keep demo-partner: the stack file hands its key out as demo.partner_api_key."
+  }
+}

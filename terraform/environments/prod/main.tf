@@ -11,6 +11,15 @@ module "platform" {
   # Placeholders until the account is set up: the provider's live URL and the verified SES sender.
   payment_provider_url = "https://api.payments.example"
   sender_email         = "orders@prod.foyer.example"
+  # The identity provider whose RS256 user tokens the web and mobile authorizer accepts (placeholder).
+  jwt_issuer = "https://auth.prod.foyer.example"
+  jwks_url   = "https://auth.prod.foyer.example/.well-known/jwks.json"
+  # Partner usage plans per tier, and the partners holding a key (id => tier).
+  partner_tiers = {
+    bronze = { rate = 5, burst = 10, quota = { limit = 10000, period = "DAY" } }
+    gold   = { rate = 50, burst = 100, quota = { limit = 1000000, period = "MONTH" } }
+  }
+  partners = {}
 
   # `make cost`: the cheapest memory that meets the latency goal for the services (dist/bench.json).
   memory_size                    = 768
@@ -20,11 +29,9 @@ module "platform" {
   secret_recovery_window_in_days = 30
 
   # The BFFs answer people: no cold start on their path (lambda_app: an alias with provisioned
-  # concurrency). Once the BFF apps are in locals.apps: { web = 2, mobile = 2, partner = 1 }.
-  provisioned_concurrency = {}
+  # concurrency).
+  provisioned_concurrency = { web = 2, mobile = 2, partner = 1 }
 
-  # The REST API stages (bff-edge's API Gateway module) are wired here once that module is in this root.
-  api_stages = {}
   waf = {
     rate_limit                = 500
     rate_limit_window_seconds = 300

@@ -11,6 +11,15 @@ module "platform" {
   # Placeholders until the account is set up: the provider's live URL and the verified SES sender.
   payment_provider_url = "https://api.payments.example"
   sender_email         = "orders@staging.foyer.example"
+  # The identity provider whose RS256 user tokens the web and mobile authorizer accepts (placeholder).
+  jwt_issuer = "https://auth.staging.foyer.example"
+  jwks_url   = "https://auth.staging.foyer.example/.well-known/jwks.json"
+  # Partner usage plans per tier, and the partners holding a key (id => tier).
+  partner_tiers = {
+    bronze = { rate = 5, burst = 10, quota = { limit = 10000, period = "DAY" } }
+    gold   = { rate = 50, burst = 100, quota = { limit = 1000000, period = "MONTH" } }
+  }
+  partners = {}
 
   # `make cost`: the cheapest memory that meets the latency goal for the services (dist/bench.json).
   memory_size                    = 768
@@ -19,8 +28,6 @@ module "platform" {
   deletion_protection            = true
   secret_recovery_window_in_days = 7
 
-  # The REST API stages (bff-edge's API Gateway module) are wired here once that module is in this root.
-  api_stages = {}
   waf = {
     rate_limit                = 1000
     rate_limit_window_seconds = 300

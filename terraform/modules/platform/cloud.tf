@@ -21,16 +21,6 @@ variable "waf" {
   default = null
 }
 
-variable "api_stages" {
-  description = "API stage key => { arn, api_name, stage_name } of the REST API stages in front of the BFFs (the API Gateway module's outputs): each gets the web ACL and the 5XX and p99 alarms."
-  type = map(object({
-    arn        = string
-    api_name   = string
-    stage_name = string
-  }))
-  default = {}
-}
-
 locals {
   alarm_topic_arn = var.alarms == null ? null : module.observability[0].alarm_topic_arn
 }
@@ -48,7 +38,7 @@ module "observability" {
   # event_consumer alarms on its own DLQ (to this topic): here they are only on the dashboard.
   dead_letter_queues = { for name in keys(local.consumers) : name => "${var.name_prefix}-${name}-dlq" }
   dlq_alarms         = false
-  apis               = { for key, stage in var.api_stages : key => { api_name = stage.api_name, stage_name = stage.stage_name } }
+  apis               = { for key, stage in local.api_stages : key => { api_name = stage.api_name, stage_name = stage.stage_name } }
   p99_latency_ms     = var.alarms.p99_latency_ms
   alarm_emails       = var.alarms.emails
   tags               = var.tags
@@ -59,7 +49,7 @@ module "waf" {
   count  = var.waf == null ? 0 : 1
 
   name                      = "${var.name_prefix}-api"
-  stage_arns                = { for key, stage in var.api_stages : key => stage.arn }
+  stage_arns                = { for key, stage in local.api_stages : key => stage.arn }
   rate_limit                = var.waf.rate_limit
   rate_limit_window_seconds = var.waf.rate_limit_window_seconds
   log_retention_days        = var.waf.log_retention_days

@@ -20,6 +20,7 @@ locals {
   #            `make dev` the local stack calls the same handler every local_interval_s instead
   #   environment  more variables for the app's functions
   #   calls    (BFFs) the services its code calls: its role may invoke exactly their AWS_IAM URLs (exposure.tf)
+  #   expiring  its table keeps records that expire (TTL on `expires_at`) without an outbox or consumers
   apps = {
     catalog = {
       handler = "services.catalog.handler.handler"
@@ -140,6 +141,31 @@ locals {
         SENDER_EMAIL = aws_ses_email_identity.sender.email
       }
     }
+    # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
+    # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
+    web = {
+      handler = "bff.web.handler.handler"
+      port    = 8001
+      table   = null
+      actions = []
+    }
+    mobile = {
+      handler = "bff.mobile.handler.handler"
+      port    = 8002
+      table   = null
+      actions = []
+    }
+    partner = {
+      handler = "bff.partner.handler.handler"
+      port    = 8003
+      table = {
+        hash_key                 = "pk"
+        attributes               = [{ name = "pk", type = "S" }]
+        global_secondary_indexes = []
+      }
+      actions  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      expiring = true
+    }
   }
 
   # The outbox's sparse index and attributes (foyer/events/outbox.py), added to an outbox table.
@@ -151,7 +177,7 @@ locals {
       hash_key = app.table.hash_key
       outbox   = try(app.outbox, false)
       # Processed-event, idempotency and claim records expire (foyer.events, foyer.idempotency).
-      expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0
+      expiring   = try(app.outbox, false) || length(try(app.consumers, {})) > 0 || try(app.expiring, false)
       attributes = concat(app.table.attributes, try(app.outbox, false) ? local.outbox_attributes : [])
       global_secondary_indexes = concat(
         app.table.global_secondary_indexes, try(app.outbox, false) ? [local.outbox_index] : []
@@ -166,6 +192,7 @@ locals {
       { FOYER_ENV = var.environment, FOYER_SERVICE = name },
       app.table == null ? {} : { TABLE_NAME = module.table[name].name },
       try(app.environment, {}),
+      try(local.edge_environment[name], {}), # edge.tf: the partner BFF's key id => partner mapping
     )
   }
 

@@ -92,3 +92,37 @@ output "schedules" {
     }
   }
 }
+
+output "authorizer" {
+  description = "The JWT authorizer's function: { function_name, handler, arn }."
+  value = {
+    function_name = module.authorizer.function_name
+    handler       = module.authorizer.handler
+    arn           = module.authorizer.arn
+  }
+}
+
+output "apis" {
+  description = "BFF name => its REST API: { id, stage, invoke_url, authorizer, authorizer_ttl, api_key_required }."
+  value = {
+    for name, api in module.api : name => {
+      id               = api.id
+      stage            = api.stage_name
+      invoke_url       = api.invoke_url
+      authorizer       = api.routes.authorizer
+      authorizer_ttl   = api.routes.authorizer_ttl
+      api_key_required = api.routes.api_key_required
+    }
+  }
+}
+
+output "partner_keys" {
+  description = "API key id => { partner_id, tier } (also the partner BFF's FOYER_PARTNER_KEYS)."
+  value       = local.partner_keys
+}
+
+output "partner_api_keys" {
+  description = "Partner id => its API key's value, to hand to the partner."
+  value       = try(module.api["partner"].partner_api_key_values, {})
+  sensitive   = true
+}

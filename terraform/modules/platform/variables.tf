@@ -118,3 +118,45 @@ variable "payment_key_rotation_lambda_arn" {
   type        = string
   default     = null
 }
+
+variable "jwt_issuer" {
+  description = "The `iss` of the user tokens the web and mobile authorizer accepts (the identity provider)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://", var.jwt_issuer))
+    error_message = "jwt_issuer must be the issuer's URL (https://...); got \"${var.jwt_issuer}\"."
+  }
+}
+
+variable "jwt_audience" {
+  description = "The `aud` of the user tokens the authorizer accepts."
+  type        = string
+  default     = "foyer-bff"
+}
+
+variable "jwks_url" {
+  description = "Where the authorizer reads the issuer's public keys (https://, or file:// for the local issuer)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^(https?|file)://", var.jwks_url))
+    error_message = "jwks_url must be an https://, http:// or file:// URL; got \"${var.jwks_url}\"."
+  }
+}
+
+variable "partner_tiers" {
+  description = "Usage plan per partner tier (rest_api's `usage_plans`): requests per second, burst, and an optional quota per DAY, WEEK or MONTH."
+  type = map(object({
+    rate  = number
+    burst = number
+    quota = optional(object({ limit = number, period = string }))
+  }))
+  default = {}
+}
+
+variable "partners" {
+  description = "Partner id => its tier (a key of partner_tiers); each gets an API key under its tier's usage plan."
+  type        = map(object({ tier = string }))
+  default     = {}
+}

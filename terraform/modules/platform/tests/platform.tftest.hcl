@@ -50,6 +50,8 @@ variables {
   artifacts_dir        = "/opt/foyer/dist"
   payment_provider_url = "https://api.payments.example"
   sender_email         = "orders@foyer.example"
+  jwt_issuer           = "https://auth.foyer.example"
+  jwks_url             = "https://auth.foyer.example/.well-known/jwks.json"
 }
 
 run "every_queue_waits_six_consumer_timeouts" {
@@ -111,9 +113,6 @@ run "a_cloud_environment_gets_alarms_and_a_web_acl_on_every_stage" {
   variables {
     alarms = { emails = ["platform-oncall@foyer.example"] }
     waf    = { rate_limit = 500 }
-    api_stages = {
-      web = { arn = "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/dev", api_name = "foyer-dev-web", stage_name = "dev" }
-    }
   }
 
   assert {
@@ -121,7 +120,7 @@ run "a_cloud_environment_gets_alarms_and_a_web_acl_on_every_stage" {
     error_message = "alarms and waf values create both modules."
   }
   assert {
-    condition     = keys(module.waf[0].associated_stages) == ["web"]
+    condition     = keys(module.waf[0].associated_stages) == ["mobile", "partner", "web"]
     error_message = "Every API stage gets the web ACL."
   }
 }

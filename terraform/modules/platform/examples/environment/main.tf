@@ -20,6 +20,8 @@ module "platform" {
   artifacts_dir        = var.artifacts_dir
   payment_provider_url = "https://api.payments.example"
   sender_email         = "orders@foyer.example"
+  jwt_issuer           = "https://auth.foyer.example"
+  jwks_url             = "https://auth.foyer.example/.well-known/jwks.json"
   memory_size          = 768
   alarms               = { emails = ["platform-oncall@foyer.example"] }
   waf                  = { rate_limit = 2000 }

@@ -1,0 +1,10 @@
+"""The mobile BFF as an ASGI app: `uvicorn bff.mobile.app:app`."""
+
+from __future__ import annotations
+
+from bff.mobile.api import router
+from bff.mobile.problems import PROBLEMS
+from bff.mobile.settings import SERVICE
+from foyer.app import create_app
+
+app = create_app(SERVICE, title="Foyer mobile BFF", version="1.0.0", routers=[router], problems=PROBLEMS)

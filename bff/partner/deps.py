@@ -1,0 +1,67 @@
+"""The partner BFF's one wiring point: settings, the services it calls, the request's deadline, the
+calling partner and its Idempotency-Key records. Tests swap any of these with
+`app.dependency_overrides`."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bff.partner.settings import PartnerSettings
+from foyer.dynamodb import Table
+from foyer.idempotency import IdempotencyStore
+from foyer.idempotency.http import IdempotentCall, idempotent
+from foyer.identity import Partner
+from foyer.identity.dependencies import current_partner
+from foyer.service_api import Services
+from foyer.service_api.wiring import build_services, request_deadline
+from foyer.upstream import Deadline
+
+
+@cache
+def get_settings() -> PartnerSettings:
+    return PartnerSettings()
+
+
+@cache
+def get_services() -> Services:
+    """The process-wide service clients (one shared HTTP client, one breaker per service)."""
+    return build_services(get_settings())
+
+
+def get_deadline(request: Request, settings: Annotated[PartnerSettings, Depends(get_settings)]) -> Deadline:
+    return request_deadline(request, settings)
+
+
+def calling_partner(request: Request, partner: Annotated[Partner, Depends(current_partner)]) -> Partner:
+    """The partner behind the request's API key, remembered on the request for the idempotency scope."""
+    request.state.partner_id = partner.partner_id
+    return partner
+
+
+@cache
+def get_idempotency_store() -> IdempotencyStore:
+    """Idempotency-Key records, in the partner BFF's own table."""
+    return IdempotencyStore(Table(get_settings().table_name))
+
+
+def _idempotency_records(
+    partner: Annotated[Partner, Depends(calling_partner)],
+    store: Annotated[IdempotencyStore, Depends(get_idempotency_store)],
+) -> IdempotencyStore:
+    # Depends on the partner so that the scope below is read after the partner is known.
+    return store
+
+
+def _per_partner(request: Request) -> str:
+    """Keys are the partner's own: two partners may send the same key for different orders."""
+    return f"{request.state.partner_id} {request.method} {request.url.path}"
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Settings = Annotated[PartnerSettings, Depends(get_settings)]
+Budget = Annotated[Deadline, Depends(get_deadline)]
+CurrentPartner = Annotated[Partner, Depends(calling_partner)]
+Once = Annotated[IdempotentCall, Depends(idempotent(_idempotency_records, scope=_per_partner, required=True))]

@@ -1,0 +1,23 @@
+"""The partner BFF's settings: dependencies and budget (BffSettings), its table (Idempotency-Key
+records) and the contact address its orders carry."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from foyer.upstream.settings import BffSettings
+
+SERVICE = "partner"
+
+
+class PartnerSettings(BffSettings):
+    # Redeclared only for the default; the alias keeps `FOYER_SERVICE` as the one env name.
+    service: str = Field(SERVICE, validation_alias=AliasChoices("FOYER_SERVICE"))
+    table_name: str = Field(validation_alias=AliasChoices("TABLE_NAME"))
+    # A partner's order is placed for the partner, who is told through its own channel; the orders
+    # service still needs an address (`<partner_id>@<this domain>`).
+    partner_email_domain: str = Field(
+        "partners.foyer.example",
+        pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+        validation_alias=AliasChoices("PARTNER_EMAIL_DOMAIN"),
+    )

@@ -1,0 +1,9 @@
+"""How the web BFF's failures leave: the BFFs' shared table (not found, dependency 503/504) and
+identity's (401 with `WWW-Authenticate`)."""
+
+from __future__ import annotations
+
+from foyer.identity.problems import PROBLEMS as IDENTITY_PROBLEMS
+from foyer.service_api.problems import PROBLEMS as SHARED
+
+PROBLEMS = SHARED | IDENTITY_PROBLEMS

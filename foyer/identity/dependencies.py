@@ -1,0 +1,129 @@
+"""FastAPI dependencies that say who is calling: `CurrentUser` (web, mobile), `CurrentPartner` (partner).
+
+Behind API Gateway (Mangum puts the REST event in `scope["aws.event"]`) the edge already decided: the
+authorizer's context names the user, and the gateway matched the API key and applied its usage plan,
+so only the key id is mapped to its partner. Anywhere else (uvicorn) nothing stands in front: the
+token is verified here against the issuer's JWKS, and the key is looked up in the emulator and
+metered against its plan in this process. Tests swap `get_verifier`, `get_partner_keys` or
+`get_usage_meter` with `app.dependency_overrides`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from foyer.identity.base import Verifier
+from foyer.identity.exceptions import ApiKeyRefused, Unauthenticated
+from foyer.identity.partners import EmulatorKeys, KeyLookup, partners_by_key_id
+from foyer.identity.plans import UsageMeter
+from foyer.identity.principals import Partner, User
+from foyer.identity.settings import IdentitySettings
+
+API_KEY_HEADER = "x-api-key"
+
+
+@cache
+def identity_settings() -> IdentitySettings:
+    return IdentitySettings()
+
+
+@cache
+def get_verifier() -> Verifier | None:
+    """The process-wide verifier of the configured issuer; None when none is configured, and in
+    Lambda, where the authorizer has verified the token before the BFF runs."""
+    settings = identity_settings()
+    if settings.in_lambda or not (settings.jwt_issuer and settings.jwt_audience and settings.jwks_url):
+        return None
+    # Deferred: only a BFF under uvicorn verifies tokens itself; Lambda zips of BFFs carry no JOSE library.
+    from foyer.identity.tokens import Jwks, TokenVerifier
+
+    return TokenVerifier(
+        Jwks(settings.jwks_url),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_s=settings.jwt_leeway_s,
+    )
+
+
+@cache
+def get_partners() -> dict[str, Partner]:
+    """Partners by API key id, as Terraform delivered the mapping."""
+    return partners_by_key_id(identity_settings().partner_keys)
+
+
+@cache
+def get_partner_keys() -> KeyLookup:
+    """The keys and plans Terraform created in the emulator (used only where no gateway stands in front)."""
+    from foyer import aws  # deferred: behind API Gateway no key is ever looked up here
+
+    return EmulatorKeys(lambda: aws.client("apigateway", identity_settings()), get_partners())
+
+
+@cache
+def get_usage_meter() -> UsageMeter:
+    """One meter per process: API Gateway meters per key across the stage; so does this, per process."""
+    return UsageMeter()
+
+
+def _event(request: Request) -> dict[str, Any] | None:
+    event = request.scope.get("aws.event")
+    return event if isinstance(event, dict) else None
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.", error="")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("The Authorization header is not 'Bearer <token>'.", error="invalid_request")
+    return token.strip()
+
+
+async def current_user(request: Request, verifier: Annotated[Verifier | None, Depends(get_verifier)]) -> User:
+    """The signed-in user, or Unauthenticated (401 with `WWW-Authenticate`)."""
+    event = _event(request)
+    if event is not None:
+        context = (event.get("requestContext") or {}).get("authorizer") or {}
+        user_id = context.get("user_id") or context.get("principalId")
+        if not isinstance(user_id, str) or not user_id:
+            # API Gateway only forwards requests its authorizer allowed; no context means no authorizer.
+            raise Unauthenticated("No authorizer vouched for this request.", error="")
+        return User(user_id=user_id)
+    token = _bearer(request)
+    if verifier is None:
+        raise Unauthenticated("No token issuer is configured, so no token can be accepted.")
+    return User(user_id=verifier.verify(token).subject)
+
+
+async def current_partner(
+    request: Request,
+    keys: Annotated[KeyLookup, Depends(get_partner_keys)],
+    meter: Annotated[UsageMeter, Depends(get_usage_meter)],
+    partners: Annotated[dict[str, Partner], Depends(get_partners)],
+) -> Partner:
+    """The partner whose API key came with the request, within its usage plan; else ApiKeyRefused
+    (403) or OverUsagePlan (429 with `Retry-After`)."""
+    event = _event(request)
+    if event is not None:
+        key_id = ((event.get("requestContext") or {}).get("identity") or {}).get("apiKeyId")
+        partner = partners.get(key_id) if isinstance(key_id, str) else None
+        if partner is None:
+            raise ApiKeyRefused("The request carries no API key of a partner.")
+        return partner
+    value = request.headers.get(API_KEY_HEADER)
+    if not value:
+        raise ApiKeyRefused(f"Send your API key in the '{API_KEY_HEADER}' header.")
+    found = keys.lookup(value)
+    if found is None:
+        raise ApiKeyRefused("The API key is not valid.")
+    if found.plan is not None:
+        meter.admit(found.partner.api_key_id, found.plan)
+    return found.partner
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+CurrentPartner = Annotated[Partner, Depends(current_partner)]

@@ -1,0 +1,35 @@
+"""The domain services' HTTP APIs as the BFFs read them: typed, tolerant readers and one function per
+call, shared by the web, mobile and partner BFFs (each zip carries foyer/, not the other BFFs).
+
+Readers ignore fields they do not use, so a service may add fields without breaking a BFF; a
+missing or ill-typed field a BFF uses makes the answer unusable (UpstreamUnavailable). A service's
+own problem (a 404 aside, which each call turns into None) is relayed to the client as it is.
+"""
+
+from foyer.service_api.calls import Services
+from foyer.service_api.models import (
+    Money,
+    Order,
+    OrderLine,
+    OrderPage,
+    OrderStep,
+    Payment,
+    Product,
+    ProductPage,
+    TimelineStep,
+)
+from foyer.service_api.relay import ServiceProblem
+
+__all__ = [
+    "Money",
+    "Order",
+    "OrderLine",
+    "OrderPage",
+    "OrderStep",
+    "Payment",
+    "Product",
+    "ProductPage",
+    "ServiceProblem",
+    "Services",
+    "TimelineStep",
+]

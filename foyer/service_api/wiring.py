@@ -1,0 +1,25 @@
+"""A BFF's Services from its settings: one breaker set and, in AWS, SigV4 signing."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from foyer.service_api.calls import Services
+from foyer.upstream import Breakers, Deadline
+from foyer.upstream.settings import BffSettings
+from foyer.upstream.signing import signing
+
+
+def build_services(settings: BffSettings) -> Services:
+    """The services at the URLs `settings` names, each behind its own breaker."""
+    breakers = Breakers(threshold=settings.breaker_threshold, reset_s=settings.breaker_reset_s)
+    return Services(
+        settings.service_urls,
+        breakers=breakers,
+        auth=signing(settings.sign_service_calls, settings.aws_region),
+    )
+
+
+def request_deadline(request: Request, settings: BffSettings) -> Deadline:
+    """The deadline of `request`'s calls (see foyer.upstream.budget)."""
+    return Deadline.for_scope(request.scope, budget_s=settings.budget_s, margin_s=settings.budget_margin_s)

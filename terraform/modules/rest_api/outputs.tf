@@ -1,0 +1,68 @@
+output "id" {
+  description = "The REST API's id."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "execution_arn" {
+  description = "The REST API's execution ARN (for more Lambda permissions)."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "name" {
+  description = "The REST API's name."
+  value       = aws_api_gateway_rest_api.this.name
+}
+
+output "stage_arn" {
+  description = "The stage's ARN (a web ACL is associated with it)."
+  value       = aws_api_gateway_stage.this.arn
+}
+
+output "stage_name" {
+  description = "The stage clients call."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "The stage's URL (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`)."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "routes" {
+  description = "What the API routes, for a local gateway to serve the same: resources, the method, whether the authorizer and an API key guard them."
+  value = {
+    resources        = ["/", "/{proxy+}"]
+    http_method      = "ANY"
+    authorizer       = var.authorizer != null
+    authorizer_ttl   = var.authorizer == null ? 0 : var.authorizer.result_ttl_seconds
+    api_key_required = var.api_key_required
+  }
+}
+
+output "usage_plans" {
+  description = "Tier => { id, rate, burst, quota } as created."
+  value = {
+    for tier, plan in aws_api_gateway_usage_plan.this : tier => {
+      id    = plan.id
+      rate  = var.usage_plans[tier].rate
+      burst = var.usage_plans[tier].burst
+      quota = var.usage_plans[tier].quota
+    }
+  }
+}
+
+output "partner_keys" {
+  description = "API key id => { partner_id, tier }: the mapping the partner BFF reads (FOYER_PARTNER_KEYS)."
+  value = {
+    for id, partner in var.partners : aws_api_gateway_api_key.partner[id].id => {
+      partner_id = id
+      tier       = partner.tier
+    }
+  }
+}
+
+output "partner_api_key_values" {
+  description = "Partner id => its API key's value, to hand over to the partner."
+  value       = { for id, key in aws_api_gateway_api_key.partner : id => key.value }
+  sensitive   = true
+}

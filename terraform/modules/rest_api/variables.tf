@@ -1,0 +1,144 @@
+variable "name" {
+  description = "API name, e.g. `foyer-dev-partner`: names the REST API, its access log group `/aws/apigateway/<name>`, and its usage plans `<name>-<tier>`."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.name))
+    error_message = "name must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'; got \"${var.name}\"."
+  }
+}
+
+variable "stage_name" {
+  description = "The stage clients call (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`)."
+  type        = string
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1-128 characters of A-Z, a-z, 0-9 or '_' (API Gateway's rule); got \"${var.stage_name}\"."
+  }
+}
+
+variable "function_name" {
+  description = "The BFF's Lambda function (name or ARN) that every route proxies to; API Gateway gets permission to invoke it from this API only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?)$", var.function_name))
+    error_message = "function_name must be a Lambda function name or ARN; got \"${var.function_name}\"."
+  }
+}
+
+variable "function_invoke_arn" {
+  description = "The BFF function's invoke ARN (lambda_app's `invoke_arn`, or `qualified_invoke_arn` for its alias)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/.+/invocations$", var.function_invoke_arn))
+    error_message = "function_invoke_arn must be a Lambda invoke ARN (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations); got \"${var.function_invoke_arn}\"."
+  }
+}
+
+variable "authorizer" {
+  description = "The Lambda TOKEN authorizer every method requires (web, mobile), or null for none. `result_ttl_seconds`: how long API Gateway caches its policy per token (0 to 3600)."
+  type = object({
+    function_name      = string
+    invoke_arn         = string
+    result_ttl_seconds = optional(number, 300)
+  })
+  default = null
+
+  validation {
+    condition     = var.authorizer == null || try(var.authorizer.result_ttl_seconds >= 0 && var.authorizer.result_ttl_seconds <= 3600, false)
+    error_message = "authorizer.result_ttl_seconds must be from 0 to 3600 (API Gateway's limits)."
+  }
+}
+
+variable "api_key_required" {
+  description = "Every method requires an API key (`x-api-key`) under one of the usage plans (partner)."
+  type        = bool
+  default     = false
+}
+
+variable "usage_plans" {
+  description = "Usage plan per partner tier: steady `rate` (requests/s), `burst`, and an optional `quota` of `limit` requests per `period` (DAY, WEEK or MONTH)."
+  type = map(object({
+    rate  = number
+    burst = number
+    quota = optional(object({
+      limit  = number
+      period = string
+    }))
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for plan in values(var.usage_plans) : plan.rate > 0 && plan.burst >= 1 && floor(plan.burst) == plan.burst])
+    error_message = "Each usage plan needs a rate above 0 and a whole burst of at least 1; got ${jsonencode(var.usage_plans)}."
+  }
+
+  validation {
+    condition     = alltrue([for plan in values(var.usage_plans) : plan.burst >= plan.rate])
+    error_message = "Each usage plan's burst must be at least its rate (a bucket smaller than a second's worth of requests never fills): ${jsonencode({ for tier, plan in var.usage_plans : tier => { rate = plan.rate, burst = plan.burst } if plan.burst < plan.rate })}."
+  }
+
+  validation {
+    condition     = alltrue([for plan in values(var.usage_plans) : plan.quota == null || try(plan.quota.limit >= 0 && floor(plan.quota.limit) == plan.quota.limit, false)])
+    error_message = "A usage plan's quota limit must be a whole number, not negative; got ${jsonencode({ for tier, plan in var.usage_plans : tier => plan.quota.limit if plan.quota != null })}."
+  }
+
+  validation {
+    condition     = alltrue([for plan in values(var.usage_plans) : plan.quota == null || try(contains(["DAY", "WEEK", "MONTH"], plan.quota.period), false)])
+    error_message = "A usage plan's quota period must be DAY, WEEK or MONTH; got ${jsonencode([for plan in values(var.usage_plans) : plan.quota.period if plan.quota != null])}."
+  }
+}
+
+variable "partners" {
+  description = "Partner id => its `tier` (a key of usage_plans). Each partner gets its own API key under its tier's plan."
+  type = map(object({
+    tier = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for id in keys(var.partners) : can(regex("^[a-z0-9][a-z0-9-]{0,62}$", id))])
+    error_message = "Partner ids must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit; got ${jsonencode(keys(var.partners))}."
+  }
+
+  validation {
+    condition     = alltrue([for partner in values(var.partners) : contains(keys(var.usage_plans), partner.tier)])
+    error_message = "Each partner's tier must be one of the usage plans (${join(", ", keys(var.usage_plans))}); unknown: ${jsonencode({ for id, partner in var.partners : id => partner.tier if !contains(keys(var.usage_plans), partner.tier) })}."
+  }
+}
+
+variable "access_log_retention_days" {
+  description = "Days CloudWatch keeps the stage's access log."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log_retention_days)
+    error_message = "access_log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653); got ${var.access_log_retention_days}."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key that encrypts the access log group, or null for CloudWatch's default encryption."
+  type        = string
+  default     = null
+}
+
+variable "tracing_enabled" {
+  description = "X-Ray tracing on the stage."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

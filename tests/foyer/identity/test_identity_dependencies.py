@@ -1,0 +1,192 @@
+"""`CurrentUser` and `CurrentPartner` in both places they run: under uvicorn (verifying the token and
+metering the key themselves) and behind API Gateway (trusting the authorizer's context and mapping
+the key id), every refusal a problem+json with the header the RFCs ask for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from foyer.app import create_app
+from foyer.devstack.apigateway import rest_event
+from foyer.devstack.issuer import LocalIssuer
+from foyer.identity.dependencies import (
+    CurrentPartner,
+    CurrentUser,
+    get_partner_keys,
+    get_partners,
+    get_usage_meter,
+    get_verifier,
+)
+from foyer.identity.partners import PartnerKey
+from foyer.identity.plans import UsageMeter, UsagePlan
+from foyer.identity.principals import Partner
+from foyer.identity.problems import PROBLEMS
+from foyer.identity.tokens import Jwks, TokenVerifier
+from foyer.lambda_glue import LambdaAdapter, make_handler
+from tests.forged_tokens import FORGERIES, genuine, now
+
+ISSUER = LocalIssuer.generate("key-1")
+ACME = Partner(partner_id="acme", tier="bronze", api_key_id="k-acme")
+BRONZE = UsagePlan("bronze", rate=1, burst=2, quota=None)
+
+
+class Keys:
+    def __init__(self, keys: dict[str, PartnerKey]) -> None:
+        self.keys = keys
+
+    def lookup(self, value: str) -> PartnerKey | None:
+        return self.keys.get(value)
+
+
+class Clock:
+    now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def build_app() -> FastAPI:
+    router = APIRouter()
+
+    @router.get("/me")
+    async def me(user: CurrentUser) -> dict[str, str]:
+        return {"user_id": user.user_id}
+
+    @router.get("/partner")
+    async def partner(caller: CurrentPartner) -> dict[str, str]:
+        return {"partner_id": caller.partner_id, "tier": caller.tier}
+
+    return create_app("identitytest", title="Identity test", routers=[router], problems=PROBLEMS)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(clock: Clock) -> FastAPI:
+    app = build_app()
+    jwks = Jwks("memory://", fetch=lambda url: ISSUER.jwks())
+    verifier = TokenVerifier(jwks, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now)
+    meter = UsageMeter(clock)
+    app.dependency_overrides[get_verifier] = lambda: verifier
+    app.dependency_overrides[get_partner_keys] = lambda: Keys({"secret-acme": PartnerKey(ACME, BRONZE)})
+    app.dependency_overrides[get_usage_meter] = lambda: meter
+    return app
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+def _is_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = cast(dict[str, Any], response.json())
+    assert body["status"] == status
+    return body
+
+
+def test_a_genuine_token_names_the_user(client: TestClient) -> None:
+    response = client.get("/me", headers={"Authorization": f"Bearer {genuine(ISSUER)}"})
+    assert response.status_code == 200
+    assert response.json() == {"user_id": "ada"}
+
+
+def test_no_token_is_401_with_a_bare_bearer_challenge(client: TestClient) -> None:
+    response = client.get("/me")
+    _is_problem(response, 401)
+    assert response.headers["www-authenticate"] == 'Bearer realm="foyer"'
+
+
+def test_another_scheme_is_401_invalid_request(client: TestClient) -> None:
+    response = client.get("/me", headers={"Authorization": "Basic YWRhOnB3"})
+    _is_problem(response, 401)
+    assert 'error="invalid_request"' in response.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize("forgery", FORGERIES.values(), ids=FORGERIES.keys())
+def test_every_forged_token_is_401_with_invalid_token(
+    client: TestClient, forgery: Callable[[LocalIssuer], str]
+) -> None:
+    response = client.get("/me", headers={"Authorization": f"Bearer {forgery(ISSUER)}"})
+    body = _is_problem(response, 401)
+    assert body["type"] == "urn:foyer:problem:unauthenticated"
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_no_issuer_configured_refuses_every_token(app: FastAPI) -> None:
+    app.dependency_overrides[get_verifier] = lambda: None
+    with TestClient(app) as client:
+        _is_problem(client.get("/me", headers={"Authorization": f"Bearer {genuine(ISSUER)}"}), 401)
+
+
+def test_a_partner_key_names_the_partner(client: TestClient) -> None:
+    response = client.get("/partner", headers={"x-api-key": "secret-acme"})
+    assert response.json() == {"partner_id": "acme", "tier": "bronze"}
+
+
+@pytest.mark.parametrize("headers", [{}, {"x-api-key": "guessed"}], ids=["no key", "unknown key"])
+def test_no_or_an_unknown_key_is_403(client: TestClient, headers: dict[str, str]) -> None:
+    body = _is_problem(client.get("/partner", headers=headers), 403)
+    assert body["type"] == "urn:foyer:problem:api-key-refused"
+
+
+def test_a_burst_over_the_plan_is_429_with_retry_after(client: TestClient, clock: Clock) -> None:
+    key = {"x-api-key": "secret-acme"}
+    assert [client.get("/partner", headers=key).status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/partner", headers=key)
+    body = _is_problem(refused, 429)
+    assert refused.headers["retry-after"] == "1"
+    assert body["limit"] == "rate"
+    clock.now += 1
+    assert client.get("/partner", headers=key).status_code == 200
+
+
+# Behind API Gateway: Mangum's scope carries the event; the edge already decided.
+
+
+@pytest.fixture
+def handler(app: FastAPI) -> Iterator[LambdaAdapter]:
+    adapter = make_handler(app)
+    yield adapter
+    adapter.shutdown()
+
+
+def _call(handler: LambdaAdapter, path: str, **event: Any) -> dict[str, Any]:
+    return handler(rest_event("GET", path, **event), cast(Any, None))
+
+
+def test_behind_the_gateway_the_authorizer_context_names_the_user(handler: LambdaAdapter) -> None:
+    response = _call(handler, "/me", authorizer={"principalId": "ada", "user_id": "ada"})
+    assert response["statusCode"] == 200
+    assert '"user_id":"ada"' in response["body"]
+
+
+def test_behind_the_gateway_a_bearer_token_without_an_authorizer_is_refused(handler: LambdaAdapter) -> None:
+    response = _call(handler, "/me", headers={"Authorization": f"Bearer {genuine(ISSUER)}"})
+    assert response["statusCode"] == 401
+    assert "www-authenticate" in {name.lower() for name in response["headers"]}
+
+
+def test_behind_the_gateway_the_key_id_maps_to_its_partner(app: FastAPI, handler: LambdaAdapter) -> None:
+    app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+    response = _call(handler, "/partner", api_key_id="k-acme")
+    assert response["statusCode"] == 200, response["body"]
+    assert '"partner_id":"acme"' in response["body"]
+
+
+@pytest.mark.parametrize("key_id", [None, "k-someone-else"])
+def test_behind_the_gateway_a_key_id_of_no_partner_is_403(
+    app: FastAPI, handler: LambdaAdapter, key_id: str | None
+) -> None:
+    app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+    assert _call(handler, "/partner", api_key_id=key_id)["statusCode"] == 403
