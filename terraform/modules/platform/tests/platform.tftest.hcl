@@ -34,6 +34,29 @@ override_module {
 }
 
 override_module {
+  target = module.authorizer
+  outputs = {
+    function_name = "foyer-dev-authorizer"
+    arn           = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-authorizer"
+    invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-authorizer/invocations"
+    role_arn      = "arn:aws:iam::123456789012:role/foyer-dev-authorizer"
+    role_name     = "foyer-dev-authorizer"
+    handler       = "bff.authorizer.handler.handler"
+  }
+}
+
+override_module {
+  target = module.scheduled_function
+  outputs = {
+    function_name = "foyer-dev-orders-reconciler"
+    arn           = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders-reconciler"
+    role_arn      = "arn:aws:iam::123456789012:role/foyer-dev-orders-reconciler"
+    role_name     = "foyer-dev-orders-reconciler"
+    handler       = "services.orders.reconciler.handler"
+  }
+}
+
+override_module {
   target = module.relay
   outputs = {
     function_name = "foyer-dev-orders-relay"
