@@ -110,6 +110,12 @@ class FoyerSettings(BaseModel):
     service_urls: dict[str, str] = Field(
         default_factory=dict, validation_alias=AliasChoices("FOYER_SERVICE_URLS")
     )
+    # On in AWS, where the services' function URLs admit only SigV4-signed callers (Terraform sets
+    # FOYER_SIGN_SERVICE_CALLS for every app that calls a service); off locally. BFF_ is the BFFs'
+    # older name for it.
+    sign_service_calls: bool = Field(
+        False, validation_alias=AliasChoices("FOYER_SIGN_SERVICE_CALLS", "BFF_SIGN_SERVICE_CALLS")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", validation_alias=AliasChoices("LOG_LEVEL")
     )

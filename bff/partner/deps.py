@@ -19,6 +19,10 @@ from foyer.service_api import Services
 from foyer.service_api.wiring import build_services, request_deadline
 from foyer.upstream import Deadline
 
+# What the partner's routes call (bff/partner/api.py): products, availability and orders, never a
+# payment; in AWS its FOYER_SERVICE_URLS and its role hold exactly these (terraform platform apps).
+CALLS = ("catalog", "inventory", "orders")
+
 
 @cache
 def get_settings() -> PartnerSettings:
@@ -28,7 +32,7 @@ def get_settings() -> PartnerSettings:
 @cache
 def get_services() -> Services:
     """The process-wide service clients (one shared HTTP client, one breaker per service)."""
-    return build_services(get_settings())
+    return build_services(get_settings(), calls=CALLS)
 
 
 def get_deadline(request: Request, settings: Annotated[PartnerSettings, Depends(get_settings)]) -> Deadline:

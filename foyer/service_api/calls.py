@@ -17,6 +17,9 @@ from foyer.upstream.client import shared_client
 M = TypeVar("M", bound=BaseModel)
 # The services a BFF calls, by the names the stack file and FOYER_SERVICE_URLS use.
 NAMES = ("catalog", "inventory", "orders", "payments")
+# Where a service the BFF never calls "answers": in AWS its FOYER_SERVICE_URLS and its role hold
+# only the services it calls, and .invalid never resolves (RFC 2606), so a stray call fails loudly.
+NOT_CALLED = "https://not-called.invalid"
 
 
 def _segment(value: str) -> str:
@@ -53,14 +56,17 @@ class Services:
         breakers: Breakers,
         client: httpx.AsyncClient | None = None,
         auth: httpx.Auth | None = None,
+        calls: Iterable[str] = NAMES,
     ) -> None:
-        missing = [name for name in NAMES if name not in urls]
+        """The upstreams at `urls`; every service in `calls` (those this BFF's routes call) needs one."""
+        missing = [name for name in calls if name not in urls]
         if missing:
             raise LookupError(f"no URL for {', '.join(missing)}: set FOYER_SERVICE_URLS or run `make dev`")
         shared = client or shared_client()
 
         def upstream(name: str) -> Upstream:
-            return Upstream(name, urls[name], breakers=breakers, client=shared, auth=auth)
+            url = urls.get(name, NOT_CALLED)
+            return Upstream(name, url, breakers=breakers, client=shared, auth=auth)
 
         self.catalog = upstream("catalog")
         self.inventory = upstream("inventory")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.requests import Request
 
-from foyer.service_api.calls import Services
+from foyer.service_api.calls import NAMES, Services
+from foyer.signing import signing
 from foyer.upstream import Breakers, Deadline
 from foyer.upstream.settings import BffSettings
-from foyer.upstream.signing import signing
 
 
-def build_services(settings: BffSettings) -> Services:
-    """The services at the URLs `settings` names, each behind its own breaker."""
+def build_services(settings: BffSettings, calls: Iterable[str] = NAMES) -> Services:
+    """The services at the URLs `settings` names, each behind its own breaker; those in `calls` must
+    have one."""
     breakers = Breakers(threshold=settings.breaker_threshold, reset_s=settings.breaker_reset_s)
     return Services(
         settings.service_urls,
         breakers=breakers,
         auth=signing(settings.sign_service_calls, settings.aws_region),
+        calls=calls,
     )
 
 

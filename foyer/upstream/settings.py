@@ -1,5 +1,5 @@
 """What every BFF is told about its dependencies: where they answer (FoyerSettings.service_urls),
-how long a request may spend on them, when a breaker opens, and whether calls are SigV4-signed."""
+how long a request may spend on them and when a breaker opens (FoyerSettings: whether calls are signed)."""
 
 from __future__ import annotations
 
@@ -16,5 +16,3 @@ class BffSettings(FoyerSettings):
     budget_margin_s: float = Field(0.25, ge=0, le=5, validation_alias=AliasChoices("BFF_BUDGET_MARGIN_S"))
     breaker_threshold: int = Field(5, ge=1, le=100, validation_alias=AliasChoices("BFF_BREAKER_THRESHOLD"))
     breaker_reset_s: float = Field(10.0, gt=0, le=300, validation_alias=AliasChoices("BFF_BREAKER_RESET_S"))
-    # On in AWS, where services admit only IAM-signed callers; off locally.
-    sign_service_calls: bool = Field(False, validation_alias=AliasChoices("BFF_SIGN_SERVICE_CALLS"))

@@ -12,6 +12,7 @@ from fastapi import Depends
 from foyer.dynamodb import Table
 from foyer.idempotency import IdempotencyStore
 from foyer.idempotency.http import IdempotentCall, idempotent
+from foyer.signing import signing
 from services.orders.catalog import Catalog
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrdersStore
@@ -41,11 +42,16 @@ def get_idempotency_store(store: Annotated[OrdersStore, Depends(get_store)]) -> 
 
 @cache
 def get_catalog() -> Catalog:
-    """One HTTP client per process, reused by every request (its connections stay open)."""
+    """One HTTP client per process, reused by every request (its connections stay open); in AWS it
+    signs its calls, as the catalog's function URL admits only signed callers."""
 
     def connect() -> httpx.AsyncClient:
         settings = get_settings()
-        return httpx.AsyncClient(base_url=settings.catalog_url, timeout=settings.catalog_timeout_s)
+        return httpx.AsyncClient(
+            base_url=settings.catalog_url,
+            timeout=settings.catalog_timeout_s,
+            auth=signing(settings.sign_service_calls, settings.aws_region),
+        )
 
     return Catalog(connect=connect)
 

@@ -12,7 +12,10 @@ import httpx
 import pytest
 
 from bff.partner.app import app as partner_app
+from bff.partner.deps import CALLS
 from foyer.errors import MEDIA_TYPE
+from foyer.service_api import Services
+from foyer.upstream import Breakers
 from tests.bff.conftest import APPS, PARTNER_HEADER, Upstreams, Wiring, wire
 
 pytestmark = pytest.mark.integration
@@ -162,3 +165,12 @@ def test_a_down_dependency_is_503_a_slow_one_504_and_the_breaker_opens_then_clos
     finally:
         for app in APPS.values():
             app.dependency_overrides.clear()
+
+
+def test_the_partner_needs_no_payments_url_but_every_service_it_calls() -> None:
+    # In AWS its FOYER_SERVICE_URLS holds only what it calls (terraform: the partner app's `calls`).
+    urls = {name: f"https://{name}.lambda-url.eu-west-1.on.aws/" for name in CALLS}
+    assert "payments" not in CALLS
+    Services(urls, breakers=Breakers(), calls=CALLS)
+    with pytest.raises(LookupError, match="orders"):
+        Services({k: v for k, v in urls.items() if k != "orders"}, breakers=Breakers(), calls=CALLS)

@@ -34,6 +34,8 @@ VARIABLES = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_LAMBDA_FUNCTION_NAME",
+    "FOYER_SIGN_SERVICE_CALLS",
+    "BFF_SIGN_SERVICE_CALLS",
 )
 
 
@@ -200,3 +202,13 @@ def test_loading_settings_imports_neither_pydantic_settings_nor_dotenv() -> None
     code = "import sys, foyer.settings; print(sorted({'pydantic_settings', 'dotenv'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("variable", ["FOYER_SIGN_SERVICE_CALLS", "BFF_SIGN_SERVICE_CALLS"])
+def test_service_calls_are_signed_only_when_the_environment_says_so(
+    variable: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOYER_STACK_FILE", str(tmp_path / "absent.json"))
+    assert FoyerSettings().sign_service_calls is False
+    monkeypatch.setenv(variable, "true")
+    assert FoyerSettings().sign_service_calls is True

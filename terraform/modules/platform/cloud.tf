@@ -31,7 +31,7 @@ module "observability" {
 
   name = var.name_prefix
   function_names = merge(
-    { for name, app in module.app : name => app.function_name },
+    { for name, app in local.functions : name => app.function_name },
     { for name, consumer in module.consumer_function : name => consumer.function_name },
     { for name, relay in module.relay : "${name}-relay" => relay.function_name },
   )

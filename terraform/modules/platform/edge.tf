@@ -53,8 +53,8 @@ module "api" {
 
   name                = "${var.name_prefix}-${each.key}"
   stage_name          = var.environment
-  function_name       = module.app[each.key].function_name
-  function_invoke_arn = module.app[each.key].invoke_arn
+  function_name       = local.functions[each.key].function_name
+  function_invoke_arn = local.functions[each.key].invoke_arn
   authorizer = each.value.authorizer ? {
     function_name      = module.authorizer.function_name
     invoke_arn         = module.authorizer.invoke_arn

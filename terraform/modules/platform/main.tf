@@ -19,7 +19,8 @@ locals {
   #            functions from the app's zip run by an EventBridge schedule (events.tf); under
   #            `make dev` the local stack calls the same handler every local_interval_s instead
   #   environment  more variables for the app's functions
-  #   calls    (BFFs) the services its code calls: its role may invoke exactly their AWS_IAM URLs (exposure.tf)
+  #   calls    the services its code calls over HTTP: its role may invoke exactly their AWS_IAM URLs and
+  #            its FOYER_SERVICE_URLS holds exactly their URLs (exposure.tf; layers.tf orders the functions)
   #   expiring  its table keeps records that expire (TTL on `expires_at`) without an outbox or consumers
   apps = {
     catalog = {
@@ -71,7 +72,9 @@ locals {
         ]
       }
       actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
-      outbox  = true
+      # Prices come from the catalog (services/orders/catalog.py).
+      calls  = ["catalog"]
+      outbox = true
       consumers = {
         saga = {
           handler = "services.orders.consumers.handler"
@@ -143,17 +146,20 @@ locals {
     }
     # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
     # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
+    # web and mobile: foyer/service_api/journeys.py (shelf, product, place, orders, order with payment).
     web = {
       handler = "bff.web.handler.handler"
       port    = 8001
       table   = null
       actions = []
+      calls   = ["catalog", "inventory", "orders", "payments"]
     }
     mobile = {
       handler = "bff.mobile.handler.handler"
       port    = 8002
       table   = null
       actions = []
+      calls   = ["catalog", "inventory", "orders", "payments"]
     }
     partner = {
       handler = "bff.partner.handler.handler"
@@ -165,6 +171,8 @@ locals {
       }
       actions  = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       expiring = true
+      # bff/partner/api.py: products, availability, orders; never payments.
+      calls = ["catalog", "inventory", "orders"]
     }
   }
 
@@ -229,20 +237,3 @@ module "table" {
   tags                   = var.tags
 }
 
-module "app" {
-  source   = "../lambda_app"
-  for_each = local.apps
-
-  function_name      = "${var.name_prefix}-${each.key}"
-  artifact_path      = "${var.artifacts_dir}/${each.key}.zip"
-  handler            = each.value.handler
-  memory_size        = var.memory_size
-  log_retention_days = var.log_retention_days
-  # Only where a root asks for it (prod's BFFs): it publishes versions and puts an alias in front.
-  provisioned_concurrency = lookup(var.provisioned_concurrency, each.key, 0)
-  tags                    = var.tags
-
-  environment_variables = local.app_environment[each.key]
-
-  policy_statements = local.own_table_statements[each.key]
-}

@@ -14,7 +14,7 @@ output "tables" {
 output "functions" {
   description = "App name => { function_name, handler, arn }."
   value = {
-    for name, app in module.app : name => {
+    for name, app in local.functions : name => {
       function_name = app.function_name
       handler       = app.handler
       arn           = app.arn
@@ -54,7 +54,7 @@ output "outboxes" {
 
 output "roles" {
   description = "App name => its function's execution role { name, arn } (to grant it more: a service's URL, a secret)."
-  value       = { for name, app in module.app : name => { name = app.role_name, arn = app.role_arn } }
+  value       = { for name, app in local.functions : name => { name = app.role_name, arn = app.role_arn } }
 }
 
 output "dead_letter_queues" {
@@ -69,7 +69,7 @@ output "payment_provider_secret_arn" {
 
 output "service_urls" {
   description = "Domain service => its function URL, answering SigV4-signed callers only (module service_exposure)."
-  value       = module.service_exposure.urls
+  value       = local.service_urls
 }
 
 output "alarm_topic_arn" {

@@ -28,7 +28,7 @@ resource "aws_lambda_function_url" "this" {
 resource "aws_iam_role_policy" "caller" {
   for_each = local.calling
 
-  name = "invoke-services"
+  name = var.policy_name
   role = each.value.role_name
   policy = jsonencode({
     Version = "2012-10-17"

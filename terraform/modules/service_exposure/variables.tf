@@ -34,3 +34,14 @@ variable "qualifiers" {
   type        = map(string)
   default     = {}
 }
+
+variable "policy_name" {
+  description = "Name of the inline policy each caller's role gets: unique per role, so a role granted services by several calls of this module keeps every grant."
+  type        = string
+  default     = "invoke-services"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,128}$", var.policy_name))
+    error_message = "policy_name must be an IAM policy name (1-128 of letters, digits and +=,.@_-); got \"${var.policy_name}\"."
+  }
+}

@@ -1,4 +1,4 @@
-"""foyer.upstream without the stack: deadlines, retried reads, the breaker, optional parts, signing."""
+"""foyer.upstream without the stack: deadlines, retried reads, the breaker, optional parts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from foyer.upstream import (
     gather_parts,
 )
 from foyer.upstream.client import PerLoopTransport
-from foyer.upstream.signing import SigV4, signing
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -148,25 +147,6 @@ def test_the_correlation_id_travels_with_each_call() -> None:
 
     asyncio.run(call())
     assert seen[correlation.HEADER] == "cid-123"
-
-
-def test_calls_are_signed_only_when_settings_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert signing(False, "eu-west-1") is None
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    seen: dict[str, str] = {}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.update(request.headers)
-        return httpx.Response(200)
-
-    auth = signing(True, "eu-west-1")
-    assert isinstance(auth, SigV4)
-    asyncio.run(upstream(handler, auth=auth).get("/products", Deadline.after(5), params={"limit": 1}))
-    assert seen["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
-    assert "/eu-west-1/execute-api/aws4_request" in seen["authorization"]
-    assert seen["x-amz-date"]
 
 
 def test_each_event_loop_gets_its_own_transport() -> None:

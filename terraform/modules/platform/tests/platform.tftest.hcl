@@ -23,6 +23,38 @@ override_module {
 }
 
 override_module {
+  target = module.app_layer1
+  outputs = {
+    function_name        = "foyer-dev-orders"
+    arn                  = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders"
+    invoke_arn           = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    qualified_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    role_arn             = "arn:aws:iam::123456789012:role/foyer-dev-orders"
+    role_name            = "foyer-dev-orders"
+    log_group_name       = "/aws/lambda/foyer-dev-orders"
+    handler              = "services.orders.handler.handler"
+    version              = "$LATEST"
+    alias_arn            = null
+  }
+}
+
+override_module {
+  target = module.app_layer2
+  outputs = {
+    function_name        = "foyer-dev-orders"
+    arn                  = "arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders"
+    invoke_arn           = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    qualified_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-orders/invocations"
+    role_arn             = "arn:aws:iam::123456789012:role/foyer-dev-orders"
+    role_name            = "foyer-dev-orders"
+    log_group_name       = "/aws/lambda/foyer-dev-orders"
+    handler              = "services.orders.handler.handler"
+    version              = "$LATEST"
+    alias_arn            = null
+  }
+}
+
+override_module {
   target = module.consumer_function
   outputs = {
     function_name = "foyer-dev-orders-saga"
@@ -116,7 +148,7 @@ run "every_domain_service_is_exposed_to_signed_callers" {
   command = plan
 
   assert {
-    condition     = keys(module.service_exposure.function_arns) == ["catalog", "inventory", "notifications", "orders", "payments"]
+    condition     = keys(local.service_function_arns) == ["catalog", "inventory", "notifications", "orders", "payments"]
     error_message = "Every services.* app must get an AWS_IAM function URL."
   }
 }
@@ -186,4 +218,91 @@ run "a_negative_provisioned_concurrency_is_refused" {
   }
 
   expect_failures = [var.provisioned_concurrency]
+}
+
+run "every_caller_gets_exactly_its_callees_urls_and_grants" {
+  command = plan
+
+  # Known at plan, and different per layer, so a URL from the wrong exposure shows.
+  override_resource {
+    target          = module.service_exposure.aws_lambda_function_url.this
+    override_during = plan
+    values          = { function_url = "https://layer0layer0layer0layer0layer0la.lambda-url.eu-west-1.on.aws/" }
+  }
+  override_resource {
+    target          = module.service_exposure_layer1.aws_lambda_function_url.this
+    override_during = plan
+    values          = { function_url = "https://layer1layer1layer1layer1layer1la.lambda-url.eu-west-1.on.aws/" }
+  }
+
+  assert {
+    condition     = jsonencode(local.layers) == jsonencode([["catalog", "inventory", "notifications", "payments"], ["orders"], ["mobile", "partner", "web"]])
+    error_message = "Callees are declared a layer before their callers: got ${jsonencode(local.layers)}."
+  }
+  assert {
+    condition = alltrue([
+      for name, env in merge(local.caller_environment_1, local.caller_environment_2) :
+      env.FOYER_SERVICE_URLS == jsonencode({ for callee in local.apps[name].calls : callee => local.service_urls[callee] })
+    ])
+    error_message = "Each caller's FOYER_SERVICE_URLS holds exactly its callees' function URLs."
+  }
+  assert {
+    condition     = jsonencode([keys(local.caller_environment_1), keys(local.caller_environment_2)]) == jsonencode([["orders"], ["mobile", "partner", "web"]])
+    error_message = "Only the apps that call services get FOYER_SERVICE_URLS (a service calling nobody gets none)."
+  }
+  assert {
+    condition = jsonencode(local.service_grants) == jsonencode({
+      mobile  = ["catalog", "inventory", "orders", "payments"]
+      orders  = ["catalog"]
+      partner = ["catalog", "inventory", "orders"]
+      web     = ["catalog", "inventory", "orders", "payments"]
+    })
+    error_message = "Each caller's role may invoke exactly its callees' URLs: got ${jsonencode(local.service_grants)}."
+  }
+  assert {
+    condition     = alltrue([for env in merge(local.caller_environment_1, local.caller_environment_2) : env.FOYER_SIGN_SERVICE_CALLS == "true"])
+    error_message = "In the cloud every caller signs its service calls."
+  }
+}
+
+run "locally_service_calls_are_unsigned" {
+  command = plan
+
+  variables {
+    environment = "local"
+  }
+
+  assert {
+    condition     = alltrue([for env in merge(local.caller_environment_1, local.caller_environment_2) : !contains(keys(env), "FOYER_SIGN_SERVICE_CALLS")])
+    error_message = "Locally the services take unsigned calls."
+  }
+}
+
+# The apps map is fixed in main.tf, so a refused call graph is given to the layering module itself.
+run "a_call_cycle_is_refused" {
+  command = plan
+
+  module {
+    source = "../call_layers"
+  }
+
+  variables {
+    calls = { catalog = [], orders = ["payments"], payments = ["orders"] }
+  }
+
+  expect_failures = [var.calls]
+}
+
+run "a_chain_deeper_than_three_layers_is_refused" {
+  command = plan
+
+  module {
+    source = "../call_layers"
+  }
+
+  variables {
+    calls = { catalog = [], orders = ["catalog"], web = ["orders"], gateway = ["web"] }
+  }
+
+  expect_failures = [var.calls]
 }

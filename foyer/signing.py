@@ -1,8 +1,11 @@
-"""SigV4 for calls to services in AWS, where their endpoints admit only IAM-signed callers.
+"""SigV4 for calls to services in AWS, where their function URLs admit only IAM-signed callers.
 
+One piece for every caller: the BFFs (foyer.service_api.wiring) and orders' catalog client.
 botocore's SigV4Auth over the function's own credentials (its execution role, renewed by botocore
-as they rotate). Locally the services take unsigned calls and nothing here is imported: botocore
-is loaded on the first signed request, never at import.
+as they rotate), for the service `lambda`: a function URL with AWS_IAM auth refuses a request
+signed for any other service (`execute-api` is API Gateway's) with 403. Locally the services take
+unsigned calls and nothing here is imported: botocore is loaded on the first signed request, never
+at import.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import httpx
 
 
 class SigV4(httpx.Auth):
-    """Signs each request for `service` (API Gateway: `execute-api`) in `region`."""
+    """Signs each request for `service` (Lambda function URLs: `lambda`) in `region`."""
 
     requires_request_body = True
 
-    def __init__(self, region: str, service: str = "execute-api") -> None:
+    def __init__(self, region: str, service: str = "lambda") -> None:
         self.region = region
         self.service = service
         self._credentials: Any = None
@@ -50,5 +53,5 @@ class SigV4(httpx.Auth):
 
 
 def signing(enabled: bool, region: str) -> httpx.Auth | None:
-    """The auth for service calls: SigV4 when `enabled` (settings say so in AWS), else none."""
+    """The auth for service calls: SigV4 for function URLs when `enabled` (in AWS), else none."""
     return SigV4(region) if enabled else None

@@ -1,0 +1,4 @@
+output "layers" {
+  description = "[[catalog], [orders], [web]]"
+  value       = module.layers.layers
+}
