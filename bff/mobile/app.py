@@ -6,5 +6,13 @@ from bff.mobile.api import router
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.settings import SERVICE
 from foyer.app import create_app
+from foyer.upstream.client import connections
 
-app = create_app(SERVICE, title="Foyer mobile BFF", version="1.0.0", routers=[router], problems=PROBLEMS)
+app = create_app(
+    SERVICE,
+    title="Foyer mobile BFF",
+    version="1.0.0",
+    routers=[router],
+    problems=PROBLEMS,
+    lifespan=connections,
+)

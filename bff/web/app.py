@@ -9,11 +9,19 @@ from bff.web.api import router
 from bff.web.problems import PROBLEMS
 from bff.web.settings import SERVICE, WebSettings
 from foyer.app import create_app
+from foyer.upstream.client import connections
 
 
 def build(settings: WebSettings) -> FastAPI:
     """The app, admitting browsers from `settings.cors_origins` only."""
-    app = create_app(SERVICE, title="Foyer web BFF", version="1.0.0", routers=[router], problems=PROBLEMS)
+    app = create_app(
+        SERVICE,
+        title="Foyer web BFF",
+        version="1.0.0",
+        routers=[router],
+        problems=PROBLEMS,
+        lifespan=connections,
+    )
     # No credentials mode: the token travels in Authorization, never in a cookie.
     app.add_middleware(
         CORSMiddleware,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -62,9 +63,18 @@ def new_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.Async
     return httpx.AsyncClient(transport=transport or PerLoopTransport(aiohttp_transport), timeout=CEILING)
 
 
-_shared = new_client()
+_transport = PerLoopTransport(aiohttp_transport)
+_shared = new_client(_transport)
 
 
 def shared_client() -> httpx.AsyncClient:
     """The process-wide client, created at import (its connections are reused across requests)."""
     return _shared
+
+
+@asynccontextmanager
+async def connections(app: object) -> AsyncIterator[None]:
+    """A BFF app's lifespan: on shutdown, close this loop's connections (an aiohttp session left
+    open is reported as "Unclosed client session" when it is collected, after its loop is gone)."""
+    yield
+    await _transport.aclose()

@@ -12,7 +12,10 @@ from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import LocalStack, identity_variables, local_variables
 from foyer.devstack.terraform import Terraform
 
-APPS = ("catalog", "inventory", "notifications", "orders", "payments")
+SERVICES = ("catalog", "inventory", "notifications", "orders", "payments")
+BFFS = ("mobile", "partner", "web")
+APPS = SERVICES + BFFS
+TABLES = (*SERVICES, "partner")  # web and mobile own no table
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 
@@ -36,16 +39,18 @@ def client(emulator: Emulator, service: str) -> Any:
 def test_outputs_shape(applied: tuple[Terraform, dict[str, Any]]) -> None:
     outputs = applied[0].output()
     assert outputs["region"] == "eu-west-1"
-    assert outputs["tables"] == {name: f"foyer-local-{name}" for name in APPS}
+    assert outputs["tables"] == {name: f"foyer-local-{name}" for name in TABLES}
     assert set(outputs["functions"]) == set(APPS)
     assert outputs["ports"] == {
-        "catalog": 8101, "inventory": 8102, "orders": 8103, "payments": 8104, "notifications": 8105
+        "catalog": 8101, "inventory": 8102, "orders": 8103, "payments": 8104, "notifications": 8105,
+        "web": 8001, "mobile": 8002, "partner": 8003,
     }  # fmt: skip
     assert outputs["event_bus"] == "foyer-local-events"
     assert outputs["outboxes"] == [f"foyer-local-{name}" for name in ("inventory", "orders", "payments")]
     for name, function in outputs["functions"].items():
         assert set(function) == {"function_name", "handler", "arn"}
-        assert function["handler"] == f"services.{name}.handler.handler"
+        kind = "bff" if name in BFFS else "services"
+        assert function["handler"] == f"{kind}.{name}.handler.handler"
         assert function["arn"].endswith(f":function:{function['function_name']}")
 
 
@@ -89,10 +94,11 @@ def test_roles_reach_only_their_own_table(
             s for s in statements["Statement"] if any(a.startswith("dynamodb:") for a in _list(s["Action"]))
         ]
         resources = {r for s in dynamo for r in _list(s["Resource"])}
-        assert resources == {
+        own = {
             f"arn:aws:dynamodb:eu-west-1:123456789012:table/foyer-local-{app}",
             f"arn:aws:dynamodb:eu-west-1:123456789012:table/foyer-local-{app}/index/*",
         }
+        assert resources == (own if app in TABLES else set()), app
         logs = next(s for s in statements["Statement"] if s["Sid"] == "OwnLogStreams")
         assert _list(logs["Resource"]) == [
             f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/foyer-local-{app}:*"

@@ -185,3 +185,28 @@ def test_each_event_loop_gets_its_own_transport() -> None:
     asyncio.run(twice())
     asyncio.run(twice())
     assert len(made) == 2
+
+
+def test_a_bff_closes_its_loops_connections_when_it_stops() -> None:
+    from fastapi.testclient import TestClient
+
+    from bff.web.app import build
+    from bff.web.settings import WebSettings
+    from foyer.upstream import client as shared
+
+    opened: list[Any] = []
+
+    async def open_one() -> None:
+        opened.append(shared._transport._current())
+
+    app = build(WebSettings())
+
+    @app.get("/open")
+    async def open_route() -> dict[str, str]:
+        await open_one()
+        return {}
+
+    with TestClient(app) as http:
+        http.get("/open")
+        assert len(shared._transport._by_loop) == 1
+    assert len(shared._transport._by_loop) == 0
