@@ -249,16 +249,20 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
                     "µs",
                 ),
             ]
-        profiles = {h.module: import_profile(layout, h) for h in layout.handlers}
+        # Each handler imported with its side's environment (the authorizer's issuer settings included).
+        profiles = {h.module: import_profile(layout, h, runner.sides[h.module][2]) for h in layout.handlers}
         return Report(figures, info, list(layout.description), runs, calls, rounds, profiles)
 
 
-def import_profile(layout: Layout, handler: Handler, top: int = 12) -> list[tuple[int, int, str]]:
-    """(cumulative µs, self µs, module) of `handler`'s costliest imports (-X importtime, one process)."""
+def import_profile(
+    layout: Layout, handler: Handler, env: dict[str, str], top: int = 12
+) -> list[tuple[int, int, str]]:
+    """(cumulative µs, self µs, module) of `handler`'s costliest imports (-X importtime, one process,
+    with `env`: the handler's own environment)."""
     code = f"import sys; sys.path[0:0] = {handler.paths!r}; import {handler.module}"
     proc = subprocess.run(
         [layout.python, *layout.flags, "-X", "importtime", "-c", code],
-        env={"PATH": os.environ.get("PATH", ""), **LAMBDA_ENV, **handler_env(handler.app)},
+        env={"PATH": os.environ.get("PATH", ""), **LAMBDA_ENV, **env},
         capture_output=True,
         text=True,
         check=True,
