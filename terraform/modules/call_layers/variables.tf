@@ -1,6 +1,7 @@
 variable "calls" {
-  description = "App => the apps it calls over HTTP (empty for none). Every callee must be an app here, and no chain may be longer than caller -> caller -> callee (three layers)."
+  description = "App => the apps it calls over HTTP (empty for none; no apps, three empty layers). Every callee must be an app here, and no chain may be longer than caller -> caller -> callee (three layers)."
   type        = map(list(string))
+  default     = {}
 
   validation {
     condition     = alltrue(flatten([for app, callees in var.calls : [for callee in callees : contains(keys(var.calls), callee)]]))
