@@ -170,7 +170,12 @@ def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchai
         ("cffi/__init__.py", "authorizer", True),
         ("fastapi/applications.py", "catalog", True),
         ("cryptographyx/__init__.py", "catalog", True),  # only whole distribution names match
+        ("aiohttp/client.py", "web", True),
+        ("aiohttp-3.14.5.dist-info/RECORD", "partner", True),
+        ("aiohttp/client.py", "catalog", False),
+        ("yarl/_url.py", "orders", False),
+        ("purgatory/__init__.py", "authorizer", False),
     ],
 )
-def test_the_jose_stack_is_carried_by_the_authorizer_only(name: str, app: str, carried: bool) -> None:
+def test_app_specific_dependencies_are_carried_by_their_apps_only(name: str, app: str, carried: bool) -> None:
     assert carried_by(name, app) is carried
