@@ -68,6 +68,8 @@ class Schedule(_Model):
     function_name: str
     expression: str  # the EventBridge schedule in AWS
     local_interval_s: float  # how often the local stack calls its handler instead
+
+
 class Issuer(_Model):
     """The local token issuer: who it says it is, for whom, and where its public keys are."""
 
