@@ -23,6 +23,7 @@ from foyer.devstack.terraform import Terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 SERVICES = {"catalog", "inventory", "notifications", "orders", "payments"}
+BFFS = {"web", "mobile", "partner"}
 
 
 class Applied:
@@ -76,7 +77,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
 
 def test_apply_creates_the_whole_dev_environment(dev: Applied) -> None:
     outputs = dev.outputs
-    assert set(outputs["functions"]) == SERVICES
+    assert set(outputs["functions"]) == SERVICES | BFFS
     assert outputs["event_bus"] == "foyer-dev-events"
     functions = dev.client("lambda").list_functions()["Functions"]
     assert {f["FunctionName"] for f in functions} >= {"foyer-dev-catalog", "foyer-dev-orders-saga"}
@@ -88,6 +89,15 @@ def test_every_service_url_takes_signed_callers_only(dev: Applied) -> None:
     assert set(urls) == SERVICES
     config = dev.client("lambda").get_function_url_config(FunctionName="foyer-dev-orders")
     assert config["AuthType"] == "AWS_IAM"
+
+
+def test_each_caller_is_told_exactly_its_callees_urls_and_signs(dev: Applied) -> None:
+    urls = dev.outputs["service_urls"]
+    for caller, callees in {"orders": {"catalog"}, "partner": {"catalog", "inventory", "orders"}}.items():
+        configuration = dev.client("lambda").get_function_configuration(FunctionName=f"foyer-dev-{caller}")
+        variables = configuration["Environment"]["Variables"]
+        assert json.loads(variables["FOYER_SERVICE_URLS"]) == {name: urls[name] for name in callees}
+        assert variables["FOYER_SIGN_SERVICE_CALLS"] == "true"
 
 
 def test_the_web_acl_logs_and_the_alarms_notify(dev: Applied) -> None:
