@@ -222,14 +222,7 @@ class InventoryStore:
         that overtook its order's placement). Raises ReservationNotFound (without `bar`),
         ReservationCommitted (its order was confirmed: the units are sold), AlreadyProcessed (`cause`
         was processed before) or Contended."""
-        event_ops = self._event_ops(cause, None, now)
-        try:
-            for attempt in attempts(MAX_ATTEMPTS):
-                with attempt:
-                    return self._try_settle(order_id, "released", now, event_ops, cause, bar=bar)
-        except TryAgain:
-            pass
-        raise Contended(f"release of order {order_id} kept colliding")
+        return self._settle(order_id, "released", now, cause, bar=bar)
 
     def commit(self, order_id: str, *, now: datetime, cause: Envelope | None = None) -> Reservation:
         """Take a reservation's quantities off the shelf for good (its order is confirmed), once:
@@ -238,14 +231,25 @@ class InventoryStore:
         it. With `cause` (the event asking for it), the commit commits with the event's processed
         record. Raises ReservationNotFound, ReservationReleased (its stock went back to the shelf),
         AlreadyProcessed (`cause` was processed before) or Contended."""
+        return self._settle(order_id, "committed", now, cause, bar=False)
+
+    def _settle(
+        self,
+        order_id: str,
+        to: Literal["released", "committed"],
+        now: datetime,
+        cause: Envelope | None,
+        *,
+        bar: bool,
+    ) -> Reservation:
         event_ops = self._event_ops(cause, None, now)
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_settle(order_id, "committed", now, event_ops, cause, bar=False)
+                    return self._try_settle(order_id, to, now, event_ops, cause, bar=bar)
         except TryAgain:
             pass
-        raise Contended(f"commit of order {order_id} kept colliding")
+        raise Contended(f"{to} reservation of order {order_id} kept colliding")
 
     def _try_settle(
         self,
