@@ -156,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     log.info("%s: polling %s", args.function, ", ".join(p.config.queue_arn for p in pollers))
+    if any(p.config.twice_shuffled for p in pollers):
+        log.warning(
+            "%s: %s=%s: every batch is handed over twice, shuffled",
+            args.function,
+            DELIVERY_VARIABLE,
+            TWICE_SHUFFLED,
+        )
     serve(pollers, stop)
     return 0
 
