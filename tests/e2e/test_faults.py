@@ -1,7 +1,9 @@
-"""The saga through a dev stack whose SQS pollers hand every batch to its consumer twice, shuffled
-(`FOYER_SQS_DELIVERY=twice-shuffled`): the same end state as a well-behaved queue, one charge at the
-sandbox and one e-mail per order. A stack of its own, started after the shared one has stopped
-(tests/e2e/conftest.py orders the Ctrl-C test before this module)."""
+"""The saga through a dev stack with two faults on: its SQS pollers hand every batch to its consumer
+twice, shuffled (`FOYER_SQS_DELIVERY=twice-shuffled`), and its outbox relay "crashes" between a
+publish and the removal half the time (`FOYER_RELAY_FAULT=crash-after-publish`), so events go out
+again with the same ids. The end state is a well-behaved stack's: every order CONFIRMED, one charge
+at the sandbox, one e-mail, each event once on the timeline. A stack of its own, started after the
+shared one has stopped (tests/e2e/conftest.py runs the Ctrl-C test before this module)."""
 
 from __future__ import annotations
 
@@ -16,23 +18,27 @@ from e2e.orders import place, sent, settled, settled_stock, stocked_sku, timelin
 from foyer.devstack.consumers import DELIVERY_VARIABLE, TWICE_SHUFFLED
 from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
+from foyer.devstack.relays import CRASH_AFTER_PUBLISH, FAULT_VARIABLE
 from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
 ORDERS = 6
+FAULTS = {DELIVERY_VARIABLE: TWICE_SHUFFLED, FAULT_VARIABLE: CRASH_AFTER_PUBLISH}
 
 
 @pytest.fixture(scope="module")
-def twice_shuffled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    state_dir = tmp_path_factory.mktemp("devstack-twice")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    state_dir = tmp_path_factory.mktemp("devstack-faulty")
     argv = ["make", "--no-print-directory", "dev", f"DEV_ARGS=--state-dir {state_dir} --port-offset {OFFSET}"]
-    running = start(argv, cwd=ROOT, state_dir=state_dir, extra_env={DELIVERY_VARIABLE: TWICE_SHUFFLED})
+    running = start(argv, cwd=ROOT, state_dir=state_dir, extra_env=FAULTS)
     yield running
     running.interrupt()
 
 
-def test_every_event_twice_and_out_of_order_gives_the_same_end_state(twice_shuffled: RunningStack) -> None:
-    apps = twice_shuffled.description.apps
+def test_duplicated_shuffled_deliveries_and_relay_crashes_end_as_usual(
+    faulty: RunningStack,
+) -> None:
+    apps = faulty.description.apps
     sku = stocked_sku(apps, ORDERS + 2)
     with ThreadPoolExecutor(max_workers=ORDERS) as pool:
         ids = list(pool.map(lambda _: place(apps, sku, 1).json()["order_id"], range(ORDERS)))
@@ -57,5 +63,6 @@ def test_every_event_twice_and_out_of_order_gives_the_same_end_state(twice_shuff
             "PaymentAuthorized",
             "OrderConfirmed",
         ]
-    # The fault was on: every consumer process says so when it starts.
-    assert any(TWICE_SHUFFLED in line for line in twice_shuffled.lines)
+    # The faults were on: every consumer says so when it starts, and the relay crashed on the way.
+    assert any(TWICE_SHUFFLED in line for line in faulty.lines)
+    assert any("published, not removed" in line for line in faulty.lines)
