@@ -23,6 +23,9 @@ from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
 ORDERS = 6
+# A payment result shuffled ahead of its StockReserved is deferred to its redelivery (the queue's
+# visibility timeout, 180 s): the bound covers one.
+SHUFFLED_BOUND_S = 240.0
 FAULTS = {DELIVERY_VARIABLE: TWICE_SHUFFLED, FAULT_VARIABLE: CRASH_AFTER_PUBLISH}
 
 
@@ -42,7 +45,7 @@ def test_duplicated_shuffled_deliveries_and_relay_crashes_end_as_usual(
     sku = stocked_sku(apps, ORDERS + 2)
     with ThreadPoolExecutor(max_workers=ORDERS) as pool:
         ids = list(pool.map(lambda _: place(apps, sku, 1).json()["order_id"], range(ORDERS)))
-        orders = list(pool.map(lambda order_id: settled(apps, order_id), ids))
+        orders = list(pool.map(lambda order_id: settled(apps, order_id, SHUFFLED_BOUND_S), ids))
     assert [order["status"] for order in orders] == ["CONFIRMED"] * ORDERS
     assert all([s["status"] for s in o["history"]] == ["PENDING", "RESERVED", "CONFIRMED"] for o in orders)
     assert settled_stock(apps, sku, (2, 0)) == (2, 0)
