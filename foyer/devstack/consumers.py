@@ -78,12 +78,27 @@ def pollers_for_function(
     sqs: SQSClient,
     environ: MutableMapping[str, str] = os.environ,
 ) -> list[SqsPoller]:
-    """One poller per SQS mapping of the function, its environment applied to `environ` first."""
+    """One poller per SQS mapping of the function, its environment applied to `environ` first.
+    `FOYER_SQS_DELIVERY=twice-shuffled` in `environ` turns on the pollers' fault option (every batch
+    handed to the handler twice, shuffled); any other value but empty is refused."""
+    twice_shuffled = delivery_fault(environ.get(DELIVERY_VARIABLE, ""))
     configuration, handler = function_handler(function_name, lambda_client=lambda_client, environ=environ)
     return [
-        poller_from_mapping(mapping, configuration, handler, sqs)
+        poller_from_mapping(mapping, configuration, handler, sqs, twice_shuffled=twice_shuffled)
         for mapping in sqs_mappings(lambda_client, function_name)
     ]
+
+
+DELIVERY_VARIABLE = "FOYER_SQS_DELIVERY"
+TWICE_SHUFFLED = "twice-shuffled"
+
+
+def delivery_fault(value: str) -> bool:
+    """Whether `value` (of FOYER_SQS_DELIVERY) asks for twice-shuffled delivery. Raises ValueError
+    for a value it does not know, so a typo never runs a stack without the fault it asked for."""
+    if value not in ("", TWICE_SHUFFLED):
+        raise ValueError(f"{DELIVERY_VARIABLE}={value!r}: expected {TWICE_SHUFFLED!r} or nothing")
+    return value == TWICE_SHUFFLED
 
 
 def function_handler(
@@ -141,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     log.info("%s: polling %s", args.function, ", ".join(p.config.queue_arn for p in pollers))
+    if any(p.config.twice_shuffled for p in pollers):
+        log.warning(
+            "%s: %s=%s: every batch is handed over twice, shuffled",
+            args.function,
+            DELIVERY_VARIABLE,
+            TWICE_SHUFFLED,
+        )
     serve(pollers, stop)
     return 0
 

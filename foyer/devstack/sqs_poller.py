@@ -6,6 +6,12 @@ leaves the rest to reappear after the queue's visibility timeout. Redelivery and
 dead-letter queue after `maxReceiveCount` are the queue's own behaviour (its redrive policy), which
 the emulator applies on receive, as SQS does; this poller only has to not delete failures.
 
+A fault option, off by default, makes the delivery worse than SQS usually is but never worse than
+it may be: `twice_shuffled` hands every batch to the handler twice, each time in a random order,
+and settles it by the second answer (as if the first invocation's answer were lost and the batch
+redelivered). A developer turns it on for a whole stack with `FOYER_SQS_DELIVERY=twice-shuffled`
+(read by `foyer.devstack.consumers`), to see consumers stay idempotent and order-tolerant.
+
 Configuration comes from the mapping as `aws lambda get-event-source-mapping` reports it and from
 the function's configuration (`poller_from_mapping`, `load_poller`), so the local stack builds its
 pollers from what Terraform created and never from a second list.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -60,6 +67,7 @@ class PollerConfig:
     batching_window_seconds: float = 0.0
     report_batch_item_failures: bool = False
     idle_wait_seconds: int = IDLE_WAIT_SECONDS
+    twice_shuffled: bool = False  # the fault option: every batch invoked twice, in random orders
 
     @property
     def region(self) -> str:
@@ -89,6 +97,7 @@ class SqsPoller:
     handler: Handler
     sqs: SQSClient
     _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _random: random.Random = field(default_factory=random.Random, init=False, repr=False)
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Poll and invoke until `stop` (or `self.stop()`) is set; returns within one idle wait."""
@@ -115,7 +124,24 @@ class SqsPoller:
         return self.invoke(messages)
 
     def invoke(self, messages: Sequence[MessageTypeDef]) -> BatchOutcome:
-        """Invoke the handler with one batch and settle it with the queue."""
+        """Invoke the handler with one batch and settle it with the queue (with `twice_shuffled`,
+        settle it by the second of two invocations, each with the batch in a random order)."""
+        if self.config.twice_shuffled:
+            self._call(self._random.sample(messages, len(messages)))  # its answer is lost
+            messages = self._random.sample(messages, len(messages))
+        ids = [message["MessageId"] for message in messages]
+        request_id, failed, error = self._call(messages)
+        succeeded = [message for message in messages if message["MessageId"] not in failed]
+        self._delete(succeeded)
+        return BatchOutcome(
+            request_id=request_id,
+            deleted=tuple(message["MessageId"] for message in succeeded),
+            failed=tuple(message_id for message_id in ids if message_id in failed),
+            error=error,
+        )
+
+    def _call(self, messages: Sequence[MessageTypeDef]) -> tuple[str, set[str], str | None]:
+        """Invoke the handler once: the request id, the ids it failed, and why the whole batch failed."""
         ids = [message["MessageId"] for message in messages]
         event = sqs_event(messages, self.config.queue_arn, self.config.region)
         context = self.function.context()
@@ -135,14 +161,7 @@ class SqsPoller:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.warning("%s raised; the batch of %d comes back", self.function.name, len(ids), exc_info=True)
-        succeeded = [message for message in messages if message["MessageId"] not in failed]
-        self._delete(succeeded)
-        return BatchOutcome(
-            request_id=context.aws_request_id,
-            deleted=tuple(message["MessageId"] for message in succeeded),
-            failed=tuple(message_id for message_id in ids if message_id in failed),
-            error=error,
-        )
+        return context.aws_request_id, failed, error
 
     def _gather(self, stop: threading.Event) -> list[MessageTypeDef]:
         """Up to batch size messages: the first long poll, then more until the window closes."""
@@ -209,6 +228,7 @@ def poller_from_mapping(
     sqs: SQSClient,
     *,
     idle_wait_seconds: int = IDLE_WAIT_SECONDS,
+    twice_shuffled: bool = False,
 ) -> SqsPoller:
     """The poller for an event source mapping as `get_event_source_mapping` describes it.
 
@@ -230,6 +250,7 @@ def poller_from_mapping(
         batching_window_seconds=float(mapping.get("MaximumBatchingWindowInSeconds", 0)),
         report_batch_item_failures="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []),
         idle_wait_seconds=idle_wait_seconds,
+        twice_shuffled=twice_shuffled,
     )
     return SqsPoller(config=config, function=function, handler=handler, sqs=sqs)
 

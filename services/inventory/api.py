@@ -23,6 +23,7 @@ from services.inventory.domain import (
     Contended,
     InsufficientStock,
     Reservation,
+    ReservationCommitted,
     ReservationIn,
     ReservationMismatch,
     ReservationNotFound,
@@ -127,7 +128,7 @@ async def get_reservation(order_id: OrderIdPath, store: Store) -> Reservation:
     "/reservations/{order_id}/release",
     tags=["reservations"],
     summary="Give a reservation's stock back (idempotent)",
-    responses=PROBLEMS.responses(ReservationNotFound, Contended),
+    responses=PROBLEMS.responses(ReservationNotFound, ReservationCommitted, Contended),
 )
 async def release(order_id: OrderIdPath, store: Store) -> Reservation:
     return await run_blocking(store.release, order_id, now=_now())

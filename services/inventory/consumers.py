@@ -1,5 +1,5 @@
 """Inventory's event consumer (a Lambda fed by its SQS queue): reserve on `OrderPlaced`, release on
-`OrderCancelled`.
+`OrderCancelled`, commit (the units leave the shelf) on `OrderConfirmed`.
 
 Terraform sets `FOYER_SERVICE`, `TABLE_NAME` and maps the queue with
 `FunctionResponseTypes = ["ReportBatchItemFailures"]`. Every effect commits with the event's processed
@@ -18,16 +18,19 @@ from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, Route, lambda_handler, new_event, read_data
 from services.inventory.domain import (
     InsufficientStock,
+    ReservationCommitted,
     ReservationReleased,
     UnknownSkus,
 )
 from services.inventory.events import (
     ORDER_CANCELLED,
+    ORDER_CONFIRMED,
     ORDER_PLACED,
     SOURCE,
     STOCK_RESERVED,
     STOCK_SHORTAGE,
     OrderCancelled,
+    OrderConfirmed,
     OrderPlaced,
     stock_reserved,
     stock_shortage,
@@ -50,7 +53,11 @@ class StockKeeper:
         self.clock = clock
 
     def routes(self) -> dict[str, Route]:
-        return {ORDER_PLACED: Route.of(self.reserve), ORDER_CANCELLED: Route.of(self.release)}
+        return {
+            ORDER_PLACED: Route.of(self.reserve),
+            ORDER_CANCELLED: Route.of(self.release),
+            ORDER_CONFIRMED: Route.of(self.commit),
+        }
 
     def reserve(self, event: Envelope) -> None:
         """Hold the order's stock and announce `StockReserved`, or announce `StockShortage`."""
@@ -77,9 +84,24 @@ class StockKeeper:
         """Give the order's held stock back (once). An order that holds none yet is barred from
         holding any: its OrderPlaced may still come (an expired order's cancellation can overtake it)."""
         order_id = read_data(event, OrderCancelled).order_id
-        released = self.store.release(order_id, now=self.clock(), cause=event, bar=True)
+        now = self.clock()
+        try:
+            released = self.store.release(order_id, now=now, cause=event, bar=True)
+        except ReservationCommitted:
+            # Orders never cancels a confirmed order; if it ever did, the units are sold: refuse, once
+            # (a retry would refuse again), and say so loudly.
+            log.error("order's stock is committed; not released", extra={"order_id": order_id})
+            self.store.record(event, now=now)
+            return
         if not released.lines:
             log.info("nothing held; the order is barred from reserving", extra={"order_id": order_id})
+
+    def commit(self, event: Envelope) -> None:
+        """Take the confirmed order's units off the shelf (once): it holds no reservation afterwards.
+        An order without a reservation fails (and reaches the DLQ after its retries): a confirmation
+        means inventory reserved for it, so something is wrong that a person should see."""
+        order_id = read_data(event, OrderConfirmed).order_id
+        self.store.commit(order_id, now=self.clock(), cause=event)
 
 
 def build_consumer(store: InventoryStore) -> Consumer:

@@ -24,7 +24,8 @@ MAX_AVAILABILITY_SKUS = 100
 
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 OrderId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ORDER_ID_PATTERN)]
-Status = Literal["reserved", "released"]
+# reserved -> released (stock back on the shelf) or committed (its order confirmed: the units left).
+Status = Literal["reserved", "released", "committed"]
 
 
 def _integral(value: Any) -> Any:
@@ -179,6 +180,15 @@ class ReservationReleased(Exception):
 
     def __init__(self, existing: Reservation) -> None:
         super().__init__(f"order {existing.order_id}'s reservation was released")
+        self.existing = existing
+
+
+class ReservationCommitted(Exception):
+    """The order's reservation was committed (its order confirmed): its units are sold, and cannot be
+    given back."""
+
+    def __init__(self, existing: Reservation) -> None:
+        super().__init__(f"order {existing.order_id}'s reservation was committed")
         self.existing = existing
 
 

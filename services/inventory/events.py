@@ -1,8 +1,8 @@
 """The events inventory reads and writes, as data (the envelope around them is foyer.events').
 
-Inventory reads `OrderPlaced` and `OrderCancelled` (v1, from orders) as a tolerant reader: fields it
-does not use are ignored, so orders can add some without a new version. It writes `StockReserved`
-(what payments needs to charge: the order, its lines and total, and who the customer is) and
+Inventory reads `OrderPlaced`, `OrderCancelled` and `OrderConfirmed` (v1, from orders) as a tolerant
+reader: fields it does not use are ignored, so orders can add some without a new version. It writes
+`StockReserved` (what payments needs to charge: the order, its lines and total, and who the customer is) and
 `StockShortage` (what could not be held, for orders to cancel as `out_of_stock`).
 """
 
@@ -24,6 +24,7 @@ from services.inventory.domain import (
 SOURCE = "foyer.inventory"
 ORDER_PLACED = "OrderPlaced"
 ORDER_CANCELLED = "OrderCancelled"
+ORDER_CONFIRMED = "OrderConfirmed"
 STOCK_RESERVED = "StockReserved"
 STOCK_SHORTAGE = "StockShortage"
 
@@ -63,6 +64,14 @@ class OrderPlaced(BaseModel):
 
 class OrderCancelled(BaseModel):
     """`OrderCancelled` v1 as inventory reads it: which order's stock to give back."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: OrderId
+
+
+class OrderConfirmed(BaseModel):
+    """`OrderConfirmed` v1 as inventory reads it: whose reservation to commit."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

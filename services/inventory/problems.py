@@ -9,6 +9,7 @@ from foyer.problems import ProblemTable, ProblemType
 from services.inventory.domain import (
     Contended,
     InsufficientStock,
+    ReservationCommitted,
     ReservationMismatch,
     ReservationNotFound,
     ReservationReleased,
@@ -63,6 +64,15 @@ PROBLEMS = ProblemTable(
             detail=lambda e: (
                 f"Order {e.existing.order_id} reserved stock once and released it; it holds nothing now. "
                 "An order id reserves once."
+            ),
+            members=lambda e: {"order_id": e.existing.order_id},
+        ),
+        ReservationCommitted: ProblemType[ReservationCommitted](
+            "reservation-committed",
+            409,
+            "Reservation committed",
+            detail=lambda e: (
+                f"Order {e.existing.order_id} is confirmed and its units are sold; they cannot be given back."
             ),
             members=lambda e: {"order_id": e.existing.order_id},
         ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
 from foyer.events import AlreadyProcessed, Envelope, Outbox, ProcessedEvents
@@ -23,6 +23,7 @@ from services.inventory.domain import (
     HeldLine,
     InsufficientStock,
     Reservation,
+    ReservationCommitted,
     ReservationIn,
     ReservationMismatch,
     ReservationNotFound,
@@ -219,42 +220,76 @@ class InventoryStore:
         release commits with the event's processed record. With `bar`, an order holding nothing yet
         gets a released reservation holding nothing, so it can never reserve later (a cancellation
         that overtook its order's placement). Raises ReservationNotFound (without `bar`),
+        ReservationCommitted (its order was confirmed: the units are sold), AlreadyProcessed (`cause`
+        was processed before) or Contended."""
+        return self._settle(order_id, "released", now, cause, bar=bar)
+
+    def commit(self, order_id: str, *, now: datetime, cause: Envelope | None = None) -> Reservation:
+        """Take a reservation's quantities off the shelf for good (its order is confirmed), once:
+        reserved goes down by each line's quantity and available stays, so on hand (available +
+        reserved) goes down with it. Committing a committed reservation changes nothing and returns
+        it. With `cause` (the event asking for it), the commit commits with the event's processed
+        record. Raises ReservationNotFound, ReservationReleased (its stock went back to the shelf),
         AlreadyProcessed (`cause` was processed before) or Contended."""
+        return self._settle(order_id, "committed", now, cause, bar=False)
+
+    def _settle(
+        self,
+        order_id: str,
+        to: Literal["released", "committed"],
+        now: datetime,
+        cause: Envelope | None,
+        *,
+        bar: bool,
+    ) -> Reservation:
         event_ops = self._event_ops(cause, None, now)
         try:
             for attempt in attempts(MAX_ATTEMPTS):
                 with attempt:
-                    return self._try_release(order_id, now, event_ops, cause, bar)
+                    return self._try_settle(order_id, to, now, event_ops, cause, bar=bar)
         except TryAgain:
             pass
-        raise Contended(f"release of order {order_id} kept colliding")
+        raise Contended(f"{to} reservation of order {order_id} kept colliding")
 
-    def _try_release(
-        self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None, bar: bool
+    def _try_settle(
+        self,
+        order_id: str,
+        to: Literal["released", "committed"],
+        now: datetime,
+        event_ops: list[dict[str, Any]],
+        cause: Envelope | None,
+        *,
+        bar: bool,
     ) -> Reservation:
+        # One transaction moves a `reserved` reservation to `to` and every line's counters with it.
         reservation = self.get_reservation(order_id)
         if reservation is None:
             if not bar:
                 raise ReservationNotFound(order_id)
             return self._bar(order_id, now, event_ops, cause)
-        if reservation.status == "released":
+        if reservation.status == to:
             return reservation
-        released = reservation.model_copy(update={"status": "released", "updated_at": now})
+        if reservation.status == "committed":
+            raise ReservationCommitted(reservation)
+        if reservation.status == "released":
+            raise ReservationReleased(reservation)
+        settled = reservation.model_copy(update={"status": to, "updated_at": now})
+        line_op = self._give_back_op if to == "released" else self._commit_op
         ops = [
             self.table.update_op(
                 reservation_key(order_id),
                 Condition(
-                    "SET #status = :released, #updated_at = :now",
+                    "SET #status = :to, #updated_at = :now",
                     {"#status": "status", "#updated_at": "updated_at"},
                     {
-                        ":released": "released",
+                        ":to": to,
                         ":reserved": "reserved",
-                        ":now": released.model_dump(mode="json")["updated_at"],
+                        ":now": settled.model_dump(mode="json")["updated_at"],
                     },
                 ),
                 condition=Condition("#status = :reserved"),
             ),
-            *(self._give_back_op(line) for line in reservation.lines),
+            *(line_op(line) for line in reservation.lines),
             *event_ops,
         ]
         try:
@@ -263,10 +298,10 @@ class InventoryStore:
             if cause is not None and recorded_before(exc):
                 raise AlreadyProcessed(cause.id) from exc
             if release_outcome(exc.reasons) is Outcome.UNEXPECTED:
-                raise RuntimeError(f"release transaction cancelled: {exc.reasons}") from exc
-            # CONTENDED: back off and retry; ALREADY_RELEASED: the next read returns it.
+                raise RuntimeError(f"{to} transaction cancelled: {exc.reasons}") from exc
+            # CONTENDED: back off and retry; ALREADY_RELEASED (settled meanwhile): the next read says how.
             raise TryAgain from exc
-        return released
+        return settled
 
     def _bar(
         self, order_id: str, now: datetime, event_ops: list[dict[str, Any]], cause: Envelope | None
@@ -295,6 +330,19 @@ class InventoryStore:
                 {":q": line.quantity},
             ),
             condition=Condition("attribute_exists(#pk) AND #available >= :q"),
+        )
+
+    def _commit_op(self, line: HeldLine) -> dict[str, Any]:
+        # The units leave the shelf: reserved goes down, available stays (it never counted them).
+        return self.table.update_op(
+            stock_key(line.sku),
+            # DynamoDB refuses an expression attribute name the expressions do not use: no #available.
+            Condition(
+                "SET #reserved = #reserved - :q",
+                {"#reserved": "reserved", "#pk": "pk"},
+                {":q": line.quantity},
+            ),
+            condition=Condition("attribute_exists(#pk) AND #reserved >= :q"),
         )
 
     def _give_back_op(self, line: HeldLine) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,13 +77,17 @@ def _read(process: subprocess.Popen[str], lines: list[str], ready: threading.Eve
     ready.set()  # EOF: the stack died; the waiter checks the exit code
 
 
-def start(argv: Sequence[str], *, cwd: Path, state_dir: Path) -> RunningStack:
+def start(
+    argv: Sequence[str], *, cwd: Path, state_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> RunningStack:
     """Start the dev stack (`argv`) in its own process group and wait for its ready banner.
 
-    No AWS_* or FOYER_* variables from this process: the stack must find everything itself.
+    No AWS_* or FOYER_* variables from this process: the stack must find everything itself; only
+    `extra_env` (a fault option a developer would set, say) is added.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_"))}
     env["COLUMNS"] = "200"
+    env.update(extra_env or {})
     # Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
     process = subprocess.Popen(
         list(argv),

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from e2e.devstack import OFFSET, RunningStack, listening
-from e2e.orders import place, sent, settled, stocked_sku, timeline_types
+from e2e.orders import place, sent, settled, settled_stock, stocked_sku, timeline_types
 from foyer.devstack.emulator import EMULATOR_PORT
 from foyer.devstack.processes import uvicorn_argv
 from foyer.devstack.stack import ROOT
@@ -90,8 +90,8 @@ def test_an_order_is_reserved_charged_once_confirmed_and_told(devstack: RunningS
         "CONFIRMED",
         ["PENDING", "RESERVED", "CONFIRMED"],
     )
-    stock = httpx.get(f"{apps['inventory']}/stock/{sku}", timeout=10).json()
-    assert (stock["available"], stock["reserved"]) == (3, 2)
+    # OrderConfirmed reaches inventory after the order reads CONFIRMED: the two units are committed (sold).
+    assert settled_stock(apps, sku, (3, 0)) == (3, 0)
     payment = httpx.get(f"{apps['payments']}/payments/{order_id}", timeout=10).json()
     assert (payment["status"], payment["attempts"], payment["amount"]["amount"]) == ("authorized", 1, 2500)
     assert timeline_types(apps, order_id, 4) == [

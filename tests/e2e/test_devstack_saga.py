@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from e2e.devstack import OFFSET, RunningStack
-from e2e.orders import place, settled, settled_stock, stock_of, stocked_sku
+from e2e.orders import place, settled, settled_stock, stocked_sku
 from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.dynamodb import Table
@@ -102,7 +102,7 @@ def test_an_order_whose_order_placed_was_lost_ends_once_the_reconciler_runs(devs
 
     ended = settled(apps, order.order_id)
     assert ended["status"] == "CONFIRMED"
-    assert stock_of(apps, sku) == (1, 1)
+    assert settled_stock(apps, sku, (1, 0)) == (1, 0)  # the confirmed unit is committed (sold)
     assert len(charges(order.order_id)) == 1
     reconciler = [line for line in devstack.lines if "orders-reconciler" in line and order.order_id in line]
     assert any('"remedy": "resend"' in line for line in reconciler), reconciler
@@ -130,6 +130,5 @@ def test_a_hundred_concurrent_orders_against_thirty_units_sell_exactly_thirty(de
     outcomes = sorted((order["status"], order.get("cancel_reason")) for order in orders)
     assert outcomes.count(("CONFIRMED", None)) == 30
     assert outcomes.count(("CANCELLED", "out_of_stock")) == 70
-    # Nothing left to sell; the 30 confirmed orders' units stay reserved for them (inventory has no
-    # fulfilment step that would take them off the shelf yet).
-    assert stock_of(apps, sku) == (0, 30)
+    # Nothing left to sell, and nothing held: the 30 confirmed orders' units are committed (sold).
+    assert settled_stock(apps, sku, (0, 0)) == (0, 0)

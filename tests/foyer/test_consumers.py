@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.consumers import load_handler, mapped_functions
+from foyer.devstack.consumers import delivery_fault, load_handler, mapped_functions
 
 pytestmark = pytest.mark.integration
 
@@ -113,3 +113,10 @@ def test_load_handler_names_module_and_function() -> None:
     assert load_handler("json.dumps") is json.dumps
     with pytest.raises(ValueError, match=r"module\.function"):
         load_handler("handler")
+
+
+def test_the_delivery_fault_is_off_unless_asked_for_and_a_typo_is_refused() -> None:
+    assert delivery_fault("") is False
+    assert delivery_fault("twice-shuffled") is True
+    with pytest.raises(ValueError, match="FOYER_SQS_DELIVERY"):
+        delivery_fault("twice_shuffled")

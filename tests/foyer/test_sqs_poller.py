@@ -7,6 +7,7 @@ emulator is a loop bounded by a deadline, and a test fails (never hangs) when it
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -290,3 +291,22 @@ def wait_for_message(sqs: Any, url: str) -> dict[str, Any]:
         if messages:
             return dict(messages[0])
     pytest.fail(f"nothing reached {url} within {PATIENCE} s")
+
+
+def test_twice_shuffled_delivery_hands_each_batch_over_twice_and_settles_by_the_second(
+    sqs: Any, queue_with_dlq: Any
+) -> None:
+    queues = queue_with_dlq()
+    send(sqs, queues.source, *(f"m{i}" for i in range(6)))
+    # The first answer fails m1, the second m3: the second one settles the batch.
+    answers = iter([failing("m1"), failing("m3")])
+    handler = Recorder(lambda event: next(answers)(event))
+    poller = make_poller(queues.source, handler, sqs, twice_shuffled=True)
+    poller._random = random.Random(7)  # these two shuffles of six differ whatever order SQS returns
+    outcome = poll_until_batch(poller)
+    first, second = handler.bodies()
+    assert sorted(first) == sorted(second) == [f"m{i}" for i in range(6)]
+    assert first != second
+    assert [handler.events[1]["Records"][second.index("m3")]["messageId"]] == list(outcome.failed)
+    assert len(outcome.deleted) == 5
+    assert queues.source.depth(sqs)[0] == 0  # m3 is in flight, the rest deleted

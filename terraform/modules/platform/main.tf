@@ -50,7 +50,7 @@ locals {
         stock = {
           handler = "services.inventory.consumers.handler"
           sources = ["foyer.orders"]
-          events  = ["OrderPlaced", "OrderCancelled"]
+          events  = ["OrderPlaced", "OrderCancelled", "OrderConfirmed"]
         }
       }
     }

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from foyer.devstack.relays import drain_round, serve
+import pytest
+
+from foyer.devstack.relays import CRASH_AFTER_PUBLISH, CrashingOutbox, drain_round, outbox_for, serve
 from foyer.dynamodb import Table, transact
 from foyer.events import Envelope, Outbox, Relay
 
@@ -40,3 +42,25 @@ def test_serve_stops_when_told(service_table: Table, bus_to_queue: Any) -> None:
     stop = threading.Event()
     stop.set()
     serve([Relay(Outbox(service_table), bus_to_queue.bus)], stop)  # returns after one round
+
+
+def test_a_crash_between_publish_and_removal_publishes_again_with_the_same_ids(
+    service_table: Table, bus_to_queue: Any, make_event: Any
+) -> None:
+    crashing = CrashingOutbox(service_table, rate=1.0)
+    relay = Relay(crashing, bus_to_queue.bus)
+    event = make_event(1)
+    put(relay.outbox, event)
+    assert drain_round([relay]) == 0  # the round "crashed" after its publish
+    assert [e.id for e in relay.outbox.pending()[0]] == [event.id]
+    crashing.rate = 0.0  # restarted, well
+    assert drain_round([relay]) == 1
+    assert relay.outbox.pending()[0] == []
+    assert [body["detail"]["id"] for body in bus_to_queue.receive(2)] == [event.id, event.id]
+
+
+def test_the_relay_fault_is_off_unless_asked_for_and_a_typo_is_refused(service_table: Table) -> None:
+    assert type(outbox_for(service_table, "")) is Outbox
+    assert isinstance(outbox_for(service_table, CRASH_AFTER_PUBLISH), CrashingOutbox)
+    with pytest.raises(ValueError, match="FOYER_RELAY_FAULT"):
+        outbox_for(service_table, "crash")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -245,6 +246,22 @@ def test_release_gives_the_stock_back_once(client: TestClient) -> None:
     assert again.json() == released.json()
     assert stock_of(client, a) == (5, 0)
     assert client.get(f"/reservations/{order}").json() == released.json()
+
+
+def test_a_committed_reservation_is_not_released(client: TestClient, service_stores: dict[str, Any]) -> None:
+    # Its order is confirmed (inventory's consumer committed it): the units are sold.
+    sku = stocked(client, 5)
+    order = new_order()
+    client.post("/reservations", json={"order_id": order, "lines": [{"sku": sku, "quantity": 2}]})
+    committed = service_stores["inventory"].commit(order, now=datetime.now(UTC))
+    assert committed.status == "committed"
+    assert stock_of(client, sku) == (3, 0)
+
+    problem = assert_problem(client.post(f"/reservations/{order}/release"), 409)
+    assert problem["type"] == "urn:foyer:problem:reservation-committed"
+    assert problem["order_id"] == order
+    assert stock_of(client, sku) == (3, 0)
+    assert client.get(f"/reservations/{order}").json()["status"] == "committed"
 
 
 @pytest.mark.parametrize("same_lines", [True, False], ids=["same-lines", "other-lines"])

@@ -67,6 +67,14 @@ def cancelled(order_id: str) -> Envelope:
     return new_event("OrderCancelled", data, source="foyer.orders")
 
 
+def confirmed(order_id: str) -> Envelope:
+    return new_event(
+        "OrderConfirmed",
+        {"order_id": order_id, "total": {"amount": 4200, "currency": "EUR"}},
+        source="foyer.orders",
+    )
+
+
 def failures(event: dict[str, Any], response: Any) -> list[int]:
     """The positions of the records Lambda would leave on the queue (by the local runtime's rules)."""
     ids = [record["messageId"] for record in event["Records"]]
@@ -207,6 +215,60 @@ def test_a_cancelled_order_gets_its_stock_back_once(
     assert store.processed.already_processed(cancel.id)
     # A late redelivery of the OrderPlaced holds nothing again.
     assert consumer.handle(sqs_batch(order)) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (5, 0)
+
+
+def test_a_confirmed_order_commits_its_stock_once(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    order = placed({skus["coffee"]: 2, skus["tea"]: 1})
+    consumer.handle(sqs_batch(order))
+    confirm = confirmed(order.data["order_id"])
+    # Twice in one batch, then redelivered: the units leave the shelf once.
+    assert consumer.handle(sqs_batch(confirm, confirm)) == {"batchItemFailures": []}
+    assert consumer.handle(sqs_batch(confirm)) == {"batchItemFailures": []}
+
+    assert counts(store, skus["coffee"]) == (3, 0)
+    assert counts(store, skus["tea"]) == (0, 0)
+    reservation = store.get_reservation(order.data["order_id"])
+    assert reservation is not None
+    assert reservation.status == "committed"
+    assert store.processed.already_processed(confirm.id)
+    # Another OrderConfirmed of the same order (a new event id) takes nothing more.
+    assert consumer.handle(sqs_batch(confirmed(order.data["order_id"]))) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (3, 0)
+
+
+def test_a_cancellation_after_a_confirmation_gives_nothing_back(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    order = placed({skus["coffee"]: 2})
+    consumer.handle(sqs_batch(order, confirmed(order.data["order_id"])))
+    cancel = cancelled(order.data["order_id"])
+    # Refused once and recorded: it does not come back from the queue forever.
+    assert consumer.handle(sqs_batch(cancel)) == {"batchItemFailures": []}
+    assert counts(store, skus["coffee"]) == (3, 0)
+    assert store.processed.already_processed(cancel.id)
+    reservation = store.get_reservation(order.data["order_id"])
+    assert reservation is not None
+    assert reservation.status == "committed"
+
+
+def test_a_confirmation_without_a_reservation_fails_and_stays_on_the_queue(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    batch = sqs_batch(confirmed(uuid.uuid4().hex))
+    assert failures(batch, consumer.handle(batch)) == [0]
+    assert counts(store, skus["coffee"]) == (5, 0)
+
+
+def test_a_confirmation_of_a_released_reservation_fails_and_takes_nothing(
+    consumer: Consumer, store: InventoryStore, skus: dict[str, str], sqs_batch: Batch
+) -> None:
+    order = placed({skus["coffee"]: 2})
+    consumer.handle(sqs_batch(order, cancelled(order.data["order_id"])))
+    batch = sqs_batch(confirmed(order.data["order_id"]))
+    assert failures(batch, consumer.handle(batch)) == [0]
     assert counts(store, skus["coffee"]) == (5, 0)
 
 
