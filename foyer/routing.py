@@ -7,6 +7,7 @@ wants every method the target resource supports, so the 405 asks each route abou
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.routing import Match, Router
 from starlette.types import Scope
 
@@ -29,3 +30,9 @@ def allowed_methods(router: Router, scope: Scope) -> list[str]:
         if any(route.matches(probe)[0] == Match.FULL for route in router.routes):
             allowed.append(method)
     return allowed
+
+
+def location(request: Request, route: str, **params: str) -> str:
+    """The public path of the named route (for a `Location` header): behind API Gateway it carries the
+    stage prefix the adapter put in `root_path`, which `url_path_for` leaves out."""
+    return f"{request.scope.get('root_path', '')}{request.app.url_path_for(route, **params)}"

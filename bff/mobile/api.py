@@ -14,6 +14,7 @@ from bff.mobile.deps import Budget, CurrentUser, ServicesDep, supported_app
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.versions import AppTooOld
 from foyer.identity import Unauthenticated
+from foyer.routing import location
 from foyer.service_api import Money, Order, Product, journeys
 from foyer.service_api.inputs import (
     CATEGORY_PATTERN,
@@ -203,7 +204,7 @@ async def checkout(
         checkout=body,
         idempotency_key=idempotency_key,
     )
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/me/orders/{placed.order_id}"
+    response.headers["Location"] = location(request, "my_order", order_id=placed.order_id)
     return _row(placed)
 
 

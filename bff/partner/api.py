@@ -18,6 +18,7 @@ from bff.partner.problems import PROBLEMS
 from foyer.errors import BadRequest
 from foyer.idempotency import KeyReused, RequestInFlight
 from foyer.identity import ApiKeyRefused, OverUsagePlan
+from foyer.routing import location
 from foyer.service_api import Money, Order, Product
 from foyer.service_api.inputs import ID_PATTERN, MAX_PAGE, SKU_PATTERN, Lines
 from foyer.service_api.problems import OrderNotFound, ProductNotFound
@@ -243,7 +244,7 @@ async def place_order(
     answer = JSONResponse(
         _order(placed, body.reference).model_dump(mode="json"),
         status_code=201,
-        headers={"Location": f"{request.scope.get('root_path', '')}/v1/orders/{placed.order_id}"},
+        headers={"Location": location(request, "get_order", order_id=placed.order_id)},
     )
     return await once.complete(answer)
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from bff.web.deps import Budget, CurrentUser, ServicesDep
 from bff.web.problems import PROBLEMS
 from foyer.identity import Unauthenticated
+from foyer.routing import location
 from foyer.service_api import Order, Payment, Product, TimelineStep, journeys
 from foyer.service_api.inputs import (
     CATEGORY_PATTERN,
@@ -123,7 +124,7 @@ async def checkout(
         checkout=body,
         idempotency_key=idempotency_key,
     )
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}/me/orders/{placed.order_id}"
+    response.headers["Location"] = location(request, "my_order", order_id=placed.order_id)
     return placed
 
 

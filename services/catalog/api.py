@@ -18,6 +18,7 @@ from foyer import pagination
 from foyer.blocking import run_blocking
 from foyer.conditional import IF_MATCH_PATTERN, etag, parse_if_match
 from foyer.errors import BadRequest
+from foyer.routing import location
 from services.catalog.deps import Store
 from services.catalog.domain import (
     CATEGORY_PATTERN,
@@ -46,10 +47,6 @@ class ProductPage(BaseModel):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _location(request: Request, sku: str) -> str:
-    return f"{request.scope.get('root_path', '')}{request.app.url_path_for('get_product', sku=sku)}"
 
 
 def _precondition(if_match: str | None) -> Precondition | None:
@@ -102,7 +99,7 @@ async def create_product(
 ) -> Product:
     product = new_product(body, _now())
     await run_blocking(store.create, product)
-    response.headers["Location"] = _location(request, product.sku)
+    response.headers["Location"] = location(request, "get_product", sku=product.sku)
     response.headers["ETag"] = etag(product.version)
     return product
 

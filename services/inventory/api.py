@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from foyer.blocking import run_blocking
+from foyer.routing import location
 from services.inventory.deps import Store
 from services.inventory.domain import (
     MAX_AVAILABILITY_SKUS,
@@ -106,8 +107,7 @@ async def reserve(
 ) -> Reservation:
     reservation, created = await run_blocking(store.reserve, body, now=_now())
     response.status_code = 201 if created else 200
-    path = request.app.url_path_for("get_reservation", order_id=reservation.order_id)
-    response.headers["Location"] = f"{request.scope.get('root_path', '')}{path}"
+    response.headers["Location"] = location(request, "get_reservation", order_id=reservation.order_id)
     return reservation
 
 

@@ -18,6 +18,7 @@ from foyer.blocking import run_blocking
 from foyer.errors import BadRequest
 from foyer.events import new_event
 from foyer.idempotency import KeyReused, RequestInFlight
+from foyer.routing import location
 from services.orders.catalog import CatalogUnavailable
 from services.orders.deps import CatalogReader, Once, Store
 from services.orders.domain import (
@@ -73,9 +74,8 @@ async def place_order(
     order = place(uuid.uuid4().hex, body, entries, _now())
     placed = new_event(ORDER_PLACED, placed_event_data(order), source=SOURCE, now=order.created_at)
     await run_blocking(store.create, order, placed)
-    path = request.app.url_path_for("get_order", order_id=order.order_id)
-    location = f"{request.scope.get('root_path', '')}{path}"
-    answer = JSONResponse(order.model_dump(mode="json"), status_code=201, headers={"Location": location})
+    headers = {"Location": location(request, "get_order", order_id=order.order_id)}
+    answer = JSONResponse(order.model_dump(mode="json"), status_code=201, headers=headers)
     return await once.complete(answer)
 
 
