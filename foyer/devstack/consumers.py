@@ -37,6 +37,7 @@ __all__ = [
     "main",
     "mapped_functions",
     "pollers_for_function",
+    "receive_visibility",
     "serve",
     "sqs_mappings",
 ]
@@ -80,11 +81,20 @@ def pollers_for_function(
 ) -> list[SqsPoller]:
     """One poller per SQS mapping of the function, its environment applied to `environ` first.
     `FOYER_SQS_DELIVERY=twice-shuffled` in `environ` turns on the pollers' fault option (every batch
-    handed to the handler twice, shuffled); any other value but empty is refused."""
+    handed to the handler twice, shuffled); any other value but empty is refused.
+    `FOYER_SQS_VISIBILITY_S=N` makes every receive pass `VisibilityTimeout=N` (see sqs_poller)."""
     twice_shuffled = delivery_fault(environ.get(DELIVERY_VARIABLE, ""))
+    visibility_timeout_s = receive_visibility(environ.get(VISIBILITY_VARIABLE, ""))
     configuration, handler = function_handler(function_name, lambda_client=lambda_client, environ=environ)
     return [
-        poller_from_mapping(mapping, configuration, handler, sqs, twice_shuffled=twice_shuffled)
+        poller_from_mapping(
+            mapping,
+            configuration,
+            handler,
+            sqs,
+            twice_shuffled=twice_shuffled,
+            visibility_timeout_s=visibility_timeout_s,
+        )
         for mapping in sqs_mappings(lambda_client, function_name)
     ]
 
@@ -99,6 +109,21 @@ def delivery_fault(value: str) -> bool:
     if value not in ("", TWICE_SHUFFLED):
         raise ValueError(f"{DELIVERY_VARIABLE}={value!r}: expected {TWICE_SHUFFLED!r} or nothing")
     return value == TWICE_SHUFFLED
+
+
+VISIBILITY_VARIABLE = "FOYER_SQS_VISIBILITY_S"
+MAX_VISIBILITY_S = 43200  # the longest VisibilityTimeout SQS accepts (12 hours)
+
+
+def receive_visibility(value: str) -> int | None:
+    """The VisibilityTimeout `value` (of FOYER_SQS_VISIBILITY_S) asks every receive to pass, None
+    when empty (the queue's own). Raises ValueError for anything but whole seconds SQS accepts,
+    so a typo never runs a stack with timings it did not ask for."""
+    if value == "":
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_VISIBILITY_S:
+        raise ValueError(f"{VISIBILITY_VARIABLE}={value!r}: expected whole seconds, 1 to {MAX_VISIBILITY_S}")
+    return int(value)
 
 
 def function_handler(
@@ -162,6 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             args.function,
             DELIVERY_VARIABLE,
             TWICE_SHUFFLED,
+        )
+    visibility = pollers[0].config.visibility_timeout_s
+    if visibility is not None:
+        log.warning(
+            "%s: %s=%d: a failed message comes back after %d s, not its queue's visibility timeout",
+            args.function,
+            VISIBILITY_VARIABLE,
+            visibility,
+            visibility,
         )
     serve(pollers, stop)
     return 0

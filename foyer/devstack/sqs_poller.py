@@ -12,6 +12,13 @@ and settles it by the second answer (as if the first invocation's answer were lo
 redelivered). A developer turns it on for a whole stack with `FOYER_SQS_DELIVERY=twice-shuffled`
 (read by `foyer.devstack.consumers`), to see consumers stay idempotent and order-tolerant.
 
+A time option, off by default: `visibility_timeout_s` passes `VisibilityTimeout` on every
+ReceiveMessage (a real SQS parameter), so a failed message comes back after that many seconds
+instead of the queue's own timeout, and a poison message reaches its DLQ after maxReceiveCount
+receives in seconds rather than in maxReceiveCount x the queue's timeout (payments: 5 x 180 s). The
+queue keeps its setting as Terraform declares it; `FOYER_SQS_VISIBILITY_S` sets the option for a
+whole stack.
+
 Configuration comes from the mapping as `aws lambda get-event-source-mapping` reports it and from
 the function's configuration (`poller_from_mapping`, `load_poller`), so the local stack builds its
 pollers from what Terraform created and never from a second list.
@@ -34,7 +41,7 @@ from foyer.devstack.sqs_event import BatchFailed, failed_message_ids, sqs_event
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
+    from mypy_boto3_sqs.type_defs import MessageTypeDef, ReceiveMessageRequestTypeDef
 
 __all__ = [
     "BatchOutcome",
@@ -68,6 +75,8 @@ class PollerConfig:
     report_batch_item_failures: bool = False
     idle_wait_seconds: int = IDLE_WAIT_SECONDS
     twice_shuffled: bool = False  # the fault option: every batch invoked twice, in random orders
+    # VisibilityTimeout on each receive instead of the queue's own; None: the queue's
+    visibility_timeout_s: int | None = None
 
     @property
     def region(self) -> str:
@@ -190,14 +199,16 @@ class SqsPoller:
         return batch
 
     def _receive(self, count: int, wait: int) -> list[MessageTypeDef]:
-        response = self.sqs.receive_message(
-            QueueUrl=self.config.queue_url,
-            MaxNumberOfMessages=count,
-            WaitTimeSeconds=wait,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        return list(response.get("Messages", []))
+        request: ReceiveMessageRequestTypeDef = {
+            "QueueUrl": self.config.queue_url,
+            "MaxNumberOfMessages": count,
+            "WaitTimeSeconds": wait,
+            "MessageSystemAttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+        if self.config.visibility_timeout_s is not None:
+            request["VisibilityTimeout"] = self.config.visibility_timeout_s
+        return list(self.sqs.receive_message(**request).get("Messages", []))
 
     def _delete(self, messages: Sequence[MessageTypeDef]) -> None:
         for start in range(0, len(messages), DELETE_MAX):
@@ -229,6 +240,7 @@ def poller_from_mapping(
     *,
     idle_wait_seconds: int = IDLE_WAIT_SECONDS,
     twice_shuffled: bool = False,
+    visibility_timeout_s: int | None = None,
 ) -> SqsPoller:
     """The poller for an event source mapping as `get_event_source_mapping` describes it.
 
@@ -251,6 +263,7 @@ def poller_from_mapping(
         report_batch_item_failures="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []),
         idle_wait_seconds=idle_wait_seconds,
         twice_shuffled=twice_shuffled,
+        visibility_timeout_s=visibility_timeout_s,
     )
     return SqsPoller(config=config, function=function, handler=handler, sqs=sqs)
 

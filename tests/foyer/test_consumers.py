@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.consumers import delivery_fault, load_handler, mapped_functions
+from foyer.devstack.consumers import delivery_fault, load_handler, mapped_functions, receive_visibility
 
 pytestmark = pytest.mark.integration
 
@@ -120,3 +120,11 @@ def test_the_delivery_fault_is_off_unless_asked_for_and_a_typo_is_refused() -> N
     assert delivery_fault("twice-shuffled") is True
     with pytest.raises(ValueError, match="FOYER_SQS_DELIVERY"):
         delivery_fault("twice_shuffled")
+
+
+def test_the_receive_visibility_is_the_queue_s_unless_asked_for_and_a_typo_is_refused() -> None:
+    assert receive_visibility("") is None
+    assert receive_visibility("3") == 3
+    for wrong in ("0", "-1", "2.5", "3s", "43201"):
+        with pytest.raises(ValueError, match="FOYER_SQS_VISIBILITY_S"):
+            receive_visibility(wrong)

@@ -310,3 +310,24 @@ def test_twice_shuffled_delivery_hands_each_batch_over_twice_and_settles_by_the_
     assert [handler.events[1]["Records"][second.index("m3")]["messageId"]] == list(outcome.failed)
     assert len(outcome.deleted) == 5
     assert queues.source.depth(sqs)[0] == 0  # m3 is in flight, the rest deleted
+
+
+def test_the_visibility_option_brings_a_failure_back_before_the_queue_s_timeout_and_to_the_dlq(
+    sqs: Any, queue_with_dlq: Any
+) -> None:
+    # Payments' queue: 180 s visibility, DLQ after 2 receives here. Without the option the failed
+    # message would stay invisible for 180 s, past PATIENCE: each poll below would find nothing.
+    queues = queue_with_dlq(max_receive_count=2, visibility_timeout=180)
+    (poison,) = send(sqs, queues.source, "poison")
+    handler = Recorder(failing("poison"))
+    poller = make_poller(queues.source, handler, sqs, visibility_timeout_s=1)
+    assert poll_until_batch(poller).failed == (poison,)
+    assert poll_until_batch(poller).failed == (poison,)
+    counts = [event["Records"][0]["attributes"]["ApproximateReceiveCount"] for event in handler.events]
+    assert counts == ["1", "2"]
+    # A receive once it is visible again finds it past maxReceiveCount: the queue moves it to its DLQ.
+    deadline = time.monotonic() + PATIENCE
+    while queues.dlq.depth(sqs) == (0, 0) and time.monotonic() < deadline:
+        assert poller.poll_once() is None
+    assert wait_for_message(sqs, queues.dlq.url)["MessageId"] == poison
+    assert len(handler.events) == 2
