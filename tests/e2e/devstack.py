@@ -10,7 +10,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from foyer.devstack.__main__ import READY
@@ -113,3 +115,14 @@ def listening(port_number: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port_number)) == 0
+
+
+def emulator_client(described: LocalStack, service: str) -> Any:
+    """A boto3 client for `service` pointed at the stack's emulator."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        region_name=described.region,
+        endpoint_url=described.endpoint,
+        aws_access_key_id=described.emulator.access_key_id,
+        aws_secret_access_key=described.emulator.secret_access_key,
+    )

@@ -9,6 +9,11 @@ from typing import Any
 
 import httpx
 
+from e2e.devstack import OFFSET
+from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
+
+SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}"  # the payment sandbox of a stack on OFFSET
 TERMINAL = {"CONFIRMED", "CANCELLED"}
 DEADLINE_S = 90.0  # a bound on waiting for the saga, never an assertion on its speed
 
@@ -88,3 +93,16 @@ def settled_stock(apps: dict[str, str], sku: str, expected: tuple[int, int]) -> 
     while (seen := stock_of(apps, sku)) != expected and time.monotonic() < deadline:
         time.sleep(0.5)
     return seen
+
+
+def charges(order_id: str, key: str = DEFAULT_API_KEY) -> list[dict[str, Any]]:
+    """The sandbox's charges of the order (succeeded and declined), asked with API key `key`."""
+    answer = httpx.get(
+        f"{SANDBOX}/v1/charges",
+        params={"metadata[order_id]": order_id, "limit": "100"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    data: list[dict[str, Any]] = answer.json()["data"]
+    return data

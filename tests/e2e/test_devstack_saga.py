@@ -7,39 +7,21 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import boto3
 import httpx
 import pytest
 
-from e2e.devstack import OFFSET, RunningStack
-from e2e.orders import place, settled, settled_stock, stocked_sku
-from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
-from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
+from e2e.devstack import RunningStack, emulator_client
+from e2e.orders import SANDBOX, charges, place, settled, settled_stock, stocked_sku
 from foyer.dynamodb import Table
 from foyer.stack_file import LocalStack
 from services.orders import domain
 from services.orders.store import _item as order_item
 
 pytestmark = pytest.mark.integration
-SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}"
 # A charge that runs out of the client's retries waits for its message's redelivery (the queue's
 # 180 s visibility timeout) before it is tried again: the bound of a flaky-provider run covers one.
 FLAKY_BOUND_S = 240.0
-
-
-def charges(order_id: str) -> list[dict[str, Any]]:
-    """The sandbox's charges of the order (succeeded and declined)."""
-    answer = httpx.get(
-        f"{SANDBOX}/v1/charges",
-        params={"metadata[order_id]": order_id, "limit": "100"},
-        headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    data: list[dict[str, Any]] = answer.json()["data"]
-    return data
 
 
 @pytest.fixture
@@ -109,16 +91,7 @@ def test_an_order_whose_order_placed_was_lost_ends_once_the_reconciler_runs(devs
 
 
 def orders_table(described: LocalStack) -> Table:
-    client = boto3.client("dynamodb", region_name=described.region, **_emulator(described))
-    return Table(described.tables["orders"], client=client)
-
-
-def _emulator(described: LocalStack) -> dict[str, str]:
-    return {
-        "endpoint_url": described.endpoint,
-        "aws_access_key_id": described.emulator.access_key_id,
-        "aws_secret_access_key": described.emulator.secret_access_key,
-    }
+    return Table(described.tables["orders"], client=emulator_client(described, "dynamodb"))
 
 
 def test_a_hundred_concurrent_orders_against_thirty_units_sell_exactly_thirty(devstack: RunningStack) -> None:
