@@ -6,6 +6,8 @@ Orders are placed 5 at a time (a shop's trickle, not a load test) and followed b
 waits the local runtime is configured with, read from the emulator where Terraform created them:
 each queue mapping's batching window, the outbox relays' round interval, and how the pollers wait;
 a reader sees which part of the time is the stack's configured waiting and which part is ours.
+Below them, the median of each wait on the saga's critical path (bench/latency_breakdown.py), read
+from the orders' timelines and the consumers' log lines.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -26,6 +29,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from bench.latency_breakdown import OrderTrace, handled_events, medians, order_parts
 from foyer.devstack import relays, sqs_poller
 from foyer.devstack.__main__ import READY
 from foyer.devstack.consumers import sqs_mappings
@@ -41,7 +45,7 @@ START_TIMEOUT_S = 300
 ORDER_TIMEOUT_S = 60
 
 
-def _start(root: Path, state_dir: Path) -> tuple[subprocess.Popen[str], LocalStack]:
+def _start(root: Path, state_dir: Path, lines: list[str]) -> tuple[subprocess.Popen[str], LocalStack]:
     argv = [
         sys.executable,
         "-m",
@@ -59,6 +63,7 @@ def _start(root: Path, state_dir: Path) -> tuple[subprocess.Popen[str], LocalSta
     def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:  # drained to the end, so the stack never blocks on its pipe
+            lines.append(line)
             if READY in line:
                 ready.set()
         ready.set()
@@ -71,7 +76,7 @@ def _start(root: Path, state_dir: Path) -> tuple[subprocess.Popen[str], LocalSta
     return process, stack
 
 
-def _confirmed_after(apps: dict[str, str], sku: str) -> float:
+def _confirmed_after(apps: dict[str, str], sku: str) -> OrderTrace:
     body = {
         "customer_id": f"bench-{uuid.uuid4().hex[:8]}",
         "contact_email": "bench@example.com",
@@ -79,6 +84,7 @@ def _confirmed_after(apps: dict[str, str], sku: str) -> float:
         "channel": "web",
     }
     with httpx.Client(timeout=10) as client:
+        posted = time.time()  # wall clock: compared with the stamps the stack writes
         started = time.perf_counter()
         placed = client.post(f"{apps['orders']}/orders", json=body)
         placed.raise_for_status()
@@ -86,7 +92,16 @@ def _confirmed_after(apps: dict[str, str], sku: str) -> float:
         while time.perf_counter() - started < ORDER_TIMEOUT_S:
             status = client.get(order_url).json()["status"]
             if status == "CONFIRMED":
-                return time.perf_counter() - started
+                seen = posted + time.perf_counter() - started
+                steps = client.get(f"{order_url}/timeline").json()["steps"]
+                return OrderTrace(
+                    posted=posted,
+                    confirmed_seen=seen,
+                    steps={
+                        step["type"]: (step["event_id"], datetime.fromisoformat(step["at"]).timestamp())
+                        for step in steps
+                    },
+                )
             if status == "CANCELLED":
                 raise RuntimeError(f"{order_url} was cancelled")
             time.sleep(POLL_S)
@@ -114,9 +129,10 @@ def _configured_waits(stack: LocalStack) -> list[tuple[str, str]]:
 
 def run(console: Console, root: Path) -> None:
     """Start a stack, time 50 orders to CONFIRMED, print p50/p99 beside the configured waits."""
+    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="foyer-bench-") as state:
         with console.status("order latency: starting the local stack"):
-            process, stack = _start(root, Path(state))
+            process, stack = _start(root, Path(state), lines)
         try:
             sandbox = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}/_sandbox/behaviour"
             httpx.post(sandbox, json={"latency_ms": PROVIDER_LATENCY_MS}, timeout=5).raise_for_status()
@@ -134,14 +150,16 @@ def run(console: Console, root: Path) -> None:
             ).raise_for_status()
             status = console.status(f"order latency: {ORDERS} orders, {CONCURRENCY} at a time")
             with status, ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-                seconds = sorted(pool.map(lambda _: _confirmed_after(apps, sku), range(ORDERS)))
+                traces = list(pool.map(lambda _: _confirmed_after(apps, sku), range(ORDERS)))
             waits = _configured_waits(stack)
+            time.sleep(1.0)  # the consumers' last lines reach us through the stack's pipe
         finally:
             process.send_signal(signal.SIGINT)  # Ctrl-C: the stack stops everything it started
             try:
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+    seconds = sorted(trace.confirmed_seen - trace.posted for trace in traces)
     p50 = statistics.median(seconds) * 1000
     p99 = statistics.quantiles(seconds, n=100, method="inclusive")[98] * 1000
     table = Table(title=f"POST /orders -> CONFIRMED, {ORDERS} orders, {PROVIDER_LATENCY_MS} ms provider")
@@ -153,3 +171,13 @@ def run(console: Console, root: Path) -> None:
     for what, value in waits:
         table.add_row(f"[dim]configured: {what}[/]", f"[dim]{value}[/]")
     console.print(table)
+    handled = handled_events(list(lines))
+    parts = [found for trace in traces if (found := order_parts(trace, handled)) is not None]
+    breakdown = Table(
+        title=f"where the time goes: median of each wait, {len(parts)} of {ORDERS} orders traced"
+    )
+    breakdown.add_column("wait")
+    breakdown.add_column("p50", justify="right")
+    for part, median in medians(parts).items():
+        breakdown.add_row(part, f"{median * 1000:.0f} ms")
+    console.print(breakdown)

@@ -73,9 +73,14 @@ class Consumer:
         return {"batchItemFailures": failures}
 
     def _consume(self, record: Mapping[str, Any]) -> bool:
+        attributes = record.get("attributes", {})
         about: dict[str, Any] = {
             "message_id": record["messageId"],
-            "receive_count": record.get("attributes", {}).get("ApproximateReceiveCount"),
+            "receive_count": attributes.get("ApproximateReceiveCount"),
+            # Epoch milliseconds SQS stamps: with the envelope's time and the line's own, where an
+            # event's latency went (relay, queue, handler: bench/order_latency.py reads them).
+            "sent_timestamp": attributes.get("SentTimestamp"),
+            "first_receive_timestamp": attributes.get("ApproximateFirstReceiveTimestamp"),
         }
         try:
             envelope = parse(record.get("body", ""), self.accepted)

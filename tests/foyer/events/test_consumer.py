@@ -195,6 +195,9 @@ def test_processed_lines_say_which_event_and_message(
     assert line["event_type"] == "ThingHappened"
     assert line["message_id"] == event["Records"][0]["messageId"]
     assert line["receive_count"] == "1"
+    attributes = event["Records"][0]["attributes"]
+    assert line["sent_timestamp"] == attributes["SentTimestamp"]
+    assert line["first_receive_timestamp"] == attributes["ApproximateFirstReceiveTimestamp"]
 
 
 def test_an_empty_batch_has_no_failures() -> None:
