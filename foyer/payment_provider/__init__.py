@@ -7,7 +7,8 @@ event's) is the same charge. Transient failures (timeouts, connection errors, 5x
 retried through `foyer.retry` within a bound of attempts and time; a decline is never retried. The
 answer is an outcome, never an HTTP detail: `Authorized`, `Declined(reason)`, or `Failed` once the
 retries ran out. A refused API key or a refused request is an error (a fault of ours, not of the
-payment), raised as `KeyRefused` or `ChargeRejected`.
+payment), raised as `KeyRefused` or `ChargeRejected`. `refund(charge_id, idempotency_key)` gives a
+charge back the same way: `Refunded`, or `Failed` once the retries ran out.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from foyer.payment_provider.outcomes import (
     Failed,
     KeyRefused,
     ProviderError,
+    Refunded,
+    RefundOutcome,
 )
 
 __all__ = [
@@ -33,4 +36,6 @@ __all__ = [
     "KeyRefused",
     "PaymentProvider",
     "ProviderError",
+    "RefundOutcome",
+    "Refunded",
 ]

@@ -1,4 +1,4 @@
-"""Charging through the provider's HTTP API, with retries bounded in attempts and in time."""
+"""Charging and refunding through the provider's HTTP API, with retries bounded in attempts and time."""
 
 from __future__ import annotations
 
@@ -7,19 +7,26 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
 from foyer.payment_provider import responses
-from foyer.payment_provider.outcomes import Authorized, ChargeOutcome, Declined, Failed, KeyRefused
+from foyer.payment_provider.outcomes import (
+    Authorized,
+    ChargeOutcome,
+    Failed,
+    KeyRefused,
+    RefundOutcome,
+)
 from foyer.payment_provider.responses import Transient
 from foyer.retry import attempts
 
 log = logging.getLogger("foyer.payment_provider")
 
 MAX_ORDER_ID_LENGTH = 255  # the longest idempotency key Stripe accepts
+T = TypeVar("T")
 
 
 class ApiKeySource(Protocol):
@@ -49,6 +56,7 @@ class PaymentProvider:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._charges_url = f"{self.base_url}/v1/charges"
+        self._refunds_url = f"{self.base_url}/v1/refunds"
         self._api_key = api_key
         self._timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
         self._max_attempts = max_attempts
@@ -76,6 +84,51 @@ class PaymentProvider:
             "source": source,
             "metadata[order_id]": order_id,
         }
+        answered = self._with_retries(
+            "charge", self._charges_url, form, order_id, responses.read, {"order_id": order_id}
+        )
+        if isinstance(answered, Failed):
+            return answered
+        outcome, tries = answered
+        outcome = dataclasses.replace(outcome, attempts=tries)
+        kind = "authorized" if isinstance(outcome, Authorized) else "declined"
+        log.info(f"charge {kind}", extra={"order_id": order_id, "attempts": tries})
+        return outcome
+
+    def refund(self, charge_id: str, idempotency_key: str) -> RefundOutcome:
+        """Refund the whole of `charge_id`, at most once per `idempotency_key` (derive it from what
+        the refund is for, so every retry and redelivery asks for the same refund).
+
+        Retries transient failures as `charge` does; returns Failed when they run out. Raises
+        KeyRefused or ChargeRejected (an unknown charge, one already refunded under another key).
+        """
+        if not 0 < len(idempotency_key) <= MAX_ORDER_ID_LENGTH:
+            raise ValueError(f"an idempotency key is 1 to {MAX_ORDER_ID_LENGTH} characters")
+        answered = self._with_retries(
+            "refund",
+            self._refunds_url,
+            {"charge": charge_id},
+            idempotency_key,
+            responses.read_refund,
+            {"charge_id": charge_id},
+        )
+        if isinstance(answered, Failed):
+            return answered
+        refunded, tries = answered
+        log.info("charge refunded", extra={"charge_id": charge_id, "attempts": tries})
+        return dataclasses.replace(refunded, attempts=tries)
+
+    def _with_retries(
+        self,
+        what: str,
+        url: str,
+        form: dict[str, str],
+        idempotency_key: str,
+        read: Callable[[httpx.Response], T],
+        context: dict[str, str],
+    ) -> tuple[T, int] | Failed:
+        """`read`'s outcome of posting `form` and the attempts it took, or Failed once transient
+        failures ran out of attempts or time."""
         tries = 0
         policy = attempts(
             self._max_attempts,
@@ -89,41 +142,45 @@ class PaymentProvider:
             for attempt in policy:
                 with attempt:
                     tries += 1
-                    outcome = self._attempt(order_id, form, tries)
+                    outcome = self._attempt(url, form, idempotency_key, read, context, tries)
         except Transient as exc:
             log.warning(
-                "charge failed after retries",
-                extra={"order_id": order_id, "attempts": tries, "reason": exc.reason},
+                f"{what} failed after retries", extra={**context, "attempts": tries, "reason": exc.reason}
             )
             return Failed(exc.reason, tries)
-        outcome = dataclasses.replace(outcome, attempts=tries)
-        kind = "authorized" if isinstance(outcome, Authorized) else "declined"
-        log.info(f"charge {kind}", extra={"order_id": order_id, "attempts": tries})
-        return outcome
+        return outcome, tries
 
-    def _attempt(self, order_id: str, form: dict[str, str], attempt: int) -> Authorized | Declined:
+    def _attempt(
+        self,
+        url: str,
+        form: dict[str, str],
+        idempotency_key: str,
+        read: Callable[[httpx.Response], T],
+        context: dict[str, str],
+        attempt: int,
+    ) -> T:
         try:
             key = self._api_key.value()
-            response = self._post(order_id, form, key)
+            response = self._post(url, form, idempotency_key, key)
             if response.status_code == 401:
                 # Rotated since we cached it? Read it again once; a second 401 is a configuration fault.
                 fresh = self._api_key.refresh()
                 if fresh.get_secret_value() != key.get_secret_value():
-                    response = self._post(order_id, form, fresh)
+                    response = self._post(url, form, idempotency_key, fresh)
                 if response.status_code == 401:
                     raise KeyRefused(f"the payment provider at {self.base_url} refused the API key")
-            return responses.read(response)
+            return read(response)
         except Transient as exc:
             log.warning(
                 "payment provider failed transiently",
-                extra={"order_id": order_id, "attempt": attempt, "reason": exc.reason},
+                extra={**context, "attempt": attempt, "reason": exc.reason},
             )
             raise
 
-    def _post(self, order_id: str, form: dict[str, str], key: SecretStr) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {key.get_secret_value()}", "Idempotency-Key": order_id}
+    def _post(self, url: str, form: dict[str, str], idempotency_key: str, key: SecretStr) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key.get_secret_value()}", "Idempotency-Key": idempotency_key}
         try:
-            return self._client().post(self._charges_url, data=form, headers=headers)
+            return self._client().post(url, data=form, headers=headers)
         except httpx.TimeoutException as exc:
             raise Transient(f"timeout ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:

@@ -39,6 +39,18 @@ class Failed:
 ChargeOutcome = Authorized | Declined | Failed
 
 
+@dataclass(frozen=True)
+class Refunded:
+    """The provider refunded the charge (`replayed`: an earlier attempt did, and this is its answer)."""
+
+    refund_id: str
+    attempts: int = 1
+    replayed: bool = False
+
+
+RefundOutcome = Refunded | Failed
+
+
 class ProviderError(Exception):
     """The provider refused us, not the payment: configuration or a bug, never retried."""
 

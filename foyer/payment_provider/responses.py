@@ -9,7 +9,7 @@ from typing import Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from foyer.payment_provider.outcomes import Authorized, ChargeRejected, Declined
+from foyer.payment_provider.outcomes import Authorized, ChargeRejected, Declined, Refunded
 
 REPLAYED = "Idempotent-Replayed"
 M = TypeVar("M", bound=BaseModel)
@@ -27,6 +27,11 @@ class Transient(Exception):
 class _Charge(BaseModel):
     id: str
     status: Literal["succeeded"]
+
+
+class _Refund(BaseModel):
+    id: str
+    status: Literal["succeeded", "pending"]
 
 
 class _Error(BaseModel):
@@ -50,16 +55,30 @@ def read(response: httpx.Response) -> Authorized | Declined:
     if status == 402:
         error = _parse(_ErrorBody, response).error
         return Declined(error.decline_code or error.code or "card_declined", error.message, error.charge)
+    raise _failure(response)
+
+
+def read_refund(response: httpx.Response) -> Refunded:
+    """The refund `response` tells, or Transient (worth a retry), or ChargeRejected (a refusal)."""
+    if response.status_code in (200, 201):
+        refund = _parse(_Refund, response)
+        return Refunded(refund.id, replayed=response.headers.get(REPLAYED, "").lower() == "true")
+    raise _failure(response)
+
+
+def _failure(response: httpx.Response) -> Transient | ChargeRejected:
+    """What an answer that is neither an outcome nor a decline means: worth a retry, or a refusal."""
+    status = response.status_code
     if status == 429 or status >= 500:
-        raise Transient(f"HTTP {status}", retry_after(response.headers.get("Retry-After")))
+        return Transient(f"HTTP {status}", retry_after(response.headers.get("Retry-After")))
     if status == 409:
         # A request under the same key is still being processed (a timed-out attempt of ours).
-        raise Transient("HTTP 409: an attempt is still in flight")
+        return Transient("HTTP 409: an attempt is still in flight")
     try:
         error = _ErrorBody.model_validate_json(response.content).error
-        raise ChargeRejected(status, error.code, error.message)
     except ValidationError:
-        raise ChargeRejected(status, None, "no readable error body") from None
+        return ChargeRejected(status, None, "no readable error body")
+    return ChargeRejected(status, error.code, error.message)
 
 
 def _parse(model: type[M], response: httpx.Response) -> M:

@@ -25,6 +25,7 @@ from foyer.payment_provider import (
     Failed,
     KeyRefused,
     PaymentProvider,
+    Refunded,
 )
 from foyer.payment_provider.responses import Transient, read, retry_after
 from foyer.secrets import CachedSecret
@@ -346,3 +347,52 @@ def test_the_key_is_never_logged_or_printed(
     assert "charge" in caplog.text  # the client and the sandbox did log
     for text in [caplog.text, out, err, *seen]:
         assert secret not in text
+
+
+def test_a_refund_is_made_once_per_key_and_a_repeat_returns_it(sandbox: RunningSandbox) -> None:
+    order_id = order()
+    client = provider(sandbox.url)
+    charged = client.charge(order_id, 1250, "EUR", "tok_visa")
+    assert isinstance(charged, Authorized)
+    first = client.refund(charged.charge_id, f"refund-{order_id}")
+    again = client.refund(charged.charge_id, f"refund-{order_id}")
+    assert isinstance(first, Refunded)
+    assert again == Refunded(first.refund_id, attempts=1, replayed=True)
+    assert [r["id"] for r in sandbox.state.ledger.refunds_of(charged.charge_id)] == [first.refund_id]
+
+
+def test_a_refund_rides_out_transient_failures_and_reads_a_rotated_key(sandbox: RunningSandbox) -> None:
+    order_id = order()
+    charged = provider(sandbox.url).charge(order_id, 1250, "EUR", "tok_visa")
+    assert isinstance(charged, Authorized)
+    key = FixedKey(key="sk_test_stale", rotated_to=DEFAULT_API_KEY)
+    sleeps = Sleeps()
+    client = provider(sandbox.url, key, sleep=sleeps)
+    real_post = client._post
+    answers = iter([503, 429])
+
+    def flaky(url: str, form: dict[str, str], idempotency_key: str, api_key: SecretStr) -> httpx.Response:
+        # The stale key meets the sandbox's 401; the fresh one a 503, then a 429, then the refund.
+        if api_key.get_secret_value() == DEFAULT_API_KEY and (status := next(answers, None)) is not None:
+            return httpx.Response(status, headers={"Retry-After": "0"})
+        return real_post(url, form, idempotency_key, api_key)
+
+    client._post = flaky  # type: ignore[method-assign]
+    refunded = client.refund(charged.charge_id, f"refund-{order_id}")
+    assert isinstance(refunded, Refunded)
+    assert refunded.attempts == 3
+    assert key.refreshes == 1
+    assert len(sandbox.state.ledger.refunds_of(charged.charge_id)) == 1
+
+
+def test_a_refund_refused_by_the_provider_is_raised(sandbox: RunningSandbox) -> None:
+    with pytest.raises(ChargeRejected, match="resource_missing"):
+        provider(sandbox.url).refund("ch_unknown", "refund-unknown")
+    with pytest.raises(KeyRefused):
+        provider(sandbox.url, FixedKey(key="sk_test_wrong")).refund("ch_unknown", "refund-unknown")
+
+
+def test_a_refund_without_an_answer_is_failed(sandbox: RunningSandbox) -> None:
+    outcome = provider(f"http://127.0.0.1:{free_port()}", max_attempts=2).refund("ch_x", "refund-x")
+    assert isinstance(outcome, Failed)
+    assert outcome.attempts == 2

@@ -363,3 +363,45 @@ def test_it_runs_as_its_own_process() -> None:
         assert answer.status_code == 200
     finally:
         child.stop()
+
+
+# -- refunds ----------------------------------------------------------------------------------------
+
+
+def refund(api: httpx.Client, charge_id: str, key: str | None) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    return api.post("/v1/refunds", data={"charge": charge_id}, headers=headers)
+
+
+def test_a_charge_is_refunded_once_and_a_repeat_with_its_key_answers_the_same_refund(
+    api: httpx.Client,
+) -> None:
+    charged = charge(api, "o-refund").json()
+    first = refund(api, charged["id"], "refund-o-refund")
+    again = refund(api, charged["id"], "refund-o-refund")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.json()["amount"] == 1250
+    assert first.json()["metadata"] == {"order_id": "o-refund"}
+    # Recorded, so tests count them: one refund, and the charge says it is refunded.
+    listed = api.get("/v1/refunds", params={"metadata[order_id]": "o-refund"}).json()["data"]
+    assert [r["id"] for r in listed] == [first.json()["id"]]
+    assert api.get("/v1/refunds", params={"charge": charged["id"]}).json()["data"] == listed
+    assert charges_of(api, "o-refund")[0]["refunded"] is True
+    # Another key for the same charge is a second refund request: refused, nothing recorded.
+    other = refund(api, charged["id"], "another-key")
+    assert other.status_code == 400
+    assert other.json()["error"]["code"] == "charge_already_refunded"
+    assert len(api.get("/v1/refunds", params={"charge": charged["id"]}).json()["data"]) == 1
+
+
+def test_refunds_of_unknown_or_declined_charges_and_bad_requests_are_refused(
+    sandbox: RunningSandbox, api: httpx.Client
+) -> None:
+    assert refund(api, "ch_missing", None).status_code == 404
+    declined = charge(api, "o-refund-declined", source="tok_decline").json()["error"]["charge"]
+    assert refund(api, declined, None).json()["error"]["code"] == "charge_not_refundable"
+    assert api.post("/v1/refunds", data={"charge": "ch_x", "amount": "1"}).status_code == 400
+    assert api.post("/v1/refunds", data={}).status_code == 400
+    assert httpx.post(f"{sandbox.url}/v1/refunds", data={"charge": "ch_x"}).status_code == 401

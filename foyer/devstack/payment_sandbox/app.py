@@ -1,4 +1,5 @@
-"""The sandbox's HTTP API: Stripe's charge routes and error shapes, plus `/_sandbox` test controls."""
+"""The sandbox's HTTP API: Stripe's charge and refund routes and error shapes, plus `/_sandbox` test
+controls."""
 
 from __future__ import annotations
 
@@ -104,6 +105,43 @@ class Sandbox:
             extra={"order_id": metadata.get("order_id"), "http_status": answer.status, "fault": fault},
         )
         return self._answered(answer, fault, rng, replayed=False)
+
+    async def create_refund(self, request: Request) -> Response:
+        """`POST /v1/refunds` with `charge`: the whole charge refunded once; an `Idempotency-Key`
+        makes a repeat answer the first refund (no fault injection here: charges carry it)."""
+        try:
+            self._authenticate(request)
+            await self._latency()
+            key = request.headers.get("Idempotency-Key")
+            if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+                raise InvalidRequest(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+            params = await _form(request)
+            record = self.ledger.keys.get(key) if key is not None else None
+            if record is not None:
+                # No fault is drawn for a refund, so the random source goes unused.
+                return await self._replay(record, params, None, random.Random())  # noqa: S311
+            charge_id = _refund_params(params)
+        except InvalidRequest as exc:
+            return exc.response()
+        answer = self.ledger.refund(charge_id)
+        if key is not None:
+            self.ledger.keys[key] = KeyRecord(params, answer)
+        log.info("refund", extra={"charge": charge_id, "http_status": answer.status})
+        return JSONResponse(answer.body, status_code=answer.status)
+
+    async def list_refunds(self, request: Request) -> Response:
+        """`GET /v1/refunds`, of one `charge` or of one order's charges (`metadata[order_id]`)."""
+        try:
+            self._authenticate(request)
+            await self._latency()
+            limit = _limit(request.query_params.get("limit", "10"))
+        except InvalidRequest as exc:
+            return exc.response()
+        found = self.ledger.refunds_of(
+            request.query_params.get("charge"), request.query_params.get("metadata[order_id]")
+        )
+        body = {"object": "list", "url": "/v1/refunds", "has_more": len(found) > limit, "data": found[:limit]}
+        return JSONResponse(body)
 
     async def list_charges(self, request: Request) -> Response:
         try:
@@ -289,6 +327,19 @@ def _charge_params(params: tuple[tuple[str, str], ...]) -> tuple[int, str, str, 
     return int(amount), currency, source, metadata
 
 
+def _refund_params(params: tuple[tuple[str, str], ...]) -> str:
+    """The charge a refund names, or an InvalidRequest (partial refunds are not modelled)."""
+    values = dict(params)
+    for name in values:
+        if name != "charge":
+            raise InvalidRequest(
+                400, f"Received unknown parameter: {name}", code="parameter_unknown", param=name
+            )
+    if not values.get("charge"):
+        raise InvalidRequest(400, "Missing required param: charge.", code="parameter_missing", param="charge")
+    return values["charge"]
+
+
 def _limit(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 100:
         raise InvalidRequest(400, "limit must be an integer from 1 to 100.", param="limit")
@@ -331,6 +382,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             Route("/v1/charges", sandbox.create_charge, methods=["POST"]),
             Route("/v1/charges", sandbox.list_charges, methods=["GET"]),
             Route("/v1/charges/{charge_id}", sandbox.get_charge, methods=["GET"]),
+            Route("/v1/refunds", sandbox.create_refund, methods=["POST"]),
+            Route("/v1/refunds", sandbox.list_refunds, methods=["GET"]),
             Route("/_sandbox/faults", sandbox.script_faults, methods=["POST"]),
             Route("/_sandbox/faults", sandbox.fault_counts, methods=["GET"]),
             Route("/_sandbox/keys", sandbox.set_keys, methods=["POST"]),

@@ -1,4 +1,5 @@
-"""The sandbox's memory: every charge it made, and what each idempotency key was first answered."""
+"""The sandbox's memory: every charge and refund it made, and what each idempotency key was first
+answered."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class KeyRecord:
 @dataclass
 class Ledger:
     charges: list[dict[str, Any]] = field(default_factory=list)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
     keys: dict[str, KeyRecord] = field(default_factory=dict)
 
     def charge(self, amount: int, currency: str, source: str, metadata: dict[str, str]) -> Answer:
@@ -73,3 +75,44 @@ class Ledger:
     def of_order(self, order_id: str) -> list[dict[str, Any]]:
         """The charges whose `metadata[order_id]` is `order_id`, newest first."""
         return [c for c in reversed(self.charges) if c["metadata"].get("order_id") == order_id]
+
+    def refund(self, charge_id: str) -> Answer:
+        """Refund the whole of a succeeded charge, once (Stripe answers a second refund of a fully
+        refunded charge with `charge_already_refunded`)."""
+        charge = next((c for c in self.charges if c["id"] == charge_id), None)
+        if charge is None:
+            return Answer(404, _invalid(f"No such charge: '{charge_id}'", "resource_missing"))
+        if charge["status"] != "succeeded":
+            return Answer(
+                400, _invalid(f"Charge {charge_id} has no funds to refund.", "charge_not_refundable")
+            )
+        if charge.get("refunded"):
+            return Answer(
+                400, _invalid(f"Charge {charge_id} has already been refunded.", "charge_already_refunded")
+            )
+        refund: dict[str, Any] = {
+            "id": f"re_{uuid.uuid4().hex[:24]}",
+            "object": "refund",
+            "amount": charge["amount"],
+            "currency": charge["currency"],
+            "charge": charge_id,
+            "metadata": dict(charge["metadata"]),
+            "created": int(time.time()),
+            "status": "succeeded",
+        }
+        charge["refunded"], charge["amount_refunded"] = True, charge["amount"]
+        self.refunds.append(refund)
+        return Answer(200, refund)
+
+    def refunds_of(self, charge_id: str | None = None, order_id: str | None = None) -> list[dict[str, Any]]:
+        """The refunds of a charge, or of the charges of an order (`metadata[order_id]`), newest first."""
+        return [
+            r
+            for r in reversed(self.refunds)
+            if (charge_id is None or r["charge"] == charge_id)
+            and (order_id is None or r["metadata"].get("order_id") == order_id)
+        ]
+
+
+def _invalid(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"type": "invalid_request_error", "code": code, "message": message}}
