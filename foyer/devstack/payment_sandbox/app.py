@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -75,9 +76,7 @@ class Sandbox:
         try:
             self._authenticate(request)
             await self._latency()
-            key = request.headers.get("Idempotency-Key")
-            if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
-                raise InvalidRequest(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+            key = _idempotency_key(request)
             fault, rng = self.faults.draw(key)
             if fault in ("429", "503"):
                 return self._refused(fault)
@@ -112,9 +111,7 @@ class Sandbox:
         try:
             self._authenticate(request)
             await self._latency()
-            key = request.headers.get("Idempotency-Key")
-            if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
-                raise InvalidRequest(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+            key = _idempotency_key(request)
             params = await _form(request)
             record = self.ledger.keys.get(key) if key is not None else None
             if record is not None:
@@ -131,31 +128,37 @@ class Sandbox:
 
     async def list_refunds(self, request: Request) -> Response:
         """`GET /v1/refunds`, of one `charge` or of one order's charges (`metadata[order_id]`)."""
-        try:
-            self._authenticate(request)
-            await self._latency()
-            limit = _limit(request.query_params.get("limit", "10"))
-        except InvalidRequest as exc:
-            return exc.response()
-        found = self.ledger.refunds_of(
-            request.query_params.get("charge"), request.query_params.get("metadata[order_id]")
+        query = request.query_params
+        return await self._listed(
+            request,
+            "/v1/refunds",
+            lambda: self.ledger.refunds_of(query.get("charge"), query.get("metadata[order_id]")),
         )
-        body = {"object": "list", "url": "/v1/refunds", "has_more": len(found) > limit, "data": found[:limit]}
-        return JSONResponse(body)
 
     async def list_charges(self, request: Request) -> Response:
+        order_id = request.query_params.get("metadata[order_id]")
+        return await self._listed(
+            request,
+            "/v1/charges",
+            lambda: (
+                self.ledger.of_order(order_id)
+                if order_id is not None
+                else list(reversed(self.ledger.charges))
+            ),
+        )
+
+    async def _listed(self, request: Request, url: str, find: Callable[[], list[dict[str, Any]]]) -> Response:
+        """A Stripe list of what `find` returns, cut at the request's `limit`."""
         try:
             self._authenticate(request)
             await self._latency()
             limit = _limit(request.query_params.get("limit", "10"))
         except InvalidRequest as exc:
             return exc.response()
-        order_id = request.query_params.get("metadata[order_id]")
-        found = (
-            self.ledger.of_order(order_id) if order_id is not None else list(reversed(self.ledger.charges))
+        found = find()
+        return JSONResponse(
+            {"object": "list", "url": url, "has_more": len(found) > limit, "data": found[:limit]}
         )
-        body = {"object": "list", "url": "/v1/charges", "has_more": len(found) > limit, "data": found[:limit]}
-        return JSONResponse(body)
 
     async def get_charge(self, request: Request) -> Response:
         try:
@@ -279,6 +282,14 @@ class Sandbox:
             return Response(body, status_code=200, media_type=media_type)
         headers = {REPLAYED: "true"} if replayed else {}
         return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The request's `Idempotency-Key`, None when it has none, or an InvalidRequest."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise InvalidRequest(400, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+    return key
 
 
 async def _form(request: Request) -> tuple[tuple[str, str], ...]:
