@@ -195,9 +195,10 @@ TIMELINE_EVENTS = (
     "PaymentFailed",
     "OrderConfirmed",
     "OrderCancelled",
+    "PaymentRefunded",
 )
 # The event data a step keeps: what a reader of the order page needs, nothing more.
-_STEP_DETAILS = ("reason", "total", "amount", "charge_id", "shortfalls", "unknown_skus")
+_STEP_DETAILS = ("reason", "total", "amount", "charge_id", "refund_id", "shortfalls", "unknown_skus")
 
 
 class TimelineStep(BaseModel):

@@ -14,6 +14,14 @@ One delivery of the event:
    saga always ends (the order is cancelled as `payment_failed`).
 A refused API key or request (`ProviderError`) is raised as it is: a fault of ours that must reach
 the DLQ and an alarm, not cancel the order.
+
+A charge made for an order cancelled meanwhile (its `OrderCancelled` arrived while the charge was
+in flight: the reconciler expired the order) is refunded, once: each side writes its own fact
+first and then looks for the other's (the charge settles, then checks the `cancelled#` marker; the
+cancellation writes the marker, then checks for an authorized payment), so whichever comes second
+sees both, and when both do, the refund's idempotency key (`refund-<order id>`) and the payment's
+conditional move to REFUNDED make it one refund and one `PaymentRefunded`. A refund without an
+answer is raised as RefundUnsettled: the event comes again and asks again with the same key.
 """
 
 from __future__ import annotations
@@ -45,6 +53,10 @@ class ChargeUnsettled(Exception):
         )
         self.order_id = order_id
         self.tries = tries
+
+
+class RefundUnsettled(Exception):
+    """The provider gave no answer to a refund this delivery; the event must be delivered again."""
 
 
 def _now() -> datetime:
@@ -81,11 +93,13 @@ class Charger:
             fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise MalformedEvent(f"StockReserved without a chargeable order: {fields}") from None
         context = {"order_id": request.order_id, "event_id": envelope.id}
-        if self.store.get(request.order_id) is not None:
+        settled = self.store.get(request.order_id)
+        if settled is not None:
             # Settled by this event (a redelivery) or an earlier one of the same order: its outcome
             # was announced then. Every processed event left a payment, so one read decides, and
             # nothing is written (a refused transaction takes about twice the read, measured locally).
             log.info("order already settled; nothing charged", extra=context)
+            self._refund_if_cancelled(settled, envelope)  # a refund an earlier delivery left undone
             return
         if self.store.barred(request.order_id):
             # The order was cancelled before its stock reservation reached us (the reconciler expired
@@ -123,14 +137,39 @@ class Charger:
             tries=tries,
         )
         self._record(payment, envelope)
+        self._refund_if_cancelled(payment, envelope)
 
     def on_order_cancelled(self, envelope: Envelope) -> None:
-        """Bar the cancelled order from being charged by a `StockReserved` that comes later. A charge
-        already made stands (orders reports a payment authorized for a cancelled order)."""
+        """Bar the cancelled order from being charged by a `StockReserved` that comes later, and
+        refund a charge already made for it. Raises RefundUnsettled when the refund got no answer."""
         order_id = envelope.data.get("order_id")
         if not isinstance(order_id, str) or not order_id:
             raise MalformedEvent(f"OrderCancelled {envelope.id} names no order_id")
-        self.store.bar(order_id, envelope, self.clock())
+        self.store.bar(order_id, envelope, self.clock())  # first: see the module docstring
+        payment = self.store.get(order_id)
+        if payment is not None and payment.status is Status.AUTHORIZED:
+            self._refund(payment, envelope)
+
+    def _refund_if_cancelled(self, payment: Payment, cause: Envelope) -> None:
+        if payment.status is Status.AUTHORIZED and self.store.barred(payment.order_id):
+            self._refund(payment, cause)
+
+    def _refund(self, payment: Payment, cause: Envelope) -> None:
+        """Give the payment's charge back once and announce it once (`PaymentRefunded`)."""
+        assert payment.charge_id is not None  # an authorized payment names its charge
+        context = {"order_id": payment.order_id, "event_id": cause.id, "charge_id": payment.charge_id}
+        outcome = self.provider.refund(payment.charge_id, payment.refund_key)
+        if isinstance(outcome, Failed):
+            raise RefundUnsettled(f"refund of order {payment.order_id} unanswered ({outcome.reason})")
+        refunded = payment.refunded(outcome.refund_id, self.clock())
+        type_, data = refunded.event()
+        event = new_event(
+            type_, data, source=SOURCE, correlation_id=cause.correlation_id, now=refunded.refunded_at
+        )
+        if self.store.refund(refunded, event):
+            log.warning("charge of a cancelled order refunded", extra=context)
+        else:
+            log.info("refund recorded by another delivery; nothing recorded", extra=context)
 
     def _record(self, payment: Payment, cause: Envelope) -> None:
         type_, data = payment.event()

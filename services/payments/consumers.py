@@ -2,7 +2,8 @@
 
 `HANDLERS` maps an event type to its reaction and `ACCEPTED` to the envelope versions it reads;
 a reaction takes the parsed envelope and returns nothing, or raises to have the message delivered
-again (charging.ChargeUnsettled) or sent to the DLQ after its retries (EventRejected, ProviderError).
+again (charging.ChargeUnsettled, RefundUnsettled) or sent to the DLQ after its retries
+(EventRejected, ProviderError).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def on_stock_reserved(envelope: Envelope) -> None:
 
 
 def on_order_cancelled(envelope: Envelope) -> None:
-    """Bar the cancelled order from a charge that a late `StockReserved` would make."""
+    """Bar the cancelled order from a charge that a late `StockReserved` would make; refund one made."""
     get_charger().on_order_cancelled(envelope)
 
 

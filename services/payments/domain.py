@@ -6,6 +6,8 @@ A payment is what charging an order came to, settled once per order:
     StockReserved --charge--> declined   (PaymentDeclined, the decline code as reason; never retried)
     StockReserved --charge--> failed     (PaymentFailed, once the provider gave no answer on
                                           `max_failures` deliveries of the event; see ChargeTries)
+    authorized --refund--> refunded      (PaymentRefunded: the order was cancelled while its
+                                          charge was in flight; once, whoever learns it first)
 
 Each outcome is announced by exactly one event whose data the orders saga and the timeline read.
 """
@@ -49,6 +51,7 @@ class Status(enum.StrEnum):
     AUTHORIZED = "authorized"
     DECLINED = "declined"
     FAILED = "failed"
+    REFUNDED = "refunded"
 
 
 # The event each settled status announces.
@@ -56,6 +59,7 @@ EVENT_TYPES = {
     Status.AUTHORIZED: "PaymentAuthorized",
     Status.DECLINED: "PaymentDeclined",
     Status.FAILED: "PaymentFailed",
+    Status.REFUNDED: "PaymentRefunded",
 }
 
 
@@ -70,9 +74,11 @@ class Payment(BaseModel):
     status: Status
     reason: str | None = None
     charge_id: str | None = None
+    refund_id: str | None = None
     attempts: int = Field(ge=1)
     created_at: datetime
     settled_at: datetime
+    refunded_at: datetime | None = None
 
     def event(self) -> tuple[str, dict[str, Any]]:
         """The type and data of the one event that announces this payment."""
@@ -81,9 +87,22 @@ class Payment(BaseModel):
             "amount": self.amount.model_dump(),
             "charge_id": self.charge_id,
         }
-        if self.status is not Status.AUTHORIZED:
+        if self.status is Status.REFUNDED:
+            data["refund_id"] = self.refund_id
+        elif self.status is not Status.AUTHORIZED:
             data["reason"] = self.reason
         return EVENT_TYPES[self.status], data
+
+    @property
+    def refund_key(self) -> str:
+        """The provider's idempotency key of this payment's refund: one refund per order."""
+        return f"refund-{self.order_id}"
+
+    def refunded(self, refund_id: str, at: datetime) -> Payment:
+        """This authorized payment given back. Raises ValueError for any other payment."""
+        if self.status is not Status.AUTHORIZED or self.charge_id is None:
+            raise ValueError(f"payment of order {self.order_id} is {self.status}: nothing to refund")
+        return self.model_copy(update={"status": Status.REFUNDED, "refund_id": refund_id, "refunded_at": at})
 
 
 class ChargeTries(BaseModel):

@@ -1,6 +1,7 @@
 """Payments in DynamoDB, one table (keyed by `pk`) with the payments, their outbox and the events done.
 
-- `payment#<order id>`: the order's settled payment (one per order: a conditional put);
+- `payment#<order id>`: the order's settled payment (one per order: a conditional put; refunded
+  once, by a put conditional on its being authorized);
 - `cancelled#<order id>`: the order was cancelled (its `OrderCancelled` came): a `StockReserved`
   arriving later charges nothing;
 - `charge-tries#<order id>`: deliveries of the order's charge that got no answer from the provider
@@ -17,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from foyer.dynamodb import Condition, Table, TransactionCanceled
+from foyer.dynamodb import Condition, Table, TransactionCanceled, transact
 from foyer.events import Envelope, Outbox, ProcessedEvents
 from foyer.events.processed import RETENTION, TTL_ATTRIBUTE
 from services.payments.domain import ChargeTries, Payment
@@ -88,6 +89,26 @@ class PaymentsStore:
             if exc.reasons[:1] == [_CONDITION_FAILED]:
                 return False
             raise
+
+    def refund(self, payment: Payment, event: Envelope) -> bool:
+        """Store the refunded `payment` over its authorized one, with its `event`, all or nothing.
+        False, with nothing written, when it is not authorized any more (refunded meanwhile)."""
+        operations = [
+            self.table.put_op(
+                {**payment_key(payment.order_id), **payment.model_dump(mode="json", exclude_none=True)},
+                condition=Condition(
+                    "#status = :authorized", {"#status": "status"}, {":authorized": "authorized"}
+                ),
+            ),
+            self.outbox.put_op(event),
+        ]
+        try:
+            transact(operations)
+        except TransactionCanceled as exc:
+            if exc.reasons[:1] == [_CONDITION_FAILED]:
+                return False
+            raise
+        return True
 
     def record_failure(self, order_id: str, reason: str, attempts: int, now: datetime) -> ChargeTries:
         """Count one more delivery that got no answer (`attempts` provider calls) and return the tally."""

@@ -13,7 +13,7 @@ from foyer.devstack.emulator import free_port
 from foyer.devstack.payment_sandbox.server import RunningSandbox
 from foyer.events import Envelope, MalformedEvent, new_event
 from foyer.payment_provider import ChargeRejected
-from services.payments.charging import Charger, ChargeUnsettled
+from services.payments.charging import Charger, ChargeUnsettled, RefundUnsettled
 from services.payments.domain import Status
 from services.payments.store import PaymentsStore
 from tests.services.payments.conftest import MAX_FAILURES, provider
@@ -230,14 +230,92 @@ def test_a_late_stock_reserved_never_charges_a_cancelled_order(
     assert store.already_processed(event)
 
 
-def test_a_cancellation_after_the_charge_changes_nothing(
+def refunds_of(sandbox: RunningSandbox, order_id: str) -> list[dict[str, Any]]:
+    return sandbox.state.ledger.refunds_of(order_id=order_id)
+
+
+def cancellation(order_id: str) -> Envelope:
+    return new_event("OrderCancelled", {"order_id": order_id, "reason": "expired"}, source="foyer.orders")
+
+
+def assert_refunded_once(store: PaymentsStore, sandbox: RunningSandbox, order_id: str) -> None:
+    payment = store.get(order_id)
+    assert payment is not None
+    [refund] = refunds_of(sandbox, order_id)
+    assert (payment.status, payment.refund_id) == (Status.REFUNDED, refund["id"])
+    [charge] = charges_of(sandbox, order_id)
+    assert refund["charge"] == payment.charge_id == charge["id"]
+    announced = [event for event in events_of(store, order_id) if event.type == "PaymentRefunded"]
+    assert [event.data for event in announced] == [
+        {
+            "order_id": order_id,
+            "amount": payment.amount.model_dump(),
+            "charge_id": charge["id"],
+            "refund_id": refund["id"],
+        }
+    ]
+
+
+def test_a_cancellation_after_the_charge_refunds_it_once(
     charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
 ) -> None:
     event = stock_reserved()
     order_id = event.data["order_id"]
     charger.on_stock_reserved(event)
-    charger.on_order_cancelled(new_event("OrderCancelled", {"order_id": order_id}, source="foyer.orders"))
+    cancelled = cancellation(order_id)
+    charger.on_order_cancelled(cancelled)
+    charger.on_order_cancelled(cancelled)  # redelivered: nothing more
+    charger.on_stock_reserved(event)  # nor a redelivered StockReserved
+    assert_refunded_once(store, sandbox, order_id)
+
+
+def test_a_cancellation_while_the_charge_is_in_flight_refunds_it_once(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    """The reconciler expires the order while the provider is still charging it: the cancellation
+    finds no payment yet and only bars the order; the charge, once settled, sees the bar."""
+    event = stock_reserved()
+    order_id = event.data["order_id"]
+    charge = charger.provider.charge
+
+    def cancelled_meanwhile(*args: Any) -> Any:
+        outcome = charge(*args)
+        charger.on_order_cancelled(cancellation(order_id))
+        return outcome
+
+    charger.provider.charge = cancelled_meanwhile  # type: ignore[method-assign]
+    charger.on_stock_reserved(event)
+    assert_refunded_once(store, sandbox, order_id)
+    assert [e.type for e in events_of(store, order_id)] == ["PaymentAuthorized", "PaymentRefunded"]
+
+
+def test_a_refund_without_an_answer_is_asked_again_on_redelivery(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    event = stock_reserved()
+    order_id = event.data["order_id"]
+    charger.on_stock_reserved(event)
+    working = charger.provider
+    charger.provider = provider(f"http://127.0.0.1:{free_port()}")  # the provider is unreachable
+    cancelled = cancellation(order_id)
+    with pytest.raises(RefundUnsettled):
+        charger.on_order_cancelled(cancelled)
     payment = store.get(order_id)
     assert payment is not None
     assert payment.status is Status.AUTHORIZED
-    assert len(charges_of(sandbox, order_id)) == 1
+    charger.provider = working
+    charger.on_order_cancelled(cancelled)  # the redelivery
+    assert_refunded_once(store, sandbox, order_id)
+
+
+def test_a_declined_payment_is_not_refunded(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    event = stock_reserved(payment_source="tok_decline")
+    order_id = event.data["order_id"]
+    charger.on_stock_reserved(event)
+    charger.on_order_cancelled(cancellation(order_id))
+    payment = store.get(order_id)
+    assert payment is not None
+    assert payment.status is Status.DECLINED
+    assert refunds_of(sandbox, order_id) == []
