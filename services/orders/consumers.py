@@ -74,8 +74,9 @@ class OrderFlow:
             context = {"order_id": order_id, "status": order.status}
             if charged_after_cancel(order, event.type):
                 # The race payments narrows but cannot close (a charge in flight when the order
-                # expired): the money is taken for a cancelled order. No refund path yet: say it loudly.
-                log.error("payment authorized for a cancelled order: refund it", extra=context)
+                # expired): payments refunds it (PaymentRefunded), and a refund it cannot make
+                # reaches its DLQ. Counted, so a rise of the race shows.
+                log.warning("payment authorized for a cancelled order: payments refunds it", extra=context)
                 metrics.emit(CHARGED_CANCELLED_METRIC)
                 return
             log.info("the event does not move the order", extra=context)

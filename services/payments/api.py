@@ -17,7 +17,7 @@ router = APIRouter(tags=["payments"])
 
 @router.get(
     "/payments/{order_id}",
-    summary="An order's payment: authorized, declined or failed",
+    summary="An order's payment: authorized, declined, failed or refunded",
     responses=PROBLEMS.responses(PaymentNotFound),
 )
 async def get_payment(order_id: Annotated[str, Path(pattern=ID_PATTERN)], store: Store) -> Payment:

@@ -97,8 +97,17 @@ def settled_stock(apps: dict[str, str], sku: str, expected: tuple[int, int]) -> 
 
 def charges(order_id: str, key: str = DEFAULT_API_KEY) -> list[dict[str, Any]]:
     """The sandbox's charges of the order (succeeded and declined), asked with API key `key`."""
+    return _listed("charges", order_id, key)
+
+
+def refunds(order_id: str, key: str = DEFAULT_API_KEY) -> list[dict[str, Any]]:
+    """The sandbox's refunds of the order's charges, asked with API key `key`."""
+    return _listed("refunds", order_id, key)
+
+
+def _listed(kind: str, order_id: str, key: str) -> list[dict[str, Any]]:
     answer = httpx.get(
-        f"{SANDBOX}/v1/charges",
+        f"{SANDBOX}/v1/{kind}",
         params={"metadata[order_id]": order_id, "limit": "100"},
         headers={"Authorization": f"Bearer {key}"},
         timeout=10,

@@ -3,6 +3,7 @@ card, a flaky provider, a lost event healed by the reconciler, and more orders t
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,10 +13,21 @@ import httpx
 import pytest
 
 from e2e.devstack import RunningStack, emulator_client
-from e2e.orders import SANDBOX, charges, place, settled, settled_stock, stocked_sku
+from e2e.orders import (
+    DEADLINE_S,
+    SANDBOX,
+    charges,
+    place,
+    refunds,
+    settled,
+    settled_stock,
+    stocked_sku,
+    timeline_types,
+)
 from foyer.dynamodb import Table
 from foyer.stack_file import LocalStack
 from services.orders import domain
+from services.orders.store import OrdersStore
 from services.orders.store import _item as order_item
 
 pytestmark = pytest.mark.integration
@@ -105,3 +117,56 @@ def test_a_hundred_concurrent_orders_against_thirty_units_sell_exactly_thirty(de
     assert outcomes.count(("CANCELLED", "out_of_stock")) == 70
     # Nothing left to sell, and nothing held: the 30 confirmed orders' units are committed (sold).
     assert settled_stock(apps, sku, (0, 0)) == (0, 0)
+
+
+def test_a_charge_in_flight_when_the_order_expires_is_refunded_once(devstack: RunningStack) -> None:
+    """The provider answers slowly; while the order's charge is in flight it is made overdue (its
+    placing moved back past the local expiry), the reconciler cancels it as `expired`, and payments,
+    which learns of the cancellation after its charge succeeded, refunds it."""
+    described = devstack.description
+    apps = described.apps
+    sku = stocked_sku(apps, 2)
+    behaviour = f"{SANDBOX}/_sandbox/behaviour"
+    before = httpx.get(behaviour, timeout=5).json()
+    # Under the client's 5 s read timeout: one slow answer, not a retried one.
+    assert httpx.post(behaviour, json={"latency_ms": 3000}, timeout=5).status_code == 200
+    try:
+        order_id = place(apps, sku, 1).json()["order_id"]
+        table = orders_table(described)
+        deadline = time.monotonic() + DEADLINE_S
+        while (
+            order := OrdersStore(table).get(order_id)
+        ) is None or order.status is not domain.Status.RESERVED:
+            assert time.monotonic() < deadline, f"order {order_id} never RESERVED"
+            time.sleep(0.2)
+        # Its charge is in flight now (StockReserved reached payments as it reached orders).
+        table.put(
+            order_item(order.model_copy(update={"created_at": order.created_at - timedelta(minutes=20)}))
+        )
+        ended = settled(apps, order_id)
+        assert (ended["status"], ended["cancel_reason"]) == ("CANCELLED", "expired")
+        assert wait_for_payment(apps, order_id, "refunded")
+    finally:
+        httpx.post(behaviour, json={"latency_ms": before["latency_ms"]}, timeout=5)
+    [charge] = charges(order_id)
+    assert charge["status"] == "succeeded"
+    assert charge["refunded"] is True
+    [refund] = refunds(order_id)
+    assert refund["charge"] == charge["id"]
+    assert settled_stock(apps, sku, (2, 0)) == (2, 0)  # the expiry gave the unit back
+    steps = timeline_types(apps, order_id, 5)
+    assert steps[-1] == "PaymentRefunded"
+    assert sorted(steps) == sorted(
+        ["OrderPlaced", "StockReserved", "OrderCancelled", "PaymentAuthorized", "PaymentRefunded"]
+    )
+
+
+def wait_for_payment(apps: dict[str, str], order_id: str, status: str) -> bool:
+    """Whether payments reports the order's payment as `status` within the saga's bound."""
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{apps['payments']}/payments/{order_id}", timeout=10)
+        if answer.status_code == 200 and answer.json()["status"] == status:
+            return True
+        time.sleep(0.5)
+    return False

@@ -251,5 +251,5 @@ def test_a_payment_authorized_for_an_expired_order_is_reported_not_applied(
     store.move(after, cause=None, announce=None, now=now)
     assert consumer.handle(sqs_batch(saga_event("PaymentAuthorized", order))) == OK
     assert current(store, order).status is Status.CANCELLED
-    assert "payment authorized for a cancelled order: refund it" in caplog.text
+    assert "payment authorized for a cancelled order: payments refunds it" in caplog.text
     assert consumers.CHARGED_CANCELLED_METRIC in capsys.readouterr().out
