@@ -21,12 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-# The critical path: each event and the service (its log lines' `service`) whose reaction to it
-# writes the next event.
+# The critical path: each event and the consumer (`<app>-<consumer>` of the apps map) whose reaction
+# to it writes the next event. A consumer's lines carry its function's name as `service`
+# (`<prefix>-<app>-<consumer>`: foyer.devstack.consumers sets up logging before the handler does).
 HOPS: tuple[tuple[str, str], ...] = (
-    ("OrderPlaced", "inventory"),
+    ("OrderPlaced", "inventory-stock"),
     ("StockReserved", "payments-charges"),
-    ("PaymentAuthorized", "orders"),
+    ("PaymentAuthorized", "orders-saga"),
 )
 PARTS = ("outbox -> relayed", "relayed -> received", "received -> handled")
 
@@ -50,16 +51,16 @@ class OrderTrace:
     steps: Mapping[str, tuple[str, float]]
 
 
-def handled_events(lines: Iterable[str]) -> dict[tuple[str, str], Handled]:
-    """`(event id, service) -> Handled` from the stack's output lines (`name | {json}`); the first
+def handled_events(lines: Iterable[str]) -> dict[str, dict[str, Handled]]:
+    """`event id -> {service: Handled}` from the stack's output lines (`name | {json}`); the first
     processing of each wins (a redelivery's line is later, and not on the path)."""
-    found: dict[tuple[str, str], Handled] = {}
+    found: dict[str, dict[str, Handled]] = {}
     for line in lines:
         if '"event processed"' not in line:
             continue
         try:
             entry = json.loads(line.split("|", 1)[1])
-            key = (entry["event_id"], entry["service"])
+            event_id, service = entry["event_id"], entry["service"]
             handled = Handled(
                 sent=int(entry["sent_timestamp"]) / 1000,
                 first_received=int(entry["first_receive_timestamp"]) / 1000,
@@ -67,11 +68,19 @@ def handled_events(lines: Iterable[str]) -> dict[tuple[str, str], Handled]:
             )
         except (IndexError, KeyError, TypeError, ValueError):
             continue  # not a consumer's JSON line, or one without SQS's stamps
-        found.setdefault(key, handled)
+        found.setdefault(event_id, {}).setdefault(service, handled)
     return found
 
 
-def order_parts(trace: OrderTrace, handled: Mapping[tuple[str, str], Handled]) -> dict[str, float] | None:
+def _by(handled: Mapping[str, Handled], consumer: str) -> Handled:
+    """The line of `consumer` among one event's lines (KeyError when it has none)."""
+    for service, line in handled.items():
+        if service == consumer or service.endswith(f"-{consumer}"):
+            return line
+    raise KeyError(consumer)
+
+
+def order_parts(trace: OrderTrace, handled: Mapping[str, Mapping[str, Handled]]) -> dict[str, float] | None:
     """The order's waits in seconds (`"OrderPlaced: outbox -> relayed"`, ...), None when a stamp
     is missing (a line not yet read, say)."""
     parts: dict[str, float] = {}
@@ -79,7 +88,7 @@ def order_parts(trace: OrderTrace, handled: Mapping[tuple[str, str], Handled]) -
         parts["POST -> OrderPlaced written"] = trace.steps["OrderPlaced"][1] - trace.posted
         for event_type, service in HOPS:
             event_id, written = trace.steps[event_type]
-            hop = handled[(event_id, service)]
+            hop = _by(handled.get(event_id, {}), service)
             waits = (hop.sent - written, hop.first_received - hop.sent, hop.logged - hop.first_received)
             parts.update(
                 {f"{event_type} -> {service}: {part}": wait for part, wait in zip(PARTS, waits, strict=True)}

@@ -29,10 +29,11 @@ def test_each_hop_splits_into_relay_queue_and_handler_waits() -> None:
     zero = T0
     lines = [
         "orders | not json\n",
-        processed("e1", "inventory", zero + 0.3, zero + 0.4, zero + 0.5),
-        processed("e1", "orders-timeline", zero + 0.3, zero + 0.9, zero + 1.0),
-        processed("e2", "payments-charges", zero + 0.7, zero + 0.75, zero + 0.9),
-        processed("e3", "orders", zero + 1.2, zero + 1.3, zero + 1.35),
+        processed("e1", "foyer-local-orders-timeline", zero + 0.3, zero + 0.9, zero + 1.0),
+        processed("e1", "foyer-local-inventory-stock", zero + 0.3, zero + 0.4, zero + 0.5),
+        processed("e1", "foyer-local-inventory-stock", zero + 0.3, zero + 2.4, zero + 2.5),  # redelivered
+        processed("e2", "foyer-local-payments-charges", zero + 0.7, zero + 0.75, zero + 0.9),
+        processed("e3", "foyer-local-orders-saga", zero + 1.2, zero + 1.3, zero + 1.35),
     ]
     trace = OrderTrace(
         posted=zero - 0.1,
@@ -48,15 +49,15 @@ def test_each_hop_splits_into_relay_queue_and_handler_waits() -> None:
     assert parts is not None
     assert {part: round(wait, 3) for part, wait in parts.items()} == {
         "POST -> OrderPlaced written": 0.1,
-        "OrderPlaced -> inventory: outbox -> relayed": 0.3,
-        "OrderPlaced -> inventory: relayed -> received": 0.1,
-        "OrderPlaced -> inventory: received -> handled": 0.1,
+        "OrderPlaced -> inventory-stock: outbox -> relayed": 0.3,
+        "OrderPlaced -> inventory-stock: relayed -> received": 0.1,
+        "OrderPlaced -> inventory-stock: received -> handled": 0.1,
         "StockReserved -> payments-charges: outbox -> relayed": 0.2,
         "StockReserved -> payments-charges: relayed -> received": 0.05,
         "StockReserved -> payments-charges: received -> handled": 0.15,
-        "PaymentAuthorized -> orders: outbox -> relayed": 0.3,
-        "PaymentAuthorized -> orders: relayed -> received": 0.1,
-        "PaymentAuthorized -> orders: received -> handled": 0.05,
+        "PaymentAuthorized -> orders-saga: outbox -> relayed": 0.3,
+        "PaymentAuthorized -> orders-saga: relayed -> received": 0.1,
+        "PaymentAuthorized -> orders-saga: received -> handled": 0.05,
         "OrderConfirmed written -> client sees it": 0.15,
     }
     assert sum(parts.values()) == pytest.approx(1.6)  # the parts cover POST to seen, no gap
