@@ -80,3 +80,28 @@ def test_a_charge_request_reads_the_event_data_and_ignores_the_rest() -> None:
 def test_a_charge_request_needs_an_order_and_a_positive_total(data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         ChargeRequest.model_validate(data)
+
+
+def test_only_an_authorized_payment_is_refunded_and_its_refund_is_announced() -> None:
+    authorized = settle(
+        REQUEST, Status.AUTHORIZED, charge_id="ch_1", attempts=1, started_at=T0, settled_at=T0
+    )
+    later = T0 + timedelta(minutes=1)
+    refunded = authorized.refunded("re_1", later)
+    assert (refunded.status, refunded.refund_id, refunded.refunded_at) == (Status.REFUNDED, "re_1", later)
+    assert authorized.refund_key == refunded.refund_key == "refund-order-1"
+    assert refunded.event() == (
+        "PaymentRefunded",
+        {
+            "order_id": "order-1",
+            "amount": {"amount": 4430, "currency": "EUR"},
+            "charge_id": "ch_1",
+            "refund_id": "re_1",
+        },
+    )
+    declined = settle(
+        REQUEST, Status.DECLINED, reason="card_declined", attempts=1, started_at=T0, settled_at=T0
+    )
+    for payment in (declined, refunded):
+        with pytest.raises(ValueError, match="nothing to refund"):
+            payment.refunded("re_2", later)
