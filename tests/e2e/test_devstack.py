@@ -134,6 +134,27 @@ def test_the_bffs_aggregate_the_running_services(devstack: RunningStack) -> None
     assert (refused.status_code, refused.headers["content-type"]) == (403, "application/problem+json")
 
 
+def test_a_partners_reference_is_kept_by_orders(devstack: RunningStack) -> None:
+    """Through the partner BFF under uvicorn with the demo key: the reference read back is the one
+    the orders service stored, in the order and in the listing."""
+    described = devstack.description
+    assert described.demo is not None
+    key = {"x-api-key": str(described.demo.partner_api_key)}
+    apps, reference = described.apps, f"PO-e2e {time.time_ns()}"
+    body = {"lines": [{"sku": stocked_sku(apps, 3), "quantity": 1}], "reference": reference}
+    placed = httpx.post(
+        f"{apps['partner']}/v1/orders",
+        json=body,
+        headers={**key, "Idempotency-Key": reference.replace(" ", "-")},
+        timeout=10,
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["order_id"]
+    assert httpx.get(f"{apps['orders']}/orders/{order_id}", timeout=10).json()["reference"] == reference
+    seen = httpx.get(f"{apps['partner']}/v1/orders/{order_id}", headers=key, timeout=10).json()
+    assert seen["reference"] == reference
+
+
 @pytest.mark.stops_the_stack
 def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
     """Runs after every test of the stack (e2e/conftest.py): Ctrl-C leaves no process and no
