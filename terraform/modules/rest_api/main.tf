@@ -191,6 +191,7 @@ resource "aws_api_gateway_usage_plan" "this" {
     content {
       limit  = quota_settings.value.limit
       period = quota_settings.value.period
+      offset = quota_settings.value.offset
     }
   }
 }

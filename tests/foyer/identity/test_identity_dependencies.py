@@ -5,6 +5,7 @@ the key id), every refusal a problem+json with the header the RFCs ask for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -149,6 +150,19 @@ def test_a_burst_over_the_plan_is_429_with_retry_after(client: TestClient, clock
     assert body["limit"] == "rate"
     clock.now += 1
     assert client.get("/partner", headers=key).status_code == 200
+
+
+def test_an_exhausted_quota_is_429_until_the_end_of_its_period(app: FastAPI, clock: Clock) -> None:
+    weekly = UsagePlan("weekly", rate=None, quota=1, period="WEEK")
+    app.dependency_overrides[get_partner_keys] = lambda: Keys({"secret-acme": PartnerKey(ACME, weekly)})
+    clock.now = datetime(2026, 11, 29, 23, 0, tzinfo=UTC).timestamp()  # a Sunday, 23:00 UTC
+    key = {"x-api-key": "secret-acme"}
+    with TestClient(app) as client:
+        assert client.get("/partner", headers=key).status_code == 200
+        refused = client.get("/partner", headers=key)
+        assert (_is_problem(refused, 429)["limit"], refused.headers["retry-after"]) == ("quota", "3600")
+        clock.now += 3600  # Monday 00:00: a new week
+        assert client.get("/partner", headers=key).status_code == 200
 
 
 # Behind API Gateway: Mangum's scope carries the event; the edge already decided.
