@@ -18,6 +18,7 @@ from foyer.devstack.edge import Edge
 from foyer.devstack.gateway import Gateway
 from foyer.devstack.issuer import LocalIssuer
 from foyer.devstack.lambda_context import LambdaFunction
+from foyer.identity import IdentityUnavailable
 from foyer.identity.dependencies import CurrentPartner, CurrentUser, get_partners
 from foyer.identity.partners import PartnerKey
 from foyer.identity.plans import UsageMeter, UsagePlan
@@ -133,6 +134,31 @@ def test_a_forged_token_is_refused_at_the_edge(handler: LambdaAdapter, forgery: 
     assert headers["content-type"] == "application/problem+json"
     assert headers["www-authenticate"].startswith("Bearer")
     assert body["status"] == 401
+
+
+def test_a_failing_authorizer_is_a_503_problem_as_the_module_maps_authorizer_failure(
+    handler: LambdaAdapter,
+) -> None:
+    def failing(event: dict[str, Any], context: Any) -> Any:
+        raise IdentityUnavailable("the JWKS cannot be read")
+
+    api = Api(
+        id="webapi0002",
+        stage="local",
+        invoke_url="",
+        authorizer=True,
+        authorizer_ttl=300,
+        api_key_required=False,
+    )
+    edge = Edge(api, region="eu-west-1", account_id=ACCOUNT_ID, authorizer=failing, clock=Clock())
+    gateway = Gateway(edge, handler, FUNCTION, "eu-west-1")
+    status, headers, body = call(gateway, "GET", "/local/me", Authorization=f"Bearer {genuine(ISSUER)}")
+    assert (status, headers["content-type"], body["type"]) == (
+        503,
+        "application/problem+json",
+        "urn:foyer:problem:identity-unavailable",
+    )
+    assert headers["retry-after"] == "5"
 
 
 def test_no_token_is_refused_without_calling_the_authorizer(handler: LambdaAdapter) -> None:

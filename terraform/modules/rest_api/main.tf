@@ -9,6 +9,8 @@ locals {
     INVALID_API_KEY = { status = 403, title = "Forbidden", headers = {} }
     THROTTLED       = { status = 429, title = "Too Many Requests", headers = { "Retry-After" = "'1'" } }
     QUOTA_EXCEEDED  = { status = 429, title = "Too Many Requests", headers = { "Retry-After" = "'3600'" } }
+    # The authorizer failed (the issuer's JWKS unreachable): the token may be fine, so not a 401.
+    AUTHORIZER_FAILURE = { status = 503, title = "Service Unavailable", headers = { "Retry-After" = "'5'" } }
   }
 }
 

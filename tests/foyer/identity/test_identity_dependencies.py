@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -122,6 +123,17 @@ def test_every_forged_token_is_401_with_invalid_token(
     body = _is_problem(response, 401)
     assert body["type"] == "urn:foyer:problem:unauthenticated"
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_an_unreadable_jwks_is_a_503_problem_not_a_401(app: FastAPI, tmp_path: Path) -> None:
+    unreadable = Jwks((tmp_path / "missing.json").as_uri())
+    verifier = TokenVerifier(unreadable, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now)
+    app.dependency_overrides[get_verifier] = lambda: verifier
+    with TestClient(app) as client:
+        response = client.get("/me", headers={"Authorization": f"Bearer {genuine(ISSUER)}"})
+    body = _is_problem(response, 503)
+    assert (body["type"], response.headers["retry-after"]) == ("urn:foyer:problem:identity-unavailable", "30")
+    assert str(tmp_path) not in response.text
 
 
 def test_no_issuer_configured_refuses_every_token(app: FastAPI) -> None:

@@ -152,4 +152,9 @@ run "web_and_mobile_methods_require_the_authorizer" {
     condition     = aws_api_gateway_gateway_response.problem["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"] != null
     error_message = "The edge's 401 carries WWW-Authenticate."
   }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.problem["AUTHORIZER_FAILURE"].status_code == "503" && aws_api_gateway_gateway_response.problem["AUTHORIZER_FAILURE"].response_parameters["gatewayresponse.header.Retry-After"] == "'5'"
+    error_message = "An authorizer that fails (its issuer unreachable) is a 503 with Retry-After, not API Gateway's 500."
+  }
 }
