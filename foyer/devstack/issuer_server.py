@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from foyer.devstack.issuer import LocalIssuer
+from foyer.devstack.serving import serve_until_stopped
 
 # Beside the payment sandbox's 8199, clear of the apps' 80xx/81xx and of `--port-offset`.
 DEFAULT_PORT = 8198
@@ -96,19 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = parser.parse_args(argv)
     server = serve(args.dir, args.host, args.port)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
     print(f"issuer keys on {jwks_url(args.port)}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_stopped(server)
 
 
 if __name__ == "__main__":
