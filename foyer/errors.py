@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -39,11 +40,20 @@ class Problem(Exception):
     status: int = 400
     type: str = "about:blank"
 
-    def __init__(self, detail: str, *, title: str | None = None, **extensions: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.title = title or title_for(self.status)
         self.extensions = extensions
+        # Sent with the problem (a `Retry-After`, say); the caller vouches that each is safe to send.
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class BadRequest(Problem):
@@ -87,7 +97,9 @@ def problem_response(
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type, **exc.extensions)
+    response = problem_response(exc.status, exc.detail, title=exc.title, type_=exc.type, **exc.extensions)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:

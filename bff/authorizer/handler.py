@@ -2,7 +2,8 @@
 
 It verifies the caller's RS256 JWT with the same verifier the BFFs use under uvicorn
 (foyer.identity.tokens) against the issuer's JWKS (FOYER_JWKS_URL, cached across invocations) and
-answers an Allow policy with the user id in the context, or "Unauthorized" (API Gateway's 401).
+answers an Allow policy with the user id in the context, or "Unauthorized" (API Gateway's 401); when
+the issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
 It imports no web framework: an authorizer's cold start sits in front of its first request.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from bff.authorizer.policy import Unauthorized, allow, bearer_token
 from foyer.cold_start import init_phase
-from foyer.identity import Unauthenticated
+from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.identity.settings import IdentitySettings
 from foyer.identity.tokens import Jwks, TokenVerifier
 from foyer.settings import platform
@@ -54,6 +55,11 @@ class Authorizer:
         except Unauthenticated as refused:
             log.info("token refused: %s", refused.detail)
             raise Unauthorized from None
+        except IdentityUnavailable:
+            # Not "Unauthorized": the token may be good. API Gateway answers an authorizer's error
+            # with its AUTHORIZER_FAILURE response, which the rest_api module makes a 503 problem.
+            log.error("the issuer's keys cannot be read: refusing with AUTHORIZER_FAILURE")
+            raise
         return allow(verified.subject, event["methodArn"])
 
 

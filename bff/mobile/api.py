@@ -13,7 +13,7 @@ from bff.mobile.caching import NOT_MODIFIED, conditional
 from bff.mobile.deps import Budget, CurrentUser, ServicesDep, supported_app
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.versions import AppTooOld
-from foyer.identity import Unauthenticated
+from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.routing import location
 from foyer.service_api import Money, Order, Product, journeys
 from foyer.service_api.inputs import (
@@ -32,7 +32,9 @@ router = APIRouter(tags=["mobile"], dependencies=[Depends(supported_app)])
 FEATURED = 8
 BASE = PROBLEMS.responses(AppTooOld, UpstreamUnavailable, UpstreamTimeout)
 READ = {**NOT_MODIFIED, **BASE}
-SIGNED_IN = PROBLEMS.responses(Unauthenticated, AppTooOld, UpstreamUnavailable, UpstreamTimeout)
+SIGNED_IN = PROBLEMS.responses(
+    Unauthenticated, IdentityUnavailable, AppTooOld, UpstreamUnavailable, UpstreamTimeout
+)
 Degraded = Annotated[list[str], Field(description="Parts left out because their service failed or was slow")]
 
 
@@ -232,7 +234,14 @@ async def my_orders(
     response_model=OrderScreen,
     responses={
         **NOT_MODIFIED,
-        **PROBLEMS.responses(OrderNotFound, Unauthenticated, AppTooOld, UpstreamUnavailable, UpstreamTimeout),
+        **PROBLEMS.responses(
+            OrderNotFound,
+            Unauthenticated,
+            IdentityUnavailable,
+            AppTooOld,
+            UpstreamUnavailable,
+            UpstreamTimeout,
+        ),
     },
 )
 async def my_order(

@@ -81,7 +81,10 @@ class OrderIn(BaseModel):
 
     lines: Lines
     reference: str | None = Field(
-        None, max_length=64, pattern=r"^[\x20-\x7e]*$", description="Your own reference, echoed in the answer"
+        None,
+        max_length=64,
+        pattern=r"^[\x20-\x7e]*$",
+        description="Your own reference (up to 64 printable ASCII characters), kept with the order",
     )
 
 
@@ -124,7 +127,7 @@ class PartnerOrder(BaseModel):
     cancel_reason: str | None = Field(description="Why a CANCELLED order was cancelled")
     lines: list[PartnerLine]
     total: Money
-    reference: str | None = Field(None, description="Your reference, in the answer to POST /v1/orders only")
+    reference: str | None = Field(None, description="The reference you gave when placing the order")
     created_at: datetime
     updated_at: datetime
 
@@ -138,14 +141,14 @@ def _product(product: Product) -> PartnerProduct:
     return PartnerProduct(**product.model_dump(include=set(PartnerProduct.model_fields)))
 
 
-def _order(order: Order, reference: str | None = None) -> PartnerOrder:
+def _order(order: Order) -> PartnerOrder:
     return PartnerOrder(
         order_id=order.order_id,
         status=order.status,
         cancel_reason=order.cancel_reason,
         lines=[PartnerLine(**line.model_dump()) for line in order.lines],
         total=order.total,
-        reference=reference,
+        reference=order.reference,
         created_at=order.created_at,
         updated_at=order.updated_at,
     )
@@ -234,6 +237,7 @@ async def place_order(
         "channel": "partner",
         "partner_id": partner.partner_id,
         "lines": [line.model_dump() for line in body.lines],
+        **({} if body.reference is None else {"reference": body.reference}),
     }
     # The orders service gets a key of its own (scoped to the partner), so a retry after this process
     # died between the two writes still places one order.
@@ -242,7 +246,7 @@ async def place_order(
         deadline, order, idempotency_key=f"partner:{partner.partner_id}:{key}"
     )
     answer = JSONResponse(
-        _order(placed, body.reference).model_dump(mode="json"),
+        _order(placed).model_dump(mode="json"),
         status_code=201,
         headers={"Location": location(request, "get_order", order_id=placed.order_id)},
     )

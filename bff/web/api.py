@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from bff.web.deps import Budget, CurrentUser, ServicesDep
 from bff.web.problems import PROBLEMS
-from foyer.identity import Unauthenticated
+from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.routing import location
 from foyer.service_api import Order, Payment, Product, TimelineStep, journeys
 from foyer.service_api.inputs import (
@@ -28,7 +28,7 @@ from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 router = APIRouter(tags=["web"])
 FEATURED = 8
 DEPENDENCY = PROBLEMS.responses(UpstreamUnavailable, UpstreamTimeout)
-SIGNED_IN = PROBLEMS.responses(Unauthenticated, UpstreamUnavailable, UpstreamTimeout)
+SIGNED_IN = PROBLEMS.responses(Unauthenticated, IdentityUnavailable, UpstreamUnavailable, UpstreamTimeout)
 Degraded = Annotated[list[str], Field(description="Parts left out because their service failed or was slow")]
 
 
@@ -143,7 +143,9 @@ async def my_orders(
 @router.get(
     "/me/orders/{order_id}",
     summary="One of the signed-in customer's orders, with its timeline and payment",
-    responses=PROBLEMS.responses(OrderNotFound, Unauthenticated, UpstreamUnavailable, UpstreamTimeout),
+    responses=PROBLEMS.responses(
+        OrderNotFound, Unauthenticated, IdentityUnavailable, UpstreamUnavailable, UpstreamTimeout
+    ),
 )
 async def my_order(
     user: CurrentUser,

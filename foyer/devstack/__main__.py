@@ -23,9 +23,11 @@ from rich.text import Text
 
 from foyer.devstack import consumers, processes, seed
 from foyer.devstack.emulator import EMULATOR_PORT, Emulator
+from foyer.devstack.issuer_server import DEFAULT_PORT as ISSUER_PORT
+from foyer.devstack.issuer_server import jwks_url
 from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
-from foyer.devstack.stack import GATEWAY_PORT_SHIFT, ROOT, LocalStack, provision
+from foyer.devstack.stack import GATEWAY_PORT_SHIFT, ISSUER_DIR, ROOT, LocalStack, provision
 
 READY = "Foyer local stack is ready"
 console = Console(highlight=False)
@@ -60,6 +62,8 @@ def _banner(stack: LocalStack, stack_file: Path, elapsed: float) -> None:
     for name, url in stack.gateway.items():
         table.add_row(f"{name} (Lambda mode)", url, "")
     table.add_row("emulator", stack.endpoint, f"{stack.endpoint}/moto-api/")
+    if stack.identity is not None:
+        table.add_row("token issuer (JWKS)", stack.identity.jwks_url, "")
     console.print()
     console.print(table)
     console.print(f"stack file: {stack_file}")
@@ -70,6 +74,17 @@ def _banner(stack: LocalStack, stack_file: Path, elapsed: float) -> None:
             "token:      TOKEN=$(.venv/bin/python -m foyer.cli.token)   # the demo user's, for web and mobile"
         )
     console.print("stop:       Ctrl-C")
+
+
+def _start_issuer(state_dir: Path, port: int, sink: Callable[[str, str], None]) -> processes.Child:
+    """The local issuer's keys over HTTP (foyer.devstack.issuer_server), before Terraform is given
+    their URL and before any app may fetch them."""
+    argv = [sys.executable, "-m", "foyer.devstack.issuer_server", "--dir", str(state_dir / ISSUER_DIR)]
+    child = processes.start(
+        "issuer", [*argv, "--port", str(port)], env=processes.python_env({}), cwd=str(ROOT), sink=sink
+    )
+    processes.wait_healthy(child, f"http://127.0.0.1:{port}/health")
+    return child
 
 
 def _start_gateways(
@@ -149,12 +164,17 @@ def run(args: argparse.Namespace) -> int:
             emulator.start()
         console.print(f"[green]✓[/] emulator on {emulator.endpoint}")
 
+        issuer_port = ISSUER_PORT + args.port_offset
+        children.append(_start_issuer(state_dir, issuer_port, sink))
+        console.print(f"[green]✓[/] token issuer's keys on {jwks_url(issuer_port)}")
+
         provider_url = f"http://127.0.0.1:{SANDBOX_PORT + args.port_offset}"
         with console.status("terraform apply environments/local") as status:
             stack = provision(
                 emulator.endpoint,
                 state_dir,
                 on_line=lambda line: status.update(f"terraform: {line}"),
+                jwks_url=jwks_url(issuer_port),
                 payment_provider_url=provider_url,
             )
         console.print(
@@ -177,8 +197,9 @@ def run(args: argparse.Namespace) -> int:
         stack.write(stack_file)
         with console.status("waiting for every app's /health"):
             for child in children:
-                processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
-        console.print(f"[green]✓[/] {len(children)} apps healthy")
+                if child.name in stack.apps:
+                    processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
+        console.print(f"[green]✓[/] {len(stack.apps)} apps healthy")
 
         stack = _start_gateways(stack, env, args.port_offset, sink, children)
         stack.write(stack_file)

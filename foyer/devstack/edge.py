@@ -5,12 +5,13 @@ for every request; refusals are foyer.identity's exceptions, answered as the BFF
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from foyer.identity import ApiKeyRefused, Unauthenticated
+from foyer.identity import ApiKeyRefused, IdentityUnavailable, Unauthenticated
 from foyer.identity.partners import KeyLookup
 from foyer.identity.plans import UsageMeter
 from foyer.stack_file import Api
@@ -18,6 +19,7 @@ from foyer.stack_file import Api
 # handler(event, context) of a Lambda authorizer: an IAM policy, or an exception saying "Unauthorized".
 AuthorizerHandler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
 API_KEY_HEADER = "x-api-key"
+log = logging.getLogger("foyer.devstack.edge")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ class Edge:
         except Exception as refused:
             if str(refused) == "Unauthorized":  # the authorizer contract's 401
                 return None
-            raise
+            # Any other failure is API Gateway's AUTHORIZER_FAILURE: the rest_api module answers 503.
+            log.exception("the authorizer failed")
+            raise IdentityUnavailable("The authorizer could not decide; retry shortly.") from None
 
     def _meter_key(self, headers: Mapping[str, str]) -> str:
         assert self._keys is not None

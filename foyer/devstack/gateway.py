@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from foyer.devstack.apigateway import ACCOUNT_ID, rest_event
 from foyer.devstack.edge import Edge
 from foyer.devstack.lambda_context import LambdaFunction
+from foyer.devstack.serving import serve_until_stopped
 from foyer.identity import IdentityError
 from foyer.identity.partners import EmulatorKeys, partners_by_key_id
 from foyer.identity.plans import UsageMeter
@@ -168,13 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.stack_file} describes no API for {args.bff!r}", file=sys.stderr)
         return 2
     server = ThreadingHTTPServer(("127.0.0.1", args.port), _request_handler(build(stack, args.bff)))
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_stopped(server)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from foyer.stack_file import Demo, Emulator, Issuer, LocalStack
 
 __all__ = [
     "DIST",
+    "ISSUER_DIR",
     "LOCAL_ROOT",
     "ROOT",
     "LocalStack",
@@ -32,6 +33,7 @@ DEMO_TOKEN_TTL_S = (
     12 * 3600
 )  # the stack file's demo.user_token: a working day; mint another with foyer.cli.token
 GATEWAY_PORT_SHIFT = 80  # a BFF's local gateway listens on its port + 80 (web 8001 -> 8081)
+ISSUER_DIR = "issuer"  # under the state dir: the local issuer's key and JWKS
 
 
 def local_terraform(state_dir: Path) -> Terraform:
@@ -59,20 +61,29 @@ def identity_variables(identity: Issuer | None) -> dict[str, str]:
 
 
 def provision(
-    endpoint: str, state_dir: Path, on_line: Callable[[str], None] | None = None, **variables: str
+    endpoint: str,
+    state_dir: Path,
+    on_line: Callable[[str], None] | None = None,
+    *,
+    jwks_url: str | None = None,
+    **variables: str,
 ) -> LocalStack:
     """Apply `terraform/environments/local` against the emulator at `endpoint`.
 
     The emulator keeps its resources in memory, so a state file from an earlier run describes
-    nothing that exists: every provision starts from an empty state.
+    nothing that exists: every provision starts from an empty state. `jwks_url` is where the
+    issuer's keys are served (`make dev`: over HTTP, foyer.devstack.issuer_server); without it the
+    authorizer and the BFFs read the JWKS file itself (file://), which tests that start no server use.
     """
     state = state_dir / "terraform.tfstate"
     state.unlink(missing_ok=True)
     # The local token issuer: its key kept under state_dir (tokens minted earlier keep verifying),
-    # its JWKS a file beside it that the authorizer and the BFFs read (file://).
-    issuer = LocalIssuer.ensure(state_dir / "issuer")
+    # its JWKS a file beside it.
+    issuer = LocalIssuer.ensure(state_dir / ISSUER_DIR)
     identity = Issuer(
-        issuer=issuer.issuer, audience=issuer.audience, jwks_url=(state_dir / "issuer" / JWKS_FILE).as_uri()
+        issuer=issuer.issuer,
+        audience=issuer.audience,
+        jwks_url=jwks_url or (state_dir / ISSUER_DIR / JWKS_FILE).as_uri(),
     )
     terraform = local_terraform(state_dir)
     terraform.init(backend_path=state)

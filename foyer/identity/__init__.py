@@ -11,9 +11,18 @@ package's root and `tokens` import no web framework, so the authorizer Lambda do
 from foyer.identity.exceptions import (
     ApiKeyRefused,
     IdentityError,
+    IdentityUnavailable,
     OverUsagePlan,
     Unauthenticated,
 )
 from foyer.identity.principals import Partner, User
 
-__all__ = ["ApiKeyRefused", "IdentityError", "OverUsagePlan", "Partner", "Unauthenticated", "User"]
+__all__ = [
+    "ApiKeyRefused",
+    "IdentityError",
+    "IdentityUnavailable",
+    "OverUsagePlan",
+    "Partner",
+    "Unauthenticated",
+    "User",
+]

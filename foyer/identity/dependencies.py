@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from foyer.blocking import run_blocking
 from foyer.identity.base import Verifier
 from foyer.identity.exceptions import ApiKeyRefused, Unauthenticated
 from foyer.identity.partners import EmulatorKeys, KeyLookup, partners_by_key_id
@@ -84,7 +85,8 @@ def _bearer(request: Request) -> str:
 
 
 async def current_user(request: Request, verifier: Annotated[Verifier | None, Depends(get_verifier)]) -> User:
-    """The signed-in user, or Unauthenticated (401 with `WWW-Authenticate`)."""
+    """The signed-in user, or Unauthenticated (401 with `WWW-Authenticate`); IdentityUnavailable (503)
+    when the issuer's keys cannot be read."""
     event = _event(request)
     if event is not None:
         context = (event.get("requestContext") or {}).get("authorizer") or {}
@@ -96,7 +98,9 @@ async def current_user(request: Request, verifier: Annotated[Verifier | None, De
     token = _bearer(request)
     if verifier is None:
         raise Unauthenticated("No token issuer is configured, so no token can be accepted.")
-    return User(user_id=verifier.verify(token).subject)
+    # In a worker thread: a JWKS refetch blocks on the issuer for up to its timeout (foyer.blocking).
+    verified = await run_blocking(verifier.verify, token)
+    return User(user_id=verified.subject)
 
 
 async def current_partner(

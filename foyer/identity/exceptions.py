@@ -36,3 +36,12 @@ class OverUsagePlan(IdentityError):
         super().__init__(detail)
         self.retry_after_s = retry_after_s
         self.limit = limit  # "rate" (burst or steady rate) or "quota"
+
+
+class IdentityUnavailable(IdentityError):
+    """Whoever vouches for callers cannot be reached (the issuer's JWKS, the authorizer): nothing is
+    wrong with the caller, so 503 with `Retry-After`, never a 401."""
+
+    def __init__(self, detail: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

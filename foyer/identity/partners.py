@@ -56,6 +56,7 @@ def plan_from_api(plan: Mapping[str, Any]) -> UsagePlan:
         burst=int(throttle.get("burstLimit") or 0),
         quota=int(quota["limit"]) if "limit" in quota else None,
         period=cast(Period, quota.get("period", "DAY")),
+        offset=int(quota.get("offset") or 0),
     )
 
 

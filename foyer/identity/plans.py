@@ -5,6 +5,13 @@ once) and an optional quota (requests per DAY, WEEK or MONTH, UTC periods as API
 them). Each key gets a token bucket that starts full; a request takes one token, or is refused with
 the seconds until one is back. Throttling is checked before the quota, and a throttled request does
 not use quota (API Gateway's order). The clock is injected: tests move time instead of sleeping.
+
+An exhausted quota is refused with `Retry-After` = the seconds to the end of its period (rounded
+up), so a partner knows when to come back. The quota's `offset` is what API Gateway's QuotaSettings
+documents: "the number of requests subtracted from the given limit in the initial time period" (a
+plan started mid-period gets less of it). API Gateway's initial period is the one its plan was
+created in; here it is the first period a meter counts the key in (the local stack meters from the
+moment Terraform created the plan; a restarted process applies the offset once more: local only).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ class UsagePlan:
     burst: int = 0
     quota: int | None = None
     period: Period = "DAY"
+    offset: int = 0
 
     def __post_init__(self) -> None:
         if self.rate is not None and (self.rate <= 0 or self.burst < 1):
@@ -40,6 +48,12 @@ class UsagePlan:
             raise ValueError(f"plan {self.name!r}: burst ({self.burst}) must be >= rate ({self.rate})")
         if self.quota is not None and self.quota < 0:
             raise ValueError(f"plan {self.name!r}: quota must not be negative")
+        if self.offset < 0 or self.offset > (self.quota or 0):
+            raise ValueError(f"plan {self.name!r}: offset ({self.offset}) must be 0 to the quota")
+
+    def quota_of(self, initial: bool) -> int | None:
+        """The requests allowed in a period (the initial one less the offset); None: no quota."""
+        return None if self.quota is None else self.quota - (self.offset if initial else 0)
 
 
 def period_end(period: Period, now: datetime) -> datetime:
@@ -55,12 +69,19 @@ def period_end(period: Period, now: datetime) -> datetime:
     return first.replace(month=first.month + 1)
 
 
+def seconds_until(end: datetime, now: datetime) -> int:
+    """Whole seconds from `now` to `end`, rounded up and at least 1 (a `Retry-After` value: a
+    client that waits that long finds the new period begun)."""
+    return max(1, math.ceil((end - now).total_seconds()))
+
+
 @dataclass
 class _Usage:
     tokens: float
     refilled_at: float
     used: int = 0
     period_ends: datetime | None = None
+    initial: bool = True  # in the first period the key is metered in (the quota's offset applies)
 
 
 class UsageMeter:
@@ -89,13 +110,14 @@ class UsageMeter:
             if plan.quota is not None:
                 moment = datetime.fromtimestamp(now, UTC)
                 if usage.period_ends is None or moment >= usage.period_ends:
+                    usage.initial = usage.period_ends is None
                     usage.used, usage.period_ends = 0, period_end(plan.period, moment)
-                if usage.used >= plan.quota:
-                    wait = math.ceil((usage.period_ends - moment).total_seconds())
+                allowed = plan.quota_of(usage.initial)
+                if allowed is not None and usage.used >= allowed:
                     raise OverUsagePlan(
-                        f"The {plan.name} plan's quota of {plan.quota} requests per {plan.period.lower()} "
+                        f"The {plan.name} plan's quota of {allowed} requests this {plan.period.lower()} "
                         "is used up.",
-                        retry_after_s=max(1, wait),
+                        retry_after_s=seconds_until(usage.period_ends, moment),
                         limit="quota",
                     )
                 usage.used += 1

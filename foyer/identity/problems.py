@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foyer.identity.exceptions import ApiKeyRefused, OverUsagePlan, Unauthenticated
+from foyer.identity.exceptions import ApiKeyRefused, IdentityUnavailable, OverUsagePlan, Unauthenticated
 from foyer.problems import ProblemTable, ProblemType
 
 PROBLEMS = ProblemTable(
@@ -20,6 +20,12 @@ PROBLEMS = ProblemTable(
             429,
             "Too Many Requests",
             members=lambda exc: {"limit": exc.limit, "retry_after_s": exc.retry_after_s},
+            headers=lambda exc: {"Retry-After": str(exc.retry_after_s)},
+        ),
+        IdentityUnavailable: ProblemType[IdentityUnavailable](
+            "identity-unavailable",
+            503,
+            "Service Unavailable",
             headers=lambda exc: {"Retry-After": str(exc.retry_after_s)},
         ),
     }

@@ -7,7 +7,8 @@ public key as the secret), a `kid` the JWKS holds, then `iss`, `aud`, `sub` and 
 `exp`/`nbf` checked with a small leeway. Import cost, python -X importtime, 3 runs: `joserfc.jwt`
 108-129 ms, PyJWT's `jwt` 95-125 ms; both are mostly cryptography.x509, so the lock decided.
 
-Nothing here imports FastAPI: the authorizer uses it alone.
+The issuer's keys come from foyer.identity.jwks (fetched, cached, bounded). Nothing here imports
+FastAPI: the authorizer uses it alone.
 """
 
 from __future__ import annotations
@@ -15,91 +16,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
 import time
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError, MissingClaimError
-from joserfc.jwk import RSAKey
 
 from foyer.identity.base import VerifiedToken
 from foyer.identity.exceptions import Unauthenticated
+from foyer.identity.jwks import Jwks, fetch_jwks
+
+__all__ = ["ALGORITHM", "Jwks", "TokenVerifier", "fetch_jwks"]
 
 ALGORITHM = "RS256"
 DEFAULT_LEEWAY_S = 30  # clock skew between the issuer and us; RFC 7519 allows "a few minutes"
-
-Fetch = Callable[[str], Mapping[str, Any]]
-
-
-def fetch_jwks(url: str, *, timeout_s: float = 3.0) -> Mapping[str, Any]:
-    """The JWKS document at `url`: `https://` or `http://`, or `file://` for the local issuer's file."""
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        document = json.loads(Path(parts.path).read_text())
-    elif parts.scheme in ("http", "https"):
-        # Deferred: urllib.request brings http.client and ssl (~15 ms), paid only by a JWKS fetch.
-        from urllib.request import urlopen
-
-        with urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - scheme checked above
-            document = json.loads(response.read())
-    else:
-        raise ValueError(f"a JWKS URL is https://, http:// or file://, not {url!r}")
-    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
-        raise ValueError(f"{url} is not a JWKS document (no 'keys' list)")
-    return document
-
-
-class Jwks:
-    """An issuer's RSA signing keys by `kid`, fetched on first use and cached.
-
-    Kept for `max_age_s`; a token naming a `kid` the cache lacks triggers one refetch (the issuer may
-    have rotated), at most once per `min_refresh_s`, so a flood of made-up kids cannot turn into a
-    flood of fetches.
-    """
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        fetch: Fetch = fetch_jwks,
-        max_age_s: float = 300.0,
-        min_refresh_s: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.url = url
-        self._fetch = fetch
-        self._max_age_s = max_age_s
-        self._min_refresh_s = min_refresh_s
-        self._clock = clock
-        self._keys: dict[str, RSAKey] = {}
-        self._fetched_at: float | None = None
-        self._lock = threading.Lock()
-
-    def key(self, kid: str) -> RSAKey | None:
-        """The RSA key published under `kid`, or None when the issuer does not publish one."""
-        with self._lock:
-            now = self._clock()
-            stale = self._fetched_at is None or now - self._fetched_at >= self._max_age_s
-            may_refresh = self._fetched_at is None or now - self._fetched_at >= self._min_refresh_s
-            if stale or (kid not in self._keys and may_refresh):
-                self._keys = self._load()
-                self._fetched_at = now
-            return self._keys.get(kid)
-
-    def _load(self) -> dict[str, RSAKey]:
-        keys: dict[str, RSAKey] = {}
-        for data in self._fetch(self.url)["keys"]:
-            if not isinstance(data, dict) or data.get("kty") != "RSA" or "kid" not in data:
-                continue  # other key types are not ours to use: RS256 only
-            if data.get("use", "sig") != "sig":
-                continue
-            public = {name: data[name] for name in ("kty", "n", "e", "kid") if name in data}
-            keys[str(data["kid"])] = RSAKey.import_key(public)
-        return keys
 
 
 def _header(token: str) -> dict[str, Any]:
@@ -135,19 +66,15 @@ class TokenVerifier:
         self._now = now
 
     def verify(self, token: str) -> VerifiedToken:
-        """The token's subject and claims; Unauthenticated (its detail safe to show) if anything is off."""
+        """The token's subject and claims; Unauthenticated (its detail safe to show) if anything is off,
+        IdentityUnavailable if the issuer's keys cannot be read."""
         header = _header(token)
         if header.get("alg") != ALGORITHM:
             raise Unauthenticated(f"Only {ALGORITHM} tokens are accepted, not {header.get('alg')!r}.")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise Unauthenticated("The token names no signing key ('kid').")
-        try:
-            key = self.jwks.key(kid)
-        except (OSError, ValueError) as error:
-            # The issuer's keys cannot be read: the caller may be fine, but nothing can vouch for them.
-            reason = type(error).__name__
-            raise Unauthenticated(f"The issuer's signing keys cannot be read ({reason}).") from None
+        key = self.jwks.key(kid)  # IdentityUnavailable (503) when the issuer's keys cannot be read
         if key is None:
             raise Unauthenticated("The token is signed with a key the issuer does not publish.")
         try:

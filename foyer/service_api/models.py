@@ -51,6 +51,7 @@ class Order(_Reader):
     customer_id: str
     channel: str
     partner_id: str | None = None
+    reference: str | None = None
     lines: list[OrderLine]
     total: Money
     status: str

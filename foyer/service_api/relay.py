@@ -2,11 +2,16 @@
 
 Services answer only problems the client caused (an unknown sku, a reused Idempotency-Key, a cursor
 from another listing) with details meant for clients; their 5xx never get here (UpstreamUnavailable).
+Of the service's headers only `Retry-After` goes along (a 409 for an Idempotency-Key still in flight
+says when to come back); the others describe the service's own exchange (its correlation id, cookies,
+a `Location` in its own URL space, `WWW-Authenticate` for the BFF's own credentials) and stay behind.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -15,33 +20,55 @@ from foyer.errors import Problem
 
 # Members that describe the service's own request, not the client's: never relayed.
 _OWN = frozenset({"type", "title", "status", "detail", "correlation_id", "instance"})
+# RFC 9110 10.2.3: delay-seconds, or an HTTP-date (IMF-fixdate, the only form a sender may generate).
+_RETRY_AFTER = re.compile(
+    r"\d{1,10}|(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT"
+)
+
+
+def relayed_headers(response: httpx.Response) -> dict[str, str]:
+    """The headers of `response` its problem keeps when relayed: a well-formed `Retry-After` only."""
+    retry_after = response.headers.get("retry-after", "").strip()
+    return {"Retry-After": retry_after} if _RETRY_AFTER.fullmatch(retry_after) else {}
 
 
 class ServiceProblem(Problem):
     """The problem a service answered, raised to answer it again."""
 
-    def __init__(self, status: int, type_: str, title: str, detail: str, **members: Any) -> None:
-        super().__init__(detail, title=title, **members)
+    def __init__(
+        self,
+        status: int,
+        type_: str,
+        title: str,
+        detail: str,
+        *,
+        members: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail, title=title, headers=headers)
+        # Set, not passed as keywords: a service's member may bear any name (`headers` too).
+        self.extensions = dict(members or {})
         self.status = status
         self.type = type_
 
 
 def relayed(response: httpx.Response) -> ServiceProblem:
-    """The problem `response` (a 4xx) carries; a body that is no problem is described by its status."""
-    status = response.status_code
+    """The problem `response` (a 4xx) carries, with its safe headers; a body that is no problem is
+    described by its status."""
+    status, headers = response.status_code, relayed_headers(response)
     try:
         body = json.loads(response.content)
     except ValueError:
         body = None
     if not isinstance(body, dict):
         return ServiceProblem(
-            status, "about:blank", "Request refused", f"The request was refused ({status})."
+            status, "about:blank", "Request refused", f"The request was refused ({status}).", headers=headers
         )
-    members = {k: v for k, v in body.items() if k not in _OWN}
     return ServiceProblem(
         status,
         str(body.get("type", "about:blank")),
         str(body.get("title", "Request refused")),
         str(body.get("detail", "")),
-        **members,
+        members={k: v for k, v in body.items() if k not in _OWN},
+        headers=headers,
     )

@@ -51,6 +51,11 @@ Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
 Channel = Literal["web", "mobile", "partner"]
 # A payment method as the provider tokenizes it in the client (never card data): `tok_...`.
 PaymentToken = Annotated[str, StringConstraints(pattern=r"^tok_[A-Za-z0-9_]{1,100}$")]
+# A caller's own name for the order (a partner's purchase order number): printable ASCII, space
+# included, so it shows as sent in any log, CSV or e-mail it is copied into; no controls, no markup
+# beyond what ASCII punctuation allows.
+REFERENCE_PATTERN = r"^[\x20-\x7e]{0,64}$"
+Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
 
 
 class Status(enum.StrEnum):
@@ -89,6 +94,10 @@ class OrderIn(BaseModel):
     partner_id: Identifier | None = None
     # The provider's token of the customer's payment method; payments charges its default without.
     payment_token: PaymentToken | None = None
+    # The caller's own reference, stored and returned with the order (orders never reads it).
+    reference: Reference | None = Field(
+        None, description="The caller's own reference, kept with the order", examples=["PO-1001"]
+    )
 
     @field_validator("lines")
     @classmethod
@@ -146,6 +155,7 @@ class Order(BaseModel):
     channel: Channel
     partner_id: str | None = None
     payment_token: str | None = None
+    reference: str | None = None
     lines: list[Line]
     total: Money
     status: Status
@@ -286,6 +296,7 @@ def place(order_id: str, request: OrderIn, catalog: Mapping[str, CatalogEntry], 
         channel=request.channel,
         partner_id=request.partner_id,
         payment_token=request.payment_token,
+        reference=request.reference,
         lines=lines,
         total=Money(amount=sum(line.line_total.amount for line in lines), currency=currency),
         status=Status.PENDING,

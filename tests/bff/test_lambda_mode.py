@@ -109,14 +109,16 @@ def test_partner_journey_with_the_demo_key(
     partner = gateways["partner"]
     status, _, products = call(partner, "GET", "/v1/products", **key)
     assert status == 200, products
-    order = {"lines": [{"sku": catalog_items["coffee"], "quantity": 1}], "reference": "PO-1"}
+    order = {"lines": [{"sku": catalog_items["coffee"], "quantity": 1}], "reference": "PO-1 lambda"}
     status, _, placed = call(
         partner, "POST", "/v1/orders", order, **key, **{"Idempotency-Key": str(uuid.uuid4())}
     )
     assert status == 201, placed
     order_id = placed.get("order_id") or placed.get("id")
     status, _, seen = call(partner, "GET", f"/v1/orders/{order_id}", **key)
-    assert status == 200, seen
+    assert (status, seen["reference"]) == (200, "PO-1 lambda"), seen
+    status, _, listed = call(partner, "GET", "/v1/orders?limit=100", **key)
+    assert [o["reference"] for o in listed["items"] if o["order_id"] == order_id] == ["PO-1 lambda"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": "guessed-key"}], ids=["no key", "unknown key"])

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from bff.partner.app import app as partner_app
 from bff.partner.deps import CALLS
@@ -17,6 +18,7 @@ from foyer.errors import MEDIA_TYPE
 from foyer.service_api import Services
 from foyer.upstream import Breakers
 from tests.bff.conftest import APPS, PARTNER_HEADER, Upstreams, Wiring, wire
+from tests.services.conftest import ServiceWiring
 
 pytestmark = pytest.mark.integration
 
@@ -51,8 +53,27 @@ def test_the_v1_journey(bffs: Wiring, catalog_items: dict[str, str]) -> None:
     assert placed.headers["location"] == f"/v1/orders/{order['order_id']}"
     assert order["reference"] == "PO-1"
     assert order["total"] == {"amount": 3780, "currency": "EUR"}
-    assert api.get(f"/v1/orders/{order['order_id']}", headers=me).json()["status"] == "PENDING"
-    assert [o["order_id"] for o in api.get("/v1/orders", headers=me).json()["items"]] == [order["order_id"]]
+    read = api.get(f"/v1/orders/{order['order_id']}", headers=me).json()
+    assert (read["status"], read["reference"]) == ("PENDING", "PO-1")
+    listed = api.get("/v1/orders", headers=me).json()["items"]
+    assert [(o["order_id"], o["reference"]) for o in listed] == [(order["order_id"], "PO-1")]
+
+
+def test_the_reference_is_the_one_orders_stored(
+    bffs: Wiring, wired_services: dict[str, ServiceWiring], catalog_items: dict[str, str]
+) -> None:
+    api, me = bffs.clients["partner"], partner(new_partner())
+    body = order_body(catalog_items["coffee"], reference="PO 77/b")
+    placed = api.post("/v1/orders", json=body, headers=me | {"Idempotency-Key": "ref"}).json()
+    # Read from the orders service itself: the partner API shows what orders kept, not an echo.
+    stored = TestClient(wired_services["orders"].app).get(f"/orders/{placed['order_id']}").json()
+    assert stored["reference"] == placed["reference"] == "PO 77/b"
+    plain = api.post(
+        "/v1/orders",
+        json=order_body(catalog_items["tea"], reference=None),
+        headers=me | {"Idempotency-Key": "n"},
+    )
+    assert api.get(plain.headers["location"], headers=me).json()["reference"] is None
 
 
 def test_the_same_key_replays_another_body_is_422(bffs: Wiring, catalog_items: dict[str, str]) -> None:

@@ -13,6 +13,8 @@ import pytest
 from e2e.devstack import OFFSET, RunningStack, listening
 from e2e.orders import place, sent, settled, settled_stock, stocked_sku, timeline_types
 from foyer.devstack.emulator import EMULATOR_PORT
+from foyer.devstack.issuer_server import DEFAULT_PORT as ISSUER_PORT
+from foyer.devstack.issuer_server import jwks_url
 from foyer.devstack.processes import uvicorn_argv
 from foyer.devstack.stack import ROOT
 
@@ -134,12 +136,50 @@ def test_the_bffs_aggregate_the_running_services(devstack: RunningStack) -> None
     assert (refused.status_code, refused.headers["content-type"]) == (403, "application/problem+json")
 
 
+def test_a_partners_reference_is_kept_by_orders(devstack: RunningStack) -> None:
+    """Through the partner BFF under uvicorn with the demo key: the reference read back is the one
+    the orders service stored, in the order and in the listing."""
+    described = devstack.description
+    assert described.demo is not None
+    key = {"x-api-key": str(described.demo.partner_api_key)}
+    apps, reference = described.apps, f"PO-e2e {time.time_ns()}"
+    body = {"lines": [{"sku": stocked_sku(apps, 3), "quantity": 1}], "reference": reference}
+    placed = httpx.post(
+        f"{apps['partner']}/v1/orders",
+        json=body,
+        headers={**key, "Idempotency-Key": reference.replace(" ", "-")},
+        timeout=10,
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["order_id"]
+    assert httpx.get(f"{apps['orders']}/orders/{order_id}", timeout=10).json()["reference"] == reference
+    seen = httpx.get(f"{apps['partner']}/v1/orders/{order_id}", headers=key, timeout=10).json()
+    assert seen["reference"] == reference
+
+
+def test_the_issuers_keys_are_served_over_http_and_verify_the_demo_token(devstack: RunningStack) -> None:
+    """The apps read the JWKS as they would an identity provider's: over HTTP, from the stack's issuer."""
+    described = devstack.description
+    assert described.identity is not None
+    assert described.demo is not None
+    assert described.identity.jwks_url == jwks_url(ISSUER_PORT + OFFSET)
+    assert httpx.get(described.identity.jwks_url, timeout=5).json()["keys"]
+    token = {"Authorization": f"Bearer {described.demo.user_token}"}
+    mine = httpx.get(f"{described.apps['web']}/me/orders", headers=token, timeout=10)
+    assert mine.status_code == 200, mine.text
+    gateway = httpx.get(f"{described.gateway['web']}/me/orders", headers=token, timeout=10)
+    assert gateway.status_code == 200, gateway.text
+
+
 @pytest.mark.stops_the_stack
 def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
     """Runs after every test of the stack (e2e/conftest.py): Ctrl-C leaves no process and no
     listener behind."""
     described = devstack.description
-    ports = [described.port(name, OFFSET) for name in described.apps] + [EMULATOR_PORT + OFFSET]
+    ports = [described.port(name, OFFSET) for name in described.apps] + [
+        EMULATOR_PORT + OFFSET,
+        ISSUER_PORT + OFFSET,
+    ]
     below = devstack.descendants()
     assert len(below) >= len(described.apps) + 2  # the stack itself, the emulator, every app
     devstack.interrupt()

@@ -77,11 +77,11 @@ variable "partner_tiers" {
   type = map(object({
     rate  = number
     burst = number
-    quota = optional(object({ limit = number, period = string }))
+    quota = optional(object({ limit = number, period = string, offset = optional(number, 0) }))
   }))
   default = {
-    bronze = { rate = 2, burst = 5, quota = { limit = 1000, period = "DAY" } }
-    gold   = { rate = 20, burst = 40, quota = { limit = 100000, period = "MONTH" } }
+    bronze = { rate = 2, burst = 5, quota = { limit = 1000, period = "DAY", offset = 0 } }
+    gold   = { rate = 20, burst = 40, quota = { limit = 100000, period = "MONTH", offset = 0 } }
   }
 }
 

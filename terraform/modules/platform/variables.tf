@@ -146,11 +146,11 @@ variable "jwks_url" {
 }
 
 variable "partner_tiers" {
-  description = "Usage plan per partner tier (rest_api's `usage_plans`): requests per second, burst, and an optional quota per DAY, WEEK or MONTH."
+  description = "Usage plan per partner tier (rest_api's `usage_plans`): requests per second, burst, and an optional quota per DAY, WEEK or MONTH (its `offset`: requests taken from the first period)."
   type = map(object({
     rate  = number
     burst = number
-    quota = optional(object({ limit = number, period = string }))
+    quota = optional(object({ limit = number, period = string, offset = optional(number, 0) }))
   }))
   default = {}
 }

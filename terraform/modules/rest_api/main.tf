@@ -9,6 +9,8 @@ locals {
     INVALID_API_KEY = { status = 403, title = "Forbidden", headers = {} }
     THROTTLED       = { status = 429, title = "Too Many Requests", headers = { "Retry-After" = "'1'" } }
     QUOTA_EXCEEDED  = { status = 429, title = "Too Many Requests", headers = { "Retry-After" = "'3600'" } }
+    # The authorizer failed (the issuer's JWKS unreachable): the token may be fine, so not a 401.
+    AUTHORIZER_FAILURE = { status = 503, title = "Service Unavailable", headers = { "Retry-After" = "'5'" } }
   }
 }
 
@@ -191,6 +193,7 @@ resource "aws_api_gateway_usage_plan" "this" {
     content {
       limit  = quota_settings.value.limit
       period = quota_settings.value.period
+      offset = quota_settings.value.offset
     }
   }
 }

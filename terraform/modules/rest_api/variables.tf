@@ -61,13 +61,14 @@ variable "api_key_required" {
 }
 
 variable "usage_plans" {
-  description = "Usage plan per partner tier: steady `rate` (requests/s), `burst`, and an optional `quota` of `limit` requests per `period` (DAY, WEEK or MONTH)."
+  description = "Usage plan per partner tier: steady `rate` (requests/s), `burst`, and an optional `quota` of `limit` requests per `period` (DAY, WEEK or MONTH), less `offset` requests in the plan's first period (API Gateway's QuotaSettings.offset)."
   type = map(object({
     rate  = number
     burst = number
     quota = optional(object({
       limit  = number
       period = string
+      offset = optional(number, 0)
     }))
   }))
   default  = {}
@@ -91,6 +92,11 @@ variable "usage_plans" {
   validation {
     condition     = alltrue([for plan in values(var.usage_plans) : plan.quota == null || try(contains(["DAY", "WEEK", "MONTH"], plan.quota.period), false)])
     error_message = "A usage plan's quota period must be DAY, WEEK or MONTH; got ${jsonencode([for plan in values(var.usage_plans) : plan.quota.period if plan.quota != null])}."
+  }
+
+  validation {
+    condition     = alltrue([for plan in values(var.usage_plans) : plan.quota == null || try(plan.quota.offset >= 0 && plan.quota.offset <= plan.quota.limit && floor(plan.quota.offset) == plan.quota.offset, false)])
+    error_message = "A usage plan's quota offset (requests taken from the first period) must be a whole number from 0 to its limit; got ${jsonencode({ for tier, plan in var.usage_plans : tier => plan.quota if plan.quota != null })}."
   }
 }
 

@@ -13,6 +13,7 @@ import pytest
 from bff.authorizer.handler import Authorizer, build_verifier
 from bff.authorizer.policy import Unauthorized, api_wide
 from foyer.devstack.issuer import LocalIssuer
+from foyer.identity import IdentityUnavailable
 from foyer.identity.settings import IdentitySettings
 from foyer.identity.tokens import Jwks, TokenVerifier
 from tests.forged_tokens import FORGERIES, genuine, now
@@ -67,6 +68,16 @@ def test_no_bearer_token_is_unauthorized(authorization: str | None) -> None:
 def test_a_policy_for_another_arn_shape_is_refused() -> None:
     with pytest.raises(ValueError, match="execute-api"):
         api_wide("arn:aws:lambda:eu-west-1:123456789012:function:x")
+
+
+def test_an_unreadable_jwks_fails_the_authorizer_instead_of_refusing_the_token(tmp_path: Path) -> None:
+    """API Gateway answers an authorizer's error with AUTHORIZER_FAILURE (the module's 503 problem)."""
+    unreadable = Jwks((tmp_path / "missing.json").as_uri())
+    authorizer = Authorizer(
+        TokenVerifier(unreadable, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now)
+    )
+    with pytest.raises(IdentityUnavailable):
+        authorizer(token_event(genuine(ISSUER)), None)
 
 
 def test_a_missing_setting_is_named() -> None:

@@ -5,6 +5,8 @@ the key id), every refusal a problem+json with the header the RFCs ask for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -123,6 +125,17 @@ def test_every_forged_token_is_401_with_invalid_token(
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
 
 
+def test_an_unreadable_jwks_is_a_503_problem_not_a_401(app: FastAPI, tmp_path: Path) -> None:
+    unreadable = Jwks((tmp_path / "missing.json").as_uri())
+    verifier = TokenVerifier(unreadable, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now)
+    app.dependency_overrides[get_verifier] = lambda: verifier
+    with TestClient(app) as client:
+        response = client.get("/me", headers={"Authorization": f"Bearer {genuine(ISSUER)}"})
+    body = _is_problem(response, 503)
+    assert (body["type"], response.headers["retry-after"]) == ("urn:foyer:problem:identity-unavailable", "30")
+    assert str(tmp_path) not in response.text
+
+
 def test_no_issuer_configured_refuses_every_token(app: FastAPI) -> None:
     app.dependency_overrides[get_verifier] = lambda: None
     with TestClient(app) as client:
@@ -149,6 +162,19 @@ def test_a_burst_over_the_plan_is_429_with_retry_after(client: TestClient, clock
     assert body["limit"] == "rate"
     clock.now += 1
     assert client.get("/partner", headers=key).status_code == 200
+
+
+def test_an_exhausted_quota_is_429_until_the_end_of_its_period(app: FastAPI, clock: Clock) -> None:
+    weekly = UsagePlan("weekly", rate=None, quota=1, period="WEEK")
+    app.dependency_overrides[get_partner_keys] = lambda: Keys({"secret-acme": PartnerKey(ACME, weekly)})
+    clock.now = datetime(2026, 11, 29, 23, 0, tzinfo=UTC).timestamp()  # a Sunday, 23:00 UTC
+    key = {"x-api-key": "secret-acme"}
+    with TestClient(app) as client:
+        assert client.get("/partner", headers=key).status_code == 200
+        refused = client.get("/partner", headers=key)
+        assert (_is_problem(refused, 429)["limit"], refused.headers["retry-after"]) == ("quota", "3600")
+        clock.now += 3600  # Monday 00:00: a new week
+        assert client.get("/partner", headers=key).status_code == 200
 
 
 # Behind API Gateway: Mangum's scope carries the event; the edge already decided.

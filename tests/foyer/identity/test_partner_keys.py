@@ -50,7 +50,7 @@ def _api_with_plan(gateway: Any, *, rate: float, burst: int, quota: int | None) 
         name=f"{name}-bronze",
         apiStages=[{"apiId": api, "stage": "local"}],
         throttle={"rateLimit": rate, "burstLimit": burst},
-        **({"quota": {"limit": quota, "period": "DAY"}} if quota is not None else {}),
+        **({"quota": {"limit": quota, "period": "DAY", "offset": 10}} if quota is not None else {}),
     )
     return plan["id"], plan["name"]
 
@@ -80,7 +80,7 @@ def test_a_partner_key_is_found_with_its_plan_and_others_are_not(gateway: Any) -
         "bronze",
         acme_id,
     )
-    assert found.plan == UsagePlan(plan_name, rate=2.0, burst=5, quota=1000, period="DAY")
+    assert found.plan == UsagePlan(plan_name, rate=2.0, burst=5, quota=1000, period="DAY", offset=10)
     assert keys.lookup(off_value) is None
     assert keys.lookup(stray_value) is None
     assert keys.lookup("made-up") is None
@@ -102,6 +102,11 @@ def test_made_up_keys_cause_a_read_at_most_once_per_interval(gateway: Any) -> No
     clock[0] = 6.0
     assert keys.lookup("made-up-again") is None
     assert counting.reads == 2 * first_load  # after it: one more load, for a key that may be new
+
+
+def test_a_plans_quota_offset_is_read() -> None:
+    plan = {"id": "p1", "name": "late", "quota": {"limit": 100, "offset": 40, "period": "MONTH"}}
+    assert plan_from_api(plan) == UsagePlan("late", rate=None, quota=100, period="MONTH", offset=40)
 
 
 def test_a_plan_without_throttle_or_quota_limits_nothing() -> None:

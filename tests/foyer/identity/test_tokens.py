@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from foyer.devstack.issuer import LocalIssuer
-from foyer.identity import Unauthenticated
+from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.identity.tokens import Jwks, TokenVerifier, fetch_jwks
 from tests.forged_tokens import FORGERIES, NOW, genuine, now
 
@@ -62,12 +62,13 @@ def test_the_jwks_is_fetched_once_and_again_only_for_an_unknown_kid_after_the_in
     assert len(fetched) == 3
 
 
-def test_an_unreadable_jwks_refuses_the_token_without_leaking_where_it_lives(tmp_path: Any) -> None:
+def test_an_unreadable_jwks_is_identity_unavailable_never_a_401(tmp_path: Any) -> None:
     jwks = Jwks((tmp_path / "missing.json").as_uri())
     checker = TokenVerifier(jwks, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now)
-    with pytest.raises(Unauthenticated) as refused:
+    with pytest.raises(IdentityUnavailable) as refused:
         checker.verify(genuine(ISSUER))
-    assert str(tmp_path) not in refused.value.detail
+    assert str(tmp_path) not in str(refused.value)
+    assert refused.value.retry_after_s == 30  # when the next fetch may be tried
 
 
 def test_the_local_issuer_file_verifies_through_a_file_url(tmp_path: Any) -> None:

@@ -111,3 +111,73 @@ def test_a_plan_that_cannot_hold_is_refused(rate: float, burst: int, quota: int 
 )
 def test_periods_end_where_api_gateway_resets_them(period: str, now: datetime, end: datetime) -> None:
     assert period_end(period, now) == end  # type: ignore[arg-type]
+
+
+def at(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int = 0) -> float:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC).timestamp()
+
+
+def exhausted(plan: UsagePlan, clock: Clock, meter: UsageMeter) -> OverUsagePlan:
+    """The refusal of the request after the plan's quota is spent at the clock's time."""
+    for _ in range(plan.quota or 0):
+        meter.admit("key", plan)
+    with pytest.raises(OverUsagePlan) as refused:
+        meter.admit("key", plan)
+    assert refused.value.limit == "quota"
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    ("period", "moment", "retry_after_s"),
+    [
+        ("DAY", at(2026, 11, 27, 0, 0, 0), 86_400),  # the first instant: the whole day
+        ("DAY", at(2026, 11, 27, 23, 59, 59), 1),
+        ("DAY", at(2026, 11, 27, 23, 59, 59, micro=1), 1),  # rounded up, never 0
+        ("DAY", at(2026, 11, 27, 23, 59, 58, micro=500_000), 2),
+        ("WEEK", at(2026, 11, 29, 23, 59, 0), 60),  # Sunday night: Monday starts the week
+        ("WEEK", at(2026, 11, 30, 0, 0, 0), 7 * 86_400),  # Monday 00:00
+        ("MONTH", at(2028, 2, 28, 12, 0, 0), 36 * 3600),  # a leap year's February has a 29th
+        ("MONTH", at(2027, 2, 28, 12, 0, 0), 12 * 3600),
+        ("MONTH", at(2026, 12, 31, 23, 0, 0), 3600),  # December into January
+        ("MONTH", at(2026, 11, 1, 0, 0, 0), 30 * 86_400),
+    ],
+)
+def test_an_exhausted_quota_says_when_its_period_ends(period: str, moment: float, retry_after_s: int) -> None:
+    clock = Clock()
+    clock.now = moment
+    plan = UsagePlan("edge", rate=None, quota=2, period=period)  # type: ignore[arg-type]
+    assert exhausted(plan, clock, UsageMeter(clock)).retry_after_s == retry_after_s
+
+
+def test_the_quota_comes_back_at_the_instant_its_period_ends() -> None:
+    clock = Clock()
+    clock.now = at(2026, 11, 29, 23, 59, 59)
+    meter, plan = UsageMeter(clock), UsagePlan("weekly", rate=None, quota=1, period="WEEK")
+    assert exhausted(plan, clock, meter).retry_after_s == 1
+    clock.now = at(2026, 11, 30, 0, 0, 0)
+    meter.admit("key", plan)
+    with pytest.raises(OverUsagePlan) as refused:
+        meter.admit("key", plan)
+    assert refused.value.retry_after_s == 7 * 86_400
+
+
+def test_the_offset_is_taken_from_the_initial_period_only() -> None:
+    """API Gateway's QuotaSettings.offset: requests subtracted from the limit in the initial period."""
+    clock = Clock()
+    meter, plan = UsageMeter(clock), UsagePlan("started-late", rate=None, quota=5, offset=3)
+    for _ in range(2):
+        meter.admit("key", plan)
+    with pytest.raises(OverUsagePlan, match="quota of 2 requests this day") as refused:
+        meter.admit("key", plan)
+    assert refused.value.retry_after_s == 12 * 3600
+    clock.now += 12 * 3600  # the next day: the whole quota
+    for _ in range(5):
+        meter.admit("key", plan)
+    with pytest.raises(OverUsagePlan, match="quota of 5"):
+        meter.admit("key", plan)
+
+
+@pytest.mark.parametrize("offset", [-1, 6])
+def test_an_offset_outside_the_quota_is_refused(offset: int) -> None:
+    with pytest.raises(ValueError, match="offset"):
+        UsagePlan("bad", rate=None, quota=5, offset=offset)

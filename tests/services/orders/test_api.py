@@ -139,6 +139,8 @@ def test_an_idempotency_key_makes_the_call_safe_to_repeat(
         {"total": {"amount": 1, "currency": "EUR"}},
         {"status": "CONFIRMED"},
         {"contact_email": "nobody"},
+        {"reference": "x" * 65},
+        {"reference": "PO\t1"},
     ],
 )
 def test_bad_orders_are_refused_and_store_nothing(
@@ -194,6 +196,20 @@ def test_a_partner_sees_its_own_orders(client: TestClient, products: dict[str, s
     client.post("/orders", json=order(products, channel="partner", partner_id=f"{partner}-x"))
     listed = client.get("/orders", params={"partner_id": partner}).json()["items"]
     assert [o["order_id"] for o in listed] == [mine["order_id"]]
+
+
+def test_the_reference_is_stored_and_read_back_alone_and_in_lists(
+    client: TestClient, products: dict[str, str]
+) -> None:
+    partner = f"p-{uuid.uuid4().hex[:8]}"
+    body = order(products, channel="partner", partner_id=partner, reference="PO-1001 / rev 2")
+    placed = client.post("/orders", json=body).json()
+    assert placed["reference"] == "PO-1001 / rev 2"
+    assert client.get(f"/orders/{placed['order_id']}").json()["reference"] == "PO-1001 / rev 2"
+    listed = client.get("/orders", params={"partner_id": partner}).json()["items"]
+    assert [o["reference"] for o in listed] == ["PO-1001 / rev 2"]
+    without = client.post("/orders", json=order(products)).json()
+    assert client.get(f"/orders/{without['order_id']}").json()["reference"] is None
 
 
 @pytest.mark.parametrize("params", [{}, {"customer_id": "a", "partner_id": "b"}])

@@ -76,6 +76,10 @@ def test_an_order_is_placed_pending_and_priced_from_the_catalog() -> None:
         request(customer_id=""),
         request(payment_token="4242424242424242"),  # card data, never a token
         request(payment_token="tok_"),
+        request(reference="x" * 65),
+        request(reference="PO\n1"),  # no controls: it is shown in logs and CSV files as sent
+        request(reference="PO-\u00e9"),  # printable ASCII only
+        request(reference=1001),
     ],
 )
 def test_bad_orders_are_refused(body: dict[str, Any]) -> None:
@@ -88,6 +92,14 @@ def test_the_payment_token_travels_to_payments_in_order_placed() -> None:
     assert with_token.payment_token == "tok_decline"
     assert placed_event_data(with_token)["payment_source"] == "tok_decline"
     assert "payment_source" not in placed_event_data(placed())  # payments charges its default
+
+
+def test_the_callers_reference_is_kept_on_the_order_and_makes_another_request() -> None:
+    assert placed(reference="PO 1001/a").reference == "PO 1001/a"
+    assert placed(reference="x" * 64).reference == "x" * 64
+    assert placed().reference is None
+    first = OrderIn.model_validate(request(reference="PO-1"))
+    assert not first.same_request(OrderIn.model_validate(request(reference="PO-2")))
 
 
 def test_unknown_skus_and_mixed_currencies_are_refused() -> None:

@@ -12,7 +12,7 @@ variables {
   function_invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-partner/invocations"
   api_key_required    = true
   usage_plans = {
-    bronze = { rate = 5, burst = 10, quota = { limit = 1000, period = "DAY" } }
+    bronze = { rate = 5, burst = 10, quota = { limit = 1000, period = "DAY", offset = 200 } }
     gold   = { rate = 50, burst = 100 }
   }
   partners = {
@@ -54,6 +54,17 @@ run "a_quota_period_api_gateway_does_not_know_is_refused" {
   expect_failures = [var.usage_plans]
 }
 
+run "a_quota_offset_beyond_its_limit_is_refused" {
+  command = plan
+
+  variables {
+    usage_plans = { bronze = { rate = 5, burst = 10, quota = { limit = 10, period = "DAY", offset = 11 } } }
+    partners    = {}
+  }
+
+  expect_failures = [var.usage_plans]
+}
+
 run "a_partner_on_an_unknown_tier_is_refused" {
   command = plan
 
@@ -83,8 +94,8 @@ run "partner_methods_require_a_key_and_each_partner_gets_one_under_its_tier" {
   }
 
   assert {
-    condition     = aws_api_gateway_usage_plan.this["bronze"].throttle_settings[0].burst_limit == 10 && aws_api_gateway_usage_plan.this["bronze"].quota_settings[0].limit == 1000
-    error_message = "The bronze plan must carry its burst and quota."
+    condition     = aws_api_gateway_usage_plan.this["bronze"].throttle_settings[0].burst_limit == 10 && aws_api_gateway_usage_plan.this["bronze"].quota_settings[0].limit == 1000 && aws_api_gateway_usage_plan.this["bronze"].quota_settings[0].offset == 200
+    error_message = "The bronze plan must carry its burst and quota (with its offset)."
   }
 
   assert {
@@ -140,5 +151,10 @@ run "web_and_mobile_methods_require_the_authorizer" {
   assert {
     condition     = aws_api_gateway_gateway_response.problem["UNAUTHORIZED"].response_parameters["gatewayresponse.header.WWW-Authenticate"] != null
     error_message = "The edge's 401 carries WWW-Authenticate."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.problem["AUTHORIZER_FAILURE"].status_code == "503" && aws_api_gateway_gateway_response.problem["AUTHORIZER_FAILURE"].response_parameters["gatewayresponse.header.Retry-After"] == "'5'"
+    error_message = "An authorizer that fails (its issuer unreachable) is a 503 with Retry-After, not API Gateway's 500."
   }
 }
