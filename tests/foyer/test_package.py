@@ -175,6 +175,8 @@ def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchai
         ("httpx_aiohttp/transport.py", "mobile", False),
         ("aiohttp/client.py", "catalog", False),
         ("purgatory/__init__.py", "web", True),
+        ("sniffio/__init__.py", "partner", True),
+        ("sniffio/__init__.py", "catalog", False),
         ("yarl/_url.py", "orders", False),
         ("purgatory/__init__.py", "authorizer", False),
     ],

@@ -4,7 +4,9 @@ same over both (retries, deadline, breaker, signing, correlation id) against a r
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -161,3 +163,33 @@ def test_an_unreachable_service_opens_its_breaker(transport: Transport) -> None:
     # httpx-aiohttp reports a refused connection as a ConnectTimeout: "timed out (ConnectTimeout)".
     assert unreachable.startswith(("unreachable (", "timed out (")), unreachable
     assert refused == "circuit open"
+
+
+def test_a_warm_call_searches_for_no_module(transport: Transport) -> None:
+    """A failed import is not cached: httpcore's `import sniffio` (twice per request) searched every
+    sys.path entry on every call until sniffio was installed."""
+    searched: list[str] = []
+
+    class Recorder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+            searched.append(name)
+
+    async def route(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    async def scenario() -> None:
+        async with serving(route) as url:
+            upstream = catalog(transport, url)
+            try:
+                await upstream.get("/first", Deadline.after(5))  # imports what a first call needs
+                recorder = Recorder()
+                sys.meta_path.insert(0, recorder)
+                try:
+                    await upstream.get("/second", Deadline.after(5))
+                finally:
+                    sys.meta_path.remove(recorder)
+            finally:
+                await upstream.client.aclose()
+
+    asyncio.run(scenario())
+    assert searched == []
