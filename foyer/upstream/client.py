@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from foyer.upstream.transports import chosen, factory
+from foyer.upstream.transports import NoCookies, chosen, factory
 
 # Each call's deadline comes from its request (foyer.upstream.budget); this only bounds a call made
 # without one.
@@ -51,9 +51,13 @@ class PerLoopTransport(httpx.AsyncBaseTransport):
 def new_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """A client over `transport` (default: the runtime's, one per loop). No base URL: each Upstream
     names its own; each call's deadline comes from its request. No proxies or credentials from
-    the environment: services are called directly, signed by foyer.signing where required."""
+    the environment: services are called directly, signed by foyer.signing where required. No
+    cookies: the client carries every user's calls (foyer.upstream.transports.NoCookies)."""
     return httpx.AsyncClient(
-        transport=transport or PerLoopTransport(factory(chosen())), timeout=CEILING, trust_env=False
+        transport=transport or PerLoopTransport(factory(chosen())),
+        timeout=CEILING,
+        trust_env=False,
+        cookies=NoCookies(),
     )
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Literal
+from http.cookiejar import Cookie, CookieJar
+from typing import Any, Literal
 
 import httpx
 
@@ -49,10 +50,35 @@ def factory(name: Transport) -> Callable[[], httpx.AsyncBaseTransport]:
     """What makes a `name` transport; aiohttp is imported here, only when it is the one chosen."""
     if name == "httpx":
         return httpx_transport
+    import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
+    class CookielessAiohttpTransport(AiohttpTransport):
+        """httpx-aiohttp's transport whose session keeps no cookies (see NoCookies)."""
+
+        def get_client(self) -> aiohttp.ClientSession:
+            # What httpx-aiohttp builds (a TCP connector with the limits and its SSL context),
+            # with a cookie jar that keeps nothing. Made on the first request, inside the loop.
+            connector = aiohttp.TCPConnector(
+                keepalive_timeout=LIMITS.keepalive_expiry,
+                limit=LIMITS.max_connections or 0,
+                ssl=self.ssl_context,
+            )
+            return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
     def aiohttp_transport() -> httpx.AsyncBaseTransport:
-        # Its session is made on the first request, inside the running loop.
-        return AiohttpTransport(limits=LIMITS, trust_env=False)
+        return CookielessAiohttpTransport(limits=LIMITS, trust_env=False)
 
     return aiohttp_transport
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that keeps nothing. The one client serves every user's requests: a cookie a
+    service set in an answer to one of them must never ride on another's calls (both httpx's jar
+    and aiohttp's session kept and re-sent them before)."""
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None

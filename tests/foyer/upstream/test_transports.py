@@ -193,3 +193,27 @@ def test_a_warm_call_searches_for_no_module(transport: Transport) -> None:
 
     asyncio.run(scenario())
     assert searched == []
+
+
+def test_a_cookie_a_service_sets_never_rides_on_a_later_call(transport: Transport) -> None:
+    """The client is shared by every user's requests: neither httpx's jar nor aiohttp's session may
+    keep a cookie from one answer for the next call."""
+    sent: list[str | None] = []
+
+    async def route(request: web.Request) -> web.Response:
+        sent.append(request.headers.get("Cookie"))
+        answer = web.json_response({})
+        answer.set_cookie("session", "first-user")
+        return answer
+
+    async def scenario() -> None:
+        async with serving(route) as url:
+            upstream = catalog(transport, url)
+            try:
+                await upstream.get("/one-users-call", Deadline.after(5))
+                await upstream.get("/another-users-call", Deadline.after(5))
+            finally:
+                await upstream.client.aclose()
+
+    asyncio.run(scenario())
+    assert sent == [None, None]
