@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import consumer_overhead, fanout, lambda_cold_warm, order_latency
+from bench import consumer_overhead, fanout, fanout_lambda, lambda_cold_warm, order_latency
 
 UNITS = {"init": "ms", "warm": "µs", "size": "bytes"}
 
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     consumer_overhead.run(console)
     order_latency.run(console, root)
     fanout.run(console)
+    fanout_lambda.run(console)
     return 0
 
 

@@ -4,7 +4,8 @@ Printed: the route's p50 and p99 latency divided by 20 ms (one connection, so th
 route's own overhead, not queueing; target p50 <= 1.15), and requests per second at 16 connections
 divided by the same route written over a bare aiohttp ClientSession, measured in the same run,
 interleaved (target >= 0.8). Both routes are FastAPI apps under the same uvicorn, so the ratio is
-that of the fan-out code. httpx's own transport is measured alongside, for the transport choice.
+that of the fan-out code. httpx's own transport (the BFFs' in Lambda) is measured alongside; the
+Lambda-shaped bench (one invocation at a time) is bench/fanout_lambda.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ DELAY_MS = 20.0
 P50_TARGET = 1.15
 RPS_TARGET = 0.8
 CONNECTIONS = 16
-SIDES = {"foyer": "foyer_app", "aiohttp baseline": "aiohttp_app", "foyer over httpx's transport": "httpx_app"}
+# side -> (app in bench.fanout_apps, FOYER_HTTP_TRANSPORT): foyer over both transports it can use.
+SIDES = {
+    "foyer": ("foyer_app", "aiohttp"),
+    "aiohttp baseline": ("aiohttp_app", "aiohttp"),
+    "foyer over httpx's transport": ("foyer_app", "httpx"),
+}
 
 
 def _free_port() -> int:
@@ -103,7 +109,7 @@ def measure(rounds: int = 3, seconds: float = 4.0) -> dict[str, Side]:
         upstream.stdout.readline()  # "ready"
         urls = '["' + '", "'.join(f"http://127.0.0.1:{p}" for p in ports) + '"]'
         pages = {}
-        for name, app in SIDES.items():
+        for name, (app, transport) in SIDES.items():
             port = _free_port()
             argv = [
                 sys.executable,
@@ -116,7 +122,8 @@ def measure(rounds: int = 3, seconds: float = 4.0) -> dict[str, Side]:
                 "--log-level",
                 "warning",
             ]
-            processes.enter_context(_process(argv, {"FANOUT_URLS": urls, "LOG_LEVEL": "WARNING"}))
+            env = {"FANOUT_URLS": urls, "LOG_LEVEL": "WARNING", "FOYER_HTTP_TRANSPORT": transport}
+            processes.enter_context(_process(argv, env))
             pages[name] = f"http://127.0.0.1:{port}/page"
         for url in pages.values():
             _wait(url)

@@ -2,9 +2,9 @@
 
 - `upstream`: three "services" (aiohttp servers) whose one route answers after 20 ms.
 - `foyer_app`: a FastAPI route fanning out to the three through foyer.upstream (deadline, retry,
-  breaker, optional parts), over the process's shared client: what a BFF route does.
+  breaker, optional parts), over the process's shared client (its transport: FOYER_HTTP_TRANSPORT,
+  else the runtime's): what a BFF route does.
 - `aiohttp_app`: the same route written by hand over one aiohttp ClientSession (the baseline).
-- `httpx_app`: foyer.upstream over httpx's own transport (context for the transport choice).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from aiohttp import web
 from fastapi import FastAPI
 
 from foyer.upstream import Breakers, Deadline, Upstream, gather_parts
-from foyer.upstream.client import new_client
 
 DELAY_S = 0.02
 URLS: list[str] = json.loads(os.environ.get("FANOUT_URLS", "[]"))
@@ -66,8 +65,7 @@ def _aiohttp() -> FastAPI:
     return app
 
 
-foyer_app = _foyer(None)  # the shared client: aiohttp under httpx's API
-httpx_app = _foyer(new_client(httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=100))))
+foyer_app = _foyer(None)  # the shared client, over the process's transport
 aiohttp_app = _aiohttp()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from bff.web.api import router
+from bff.web.cors import OriginCors
 from bff.web.problems import PROBLEMS
 from bff.web.settings import SERVICE, WebSettings
 from foyer.app import create_app
@@ -24,7 +24,7 @@ def build(settings: WebSettings) -> FastAPI:
     )
     # No credentials mode: the token travels in Authorization, never in a cookie.
     app.add_middleware(
-        CORSMiddleware,
+        OriginCors,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id"],

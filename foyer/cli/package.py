@@ -64,16 +64,21 @@ PRUNED = (
 # Only the authorizer verifies tokens in Lambda (a BFF there trusts the authorizer's context, see
 # foyer.identity): joserfc and cryptography (with cffi) weigh 5.3 MB of an arm64 zip (10.9 MiB with
 # them, 5.6 MB without) that no other app opens. tests/foyer/test_packaged_apps.py runs each zip alone.
-# Only the HTTP BFFs call services through foyer.upstream: aiohttp (under httpx's API) with its
-# dependencies and purgatory's breakers weigh ~3.8 MB of every zip (9.2 MiB with them, 5.4 without).
+# Only the HTTP BFFs call services through foyer.upstream, with purgatory's breakers (and sniffio,
+# which spares httpcore a failed import per request, see pyproject.toml). aiohttp (with
+# its dependencies, ~3.8 MB of a zip) is their transport under uvicorn only: in Lambda they use
+# httpx's own (foyer.upstream.transports), so no zip carries it (9.2 MiB with it, 5.4 without).
 _BFFS = frozenset({"web", "mobile", "partner"})
+_NO_LAMBDA: frozenset[str] = frozenset()
 CARRIED_ONLY_BY: dict[str, frozenset[str]] = {
     **{
         name: frozenset({"authorizer"})
         for name in ("joserfc", "cryptography", "cffi", "pycparser", "_cffi_backend")
     },
+    "purgatory": _BFFS,
+    "sniffio": _BFFS,
     **{
-        name: _BFFS
+        name: _NO_LAMBDA
         for name in (
             "aiohttp",
             "aiohappyeyeballs",
@@ -85,7 +90,6 @@ CARRIED_ONLY_BY: dict[str, frozenset[str]] = {
             "propcache",
             "yarl",
             "httpx_aiohttp",
-            "purgatory",
         )
     },
 }

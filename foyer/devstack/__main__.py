@@ -28,6 +28,7 @@ from foyer.devstack.issuer_server import jwks_url
 from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from foyer.devstack.stack import GATEWAY_PORT_SHIFT, ISSUER_DIR, ROOT, LocalStack, provision
+from foyer.upstream import transports
 
 READY = "Foyer local stack is ready"
 console = Console(highlight=False)
@@ -100,9 +101,9 @@ def _start_gateways(
     for name, api in stack.apis.items():
         port = stack.port(name, offset) + GATEWAY_PORT_SHIFT
         argv = [sys.executable, "-m", "foyer.devstack.gateway", name, "--port", str(port)]
-        child = processes.start(
-            f"{name}-gw", argv, env={**env, "FOYER_SERVICE": name}, cwd=str(ROOT), sink=sink
-        )
+        # The handler calls services over the transport it has in Lambda (foyer.upstream.transports).
+        lambda_env = {**env, "FOYER_SERVICE": name, transports.VARIABLE: "httpx"}
+        child = processes.start(f"{name}-gw", argv, env=lambda_env, cwd=str(ROOT), sink=sink)
         children.append(child)
         processes.wait_healthy(child, f"http://127.0.0.1:{port}/health")
         urls[name] = f"http://127.0.0.1:{port}/{api.stage}"

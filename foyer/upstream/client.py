@@ -1,12 +1,10 @@
-"""The process's one HTTP client for calls to services: httpx's API over aiohttp's transport.
+"""The process's one HTTP client for calls to services: httpx's API over the transport chosen for
+the runtime (foyer.upstream.transports: httpx's own in Lambda, aiohttp under uvicorn).
 
-Chosen by measurement (bench/fanout.py, `make bench`): a FastAPI route fanning out to three services
-that take 20 ms each, 16 connections, on this shared 2-core machine. See docs/architecture.md
-("Aggregation") for the figures; httpx's own transport spends several times aiohttp's CPU per call.
-
-Created at import, reused by every invocation. An aiohttp session belongs to the event loop that
-made it, so the transport keeps one per running loop: in Lambda (foyer's adapter, one loop per
-process) and under uvicorn that is exactly one; a test that runs several loops gets one each.
+Created at import, reused by every invocation. A transport's connections belong to the event loop
+that opened them, so the client keeps one transport per running loop, made on its first request: in
+Lambda (foyer's adapter, one loop per process) and under uvicorn that is exactly one; a test that
+runs several loops gets one each.
 """
 
 from __future__ import annotations
@@ -17,14 +15,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
-# Connections kept per process: a page fans out to at most a handful of services, and a Lambda
-# serves one request at a time; uvicorn processes serve many.
+from foyer.upstream.transports import NoCookies, chosen, factory
+
 # Each call's deadline comes from its request (foyer.upstream.budget); this only bounds a call made
 # without one.
 CEILING = httpx.Timeout(10.0)
-LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=30)
 
 
 class PerLoopTransport(httpx.AsyncBaseTransport):
@@ -52,18 +48,20 @@ class PerLoopTransport(httpx.AsyncBaseTransport):
             await transport.aclose()
 
 
-def aiohttp_transport() -> httpx.AsyncBaseTransport:
-    """aiohttp under httpx's API (its session is made on the first request, inside the loop)."""
-    return AiohttpTransport(limits=LIMITS, trust_env=False)
-
-
 def new_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """A client over `transport` (default: aiohttp, one session per loop). No base URL: each
-    Upstream names its own; each call's deadline comes from its request."""
-    return httpx.AsyncClient(transport=transport or PerLoopTransport(aiohttp_transport), timeout=CEILING)
+    """A client over `transport` (default: the runtime's, one per loop). No base URL: each Upstream
+    names its own; each call's deadline comes from its request. No proxies or credentials from
+    the environment: services are called directly, signed by foyer.signing where required. No
+    cookies: the client carries every user's calls (foyer.upstream.transports.NoCookies)."""
+    return httpx.AsyncClient(
+        transport=transport or PerLoopTransport(factory(chosen())),
+        timeout=CEILING,
+        trust_env=False,
+        cookies=NoCookies(),
+    )
 
 
-_transport = PerLoopTransport(aiohttp_transport)
+_transport = PerLoopTransport(factory(chosen()))
 _shared = new_client(_transport)
 
 

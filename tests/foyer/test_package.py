@@ -170,9 +170,13 @@ def test_the_real_zips_leave_out_what_no_lambda_imports(tmp_path: Path, toolchai
         ("cffi/__init__.py", "authorizer", True),
         ("fastapi/applications.py", "catalog", True),
         ("cryptographyx/__init__.py", "catalog", True),  # only whole distribution names match
-        ("aiohttp/client.py", "web", True),
-        ("aiohttp-3.14.5.dist-info/RECORD", "partner", True),
+        ("aiohttp/client.py", "web", False),  # the BFFs' uvicorn transport; httpx's own in Lambda
+        ("aiohttp-3.14.5.dist-info/RECORD", "partner", False),
+        ("httpx_aiohttp/transport.py", "mobile", False),
         ("aiohttp/client.py", "catalog", False),
+        ("purgatory/__init__.py", "web", True),
+        ("sniffio/__init__.py", "partner", True),
+        ("sniffio/__init__.py", "catalog", False),
         ("yarl/_url.py", "orders", False),
         ("purgatory/__init__.py", "authorizer", False),
     ],
