@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,12 @@ from foyer.cli import package as pkg
 from foyer.cold_start import init_phase
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def environment_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What init_phase sets in os.environ is undone after each test."""
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
 
 
 @pytest.fixture
@@ -94,3 +101,17 @@ def test_every_handler_initialises_inside_the_init_phase(app: pkg.App, tmp_path:
     assert enabled
     assert openapi_models_deferred  # foyer.deferred_openapi
     assert frozen > 10_000  # the app, FastAPI and pydantic (the authorizer's joserfc): tens of thousands
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_in_lambda_pydantic_looks_for_no_plugins_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    with init_phase():
+        pass
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # the function's environment turns them on
+    with init_phase():
+        pass
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
