@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=300, help="untimed warm-up calls per process")
     parser.add_argument("--rounds", type=int, default=5, help="processes per side for warm calls (default 5)")
     parser.add_argument("--json", type=Path, default=Path("dist/bench.json"), help="where to write figures")
+    parser.add_argument(
+        "--handlers-only",
+        action="store_true",
+        help="only the Lambda handlers (no consumer, order, fan-out runs)",
+    )
     args = parser.parse_args(argv)
     root = Path.cwd().resolve()
     console = Console(width=max(Console().width, 130))  # handler names stay whole in narrow terminals
@@ -75,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         for cumulative, self_us, name in rows:
             profile.add_row(f"{cumulative / 1e3:.1f} ms", f"{self_us / 1e3:.1f} ms", name)
         console.print(profile)
+    if args.handlers_only:
+        return 0
     consumer_overhead.run(console)
     order_latency.run(console, root)
     fanout.run(console)

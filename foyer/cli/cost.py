@@ -2,7 +2,9 @@
 
 Inputs: the init and warm durations `make bench` measured (dist/bench.json), the memory each
 environment root gives each function (read from Terraform: the root's `memory_size`, else the
-lambda_app module's default), and a stated traffic profile.
+lambda_app module's default), and a stated traffic profile: requests a month per BFF, from which
+foyer.cli.traffic derives every function's invocations (service calls per BFF request, the
+authorizer's cache misses, orders and the events each order publishes to the consumers).
 
 The model, stated so it can be argued with:
 - Price (arm64, us-east-1 and eu-west-1, first pricing tier): $0.0000133334 per GB-second and $0.20
@@ -15,6 +17,8 @@ The model, stated so it can be argued with:
   `GET /health` does not: create the boto3 client (`first_use_ms`, about 200 ms at one vCPU,
   docs/architecture.md); `cold_share` of the requests start cold.
 - The latency goal: a cold-started request within `cold_goal_ms`, a warm one within `warm_goal_ms`.
+- The queue consumers are not measured apart yet: their rows take the durations of their app's HTTP
+  handler (the same zip; a consumer imports no web framework, so this overstates them) and say so.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from foyer.cli.traffic import EVENTS_PER_ORDER, Traffic, invocations, read_topology
+
 GB_SECOND_USD = 0.0000133334
 REQUEST_USD = 0.20 / 1_000_000
 FULL_VCPU_MB = 1769
@@ -35,9 +41,9 @@ MEMORY_CHOICES = (128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008)
 
 @dataclass(frozen=True)
 class Profile:
-    """The traffic a function serves and what its users wait for."""
+    """What a function's users wait for, and its requests a month where no traffic says otherwise."""
 
-    requests_per_month: int = 3_000_000
+    requests_per_month: float = 3_000_000
     cold_share: float = 0.01
     io_ms: float = 10.0
     first_use_ms: float = 200.0
@@ -70,21 +76,24 @@ def cpu_slowdown(memory_mb: int) -> float:
     return max(1.0, FULL_VCPU_MB / memory_mb)
 
 
-def estimate(measured: Measured, memory_mb: int, profile: Profile) -> Estimate:
-    """Latencies and the monthly bill of `measured` at `memory_mb` under `profile`."""
+def estimate(measured: Measured, memory_mb: int, profile: Profile, requests: float | None = None) -> Estimate:
+    """Latencies and the monthly bill of `measured` at `memory_mb` under `profile`, serving `requests`
+    a month (else the profile's)."""
+    requests = profile.requests_per_month if requests is None else requests
     slow = cpu_slowdown(memory_mb)
     warm = measured.warm_ms * slow + profile.io_ms
     cold = (measured.init_ms + profile.first_use_ms) * slow + warm
-    cold_requests = profile.requests_per_month * profile.cold_share
-    warm_requests = profile.requests_per_month - cold_requests
+    cold_requests = requests * profile.cold_share
+    warm_requests = requests - cold_requests
     billed_ms = warm_requests * math.ceil(warm) + cold_requests * math.ceil(cold)
     compute = billed_ms / 1000 * memory_mb / 1024 * GB_SECOND_USD
-    return Estimate(memory_mb, cold, warm, compute + profile.requests_per_month * REQUEST_USD)
+    return Estimate(memory_mb, cold, warm, compute + requests * REQUEST_USD)
 
 
-def cheapest(measured: Measured, profile: Profile) -> Estimate | None:
+def cheapest(measured: Measured, profile: Profile, requests: float | None = None) -> Estimate | None:
     """The cheapest memory setting that meets the latency goal (the smaller on a tie), if any does."""
-    meeting = [e for e in (estimate(measured, m, profile) for m in MEMORY_CHOICES) if e.meets(profile)]
+    estimates = (estimate(measured, m, profile, requests) for m in MEMORY_CHOICES)
+    meeting = [e for e in estimates if e.meets(profile)]
     return min(meeting, key=lambda e: (round(e.monthly_usd, 2), e.memory_mb), default=None)
 
 
@@ -121,18 +130,39 @@ def environment_memory(terraform_dir: Path) -> dict[str, int]:
     return memory
 
 
-def table(measured: list[Measured], memory: dict[str, int], profile: Profile) -> list[list[str]]:
-    """The rows `make cost` prints: one per function and environment."""
+STAND_IN = "*"  # marks a row whose durations are its app's HTTP handler's (a consumer's)
+
+
+def with_consumers(measured: list[Measured], counts: dict[str, float]) -> list[Measured]:
+    """`measured`, plus a row per function the traffic reaches that the bench does not measure (the
+    queue consumers), with the durations of the measured handler of the same app."""
+    rows = list(measured)
+    known = {m.handler for m in measured}
+    for module in sorted(set(counts) - known):
+        app = module.rsplit(".", 1)[0] + "."
+        stand_in = next((m for m in measured if m.handler.startswith(app)), None)
+        if stand_in is not None:
+            rows.append(Measured(module + STAND_IN, stand_in.init_ms, stand_in.warm_ms))
+    return rows
+
+
+def table(
+    measured: list[Measured], memory: dict[str, int], profile: Profile, counts: dict[str, float] | None = None
+) -> list[list[str]]:
+    """The rows `make cost` prints: one per function and environment. `counts` are invocations a
+    month per handler module (foyer.cli.traffic); without them every function serves the profile's."""
     rows = []
     for m in measured:
-        best = cheapest(m, profile)
+        requests = None if counts is None else counts.get(m.handler.removesuffix(STAND_IN), 0.0)
+        best = cheapest(m, profile, requests)
         for env, memory_mb in memory.items():
-            at = estimate(m, memory_mb, profile)
+            at = estimate(m, memory_mb, profile, requests)
             rows.append(
                 [
                     m.handler,
                     f"{m.init_ms:.0f} ms",
                     f"{m.warm_ms * 1000:.0f} µs",
+                    f"{profile.requests_per_month if requests is None else requests:,.0f}",
                     f"{env}: {memory_mb} MB",
                     f"{at.cold_ms:.0f} / {at.warm_ms:.1f} ms",
                     f"${at.monthly_usd:,.2f}",
@@ -142,6 +172,14 @@ def table(measured: list[Measured], memory: dict[str, int], profile: Profile) ->
     return rows
 
 
+def _bff_requests(values: list[str]) -> dict[str, int]:
+    requests = dict(Traffic().bff_requests)
+    for value in values:
+        name, _, count = value.partition("=")
+        requests[name] = int(float(count))
+    return requests
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m foyer.cli.cost", description="Monthly cost and cheapest memory per function."
@@ -149,9 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     defaults = Profile()
     parser.add_argument("--bench", type=Path, default=Path("dist/bench.json"))
     parser.add_argument("--terraform", type=Path, default=Path("terraform"))
+    traffic = Traffic()
     parser.add_argument(
-        "--requests", type=int, default=defaults.requests_per_month, help="per function a month"
+        "--bff", action="append", default=[], metavar="NAME=REQUESTS", help="a BFF's requests a month"
     )
+    parser.add_argument("--service-calls", type=float, default=traffic.service_calls, help="per BFF request")
+    parser.add_argument("--authorizer-share", type=float, default=traffic.authorizer_share)
+    parser.add_argument("--order-share", type=float, default=traffic.order_share, help="of BFF requests")
     parser.add_argument("--cold-share", type=float, default=defaults.cold_share)
     parser.add_argument("--io-ms", type=float, default=defaults.io_ms, help="I/O wait per request")
     parser.add_argument(
@@ -164,15 +206,41 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.bench} not found: run `make bench` first", file=sys.stderr)
         return 2
     profile = Profile(
-        args.requests, args.cold_share, args.io_ms, args.first_use_ms, args.cold_goal_ms, args.warm_goal_ms
+        defaults.requests_per_month,
+        args.cold_share,
+        args.io_ms,
+        args.first_use_ms,
+        args.cold_goal_ms,
+        args.warm_goal_ms,
     )
-    header = ["function", "init", "warm", "memory", "cold / warm there", "a month there", "cheapest in goal"]
-    rows = [header, *table(read_bench(args.bench), environment_memory(args.terraform), profile)]
+    traffic = Traffic(_bff_requests(args.bff), args.service_calls, args.authorizer_share, args.order_share)
+    counts = invocations(traffic, read_topology(args.terraform))
+    measured = with_consumers(read_bench(args.bench), counts)
+    header = [
+        "function",
+        "init",
+        "warm",
+        "calls a month",
+        "memory",
+        "cold / warm there",
+        "a month there",
+        "cheapest in goal",
+    ]
+    rows = [header, *table(measured, environment_memory(args.terraform), profile, counts)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    bffs = ", ".join(f"{name} {n:,}" for name, n in traffic.bff_requests.items())
     print(
-        f"\nprofile: {profile.requests_per_month:,} requests a month per function, {profile.cold_share:.1%} "
+        f"\ntraffic: BFF requests a month {bffs}; {traffic.service_calls:g} service calls per BFF request; "
+        f"{traffic.authorizer_share:.0%} of requests behind the authorizer invoke it; "
+        f"{traffic.order_share:.0%} of BFF requests place an order ({traffic.orders:,.0f} a month), "
+        f"each publishing {len(EVENTS_PER_ORDER)} events to the consumers that take them "
+        "(foyer/cli/traffic.py). "
+        f"{STAND_IN}: a queue consumer, priced with its app's HTTP handler's durations (not measured apart)."
+    )
+    print(
+        f"profile: {profile.cold_share:.1%} "
         f"cold, {profile.io_ms:g} ms of I/O per request, {profile.first_use_ms:g} ms of first use per cold "
         f"start; goal: cold <= {profile.cold_goal_ms:g} ms, warm <= "
         f"{profile.warm_goal_ms:g} ms. Model: arm64 at ${GB_SECOND_USD:.10f}/GB-s + $0.20/M requests, "

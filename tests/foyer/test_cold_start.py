@@ -1,9 +1,11 @@
-"""foyer.cold_start: in Lambda, init runs without cyclic collection and what it built is frozen."""
+"""foyer.cold_start: in Lambda, init runs without cyclic collection and what it built is frozen,
+and FastAPI's OpenAPI models are declared without their validators."""
 
 from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +17,12 @@ from foyer.cli import package as pkg
 from foyer.cold_start import init_phase
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def environment_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What init_phase sets in os.environ is undone after each test."""
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
 
 
 @pytest.fixture
@@ -70,8 +78,10 @@ def test_every_handler_initialises_inside_the_init_phase(app: pkg.App, tmp_path:
     # A fresh interpreter, as Lambda starts one: after `import handler`, collection is back on and
     # skips what init built (a handler that bypassed init_phase would leave nothing frozen).
     code = (
-        f"import gc, json, {app.kind}.{app.name}.handler as h; "
-        "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
+        f"import gc, json, sys, {app.kind}.{app.name}.handler as h; "
+        "models = sys.modules.get('fastapi.openapi.models'); "
+        "deferred = models is None or not models.Contact.__pydantic_complete__; "
+        "print(json.dumps([gc.isenabled(), gc.get_freeze_count(), deferred]))"
     )
     env = {
         "PATH": "/usr/bin:/bin",
@@ -87,6 +97,21 @@ def test_every_handler_initialises_inside_the_init_phase(app: pkg.App, tmp_path:
     }
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    enabled, frozen = json.loads(done.stdout)
+    enabled, frozen, openapi_models_deferred = json.loads(done.stdout.splitlines()[-1])
     assert enabled
+    assert openapi_models_deferred  # foyer.deferred_openapi
     assert frozen > 10_000  # the app, FastAPI and pydantic (the authorizer's joserfc): tens of thousands
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_in_lambda_pydantic_looks_for_no_plugins_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    with init_phase():
+        pass
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # the function's environment turns them on
+    with init_phase():
+        pass
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""

@@ -84,7 +84,36 @@ def test_make_cost_prints_a_row_per_function_and_environment(
     bench.write_text(json.dumps(figures))
     assert cost.main(["--bench", str(bench), "--terraform", str(REPO / "terraform")]) == 0
     out = capsys.readouterr().out
-    assert "services.a.handler  216 ms  70 µs  local:" in out
+    assert "services.a.handler  216 ms  70 µs  0              local:" in out  # no traffic reaches it
     assert "cheapest in goal" in out
     assert "1769 MB = 1 vCPU" in out
+    assert "BFF requests a month web 3,000,000" in out
     assert cost.main(["--bench", str(tmp_path / "missing.json")]) == 2
+
+
+def test_each_function_is_priced_at_the_calls_the_traffic_sends_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = [
+        {"handler": handler, "measure": measure, "value": value}
+        for handler in ("bff.web.handler", "services.orders.handler")
+        for measure, value in (("init", 300.0), ("warm", 80.0))
+    ]
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps(figures))
+    args = ["--bench", str(bench), "--terraform", str(REPO / "terraform"), "--bff", "web=1000000"]
+    assert cost.main([*args, "--bff", "mobile=0", "--bff", "partner=0"]) == 0
+    calls = {line.split()[0]: line.split()[5] for line in capsys.readouterr().out.splitlines() if line}
+    assert calls["bff.web.handler"] == "1,000,000"
+    # 2 calls per request over web's 4 services; orders call the catalog, not the orders service.
+    assert calls["services.orders.handler"] == "500,000"
+    # The orders' consumers have no figures of their own: priced with the orders handler's, marked.
+    assert calls["services.orders.consumers*"] == "40,000"  # 20,000 orders, 2 events each it takes
+
+
+def test_more_traffic_costs_more_at_the_same_memory() -> None:
+    measured = Measured("h", init_ms=200, warm_ms=0.07)
+    assert (
+        cost.estimate(measured, 768, FLAT, 2_000_000).monthly_usd
+        > cost.estimate(measured, 768, FLAT).monthly_usd
+    )

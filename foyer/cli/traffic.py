@@ -1,0 +1,152 @@
+"""The traffic `make cost` prices: invocations a month per function, from a stated profile over the
+topology Terraform declares (terraform/modules/platform: which services each BFF calls, which BFFs
+sit behind the authorizer, which events each consumer takes).
+
+The model, stated so it can be argued with (every number is a `Traffic` field, and a flag of
+`make cost`):
+- Requests a month per BFF: web 3,000,000, mobile 2,000,000, partner 500,000.
+- Each BFF request makes `service_calls` calls (2) to the services its `calls` list names, spread
+  evenly over them (a shelf page reads the catalog and inventory; see foyer/service_api/journeys.py).
+- API Gateway caches the authorizer's policy per token for the API's TTL: `authorizer_share` (5%)
+  of the requests to a BFF behind the authorizer invoke it.
+- `order_share` (2%) of BFF requests place an order. Placing one calls the services an orders app's
+  `calls` list names once each (the catalog, for prices), and the order's happy path publishes
+  EVENTS_PER_ORDER: four events. A consumer is invoked once per event it takes (its `events` list,
+  or every event of its `sources` when the list is empty): SQS batches of one, the dearest case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The events one order publishes on its happy path, each with the source (`foyer.<app>`) it comes from.
+EVENTS_PER_ORDER: tuple[tuple[str, str], ...] = (
+    ("OrderPlaced", "foyer.orders"),
+    ("StockReserved", "foyer.inventory"),
+    ("PaymentAuthorized", "foyer.payments"),
+    ("OrderConfirmed", "foyer.orders"),
+)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """A month's traffic at the edge; everything else follows from the topology."""
+
+    bff_requests: dict[str, int] = field(
+        default_factory=lambda: {"web": 3_000_000, "mobile": 2_000_000, "partner": 500_000}
+    )
+    service_calls: float = 2.0
+    authorizer_share: float = 0.05
+    order_share: float = 0.02
+
+    @property
+    def orders(self) -> float:
+        return sum(self.bff_requests.values()) * self.order_share
+
+
+@dataclass(frozen=True)
+class Consumer:
+    handler: str
+    sources: tuple[str, ...]
+    events: tuple[str, ...]  # empty: every event of its sources
+
+    def takes(self, event: str, source: str) -> bool:
+        return source in self.sources and (not self.events or event in self.events)
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    handler: str
+    calls: tuple[str, ...] = ()
+    consumers: tuple[Consumer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topology:
+    apps: dict[str, App]
+    behind_authorizer: frozenset[str]
+    authorizer_handler: str
+
+
+_APP = re.compile(r"^    (\w+) = \{$")
+_APP_HANDLER = re.compile(r'^      handler\s*=\s*"([^"]+)"')
+_CALLS = re.compile(r"^      calls\s*=\s*\[([^\]]*)\]")
+_CONSUMER_HANDLER = re.compile(r'^          handler\s*=\s*"([^"]+)"')
+_SOURCES = re.compile(r"^          sources\s*=\s*\[([^\]]*)\]")
+_EVENTS = re.compile(r"^          events\s*=\s*\[([^\]]*)\]")
+_EDGE = re.compile(r"^\s+(\w+)\s*=\s*\{\s*authorizer\s*=\s*(true|false)")
+_AUTHORIZER_HANDLER = re.compile(r'handler\s*=\s*"(bff\.authorizer\.[^"]+)"')
+
+
+def _strings(listed: str) -> tuple[str, ...]:
+    return tuple(re.findall(r'"([^"]+)"', listed))
+
+
+def read_topology(terraform_dir: Path) -> Topology:
+    """The apps, calls, consumers and authorizer of terraform/modules/platform (its `apps` map as
+    `terraform fmt` lays it out: one app per 4-space block, consumers at 10 spaces)."""
+    platform = terraform_dir / "modules" / "platform"
+    apps: dict[str, App] = {}
+    name: str | None = None
+    consumer_handler: str = ""
+    sources: tuple[str, ...] = ()
+    in_apps = False
+    for line in (platform / "main.tf").read_text().splitlines():
+        if line.strip() == "apps = {":
+            in_apps = True
+            continue
+        if in_apps and line == "  }":
+            break
+        if not in_apps:
+            continue
+        if found := _APP.match(line):
+            name = found.group(1)
+            apps[name] = App(name, handler="")
+        elif name is None:
+            continue
+        elif found := _APP_HANDLER.match(line):
+            apps[name] = App(name, found.group(1), apps[name].calls, apps[name].consumers)
+        elif found := _CALLS.match(line):
+            apps[name] = App(name, apps[name].handler, _strings(found.group(1)), apps[name].consumers)
+        elif found := _CONSUMER_HANDLER.match(line):
+            consumer_handler = found.group(1)
+        elif found := _SOURCES.match(line):
+            sources = _strings(found.group(1))
+        elif found := _EVENTS.match(line):
+            taken = Consumer(consumer_handler, sources, _strings(found.group(1)))
+            app = apps[name]
+            apps[name] = App(name, app.handler, app.calls, (*app.consumers, taken))
+    edge = (platform / "edge.tf").read_text()
+    behind = frozenset(m.group(1) for m in map(_EDGE.match, edge.splitlines()) if m and m.group(2) == "true")
+    handler = _AUTHORIZER_HANDLER.search(edge)
+    if not apps or handler is None:
+        raise ValueError(f"no apps or no authorizer found under {platform}: has its layout changed?")
+    return Topology(apps, behind, handler.group(1))
+
+
+def invocations(traffic: Traffic, topology: Topology) -> dict[str, float]:
+    """Invocations a month per Lambda handler (`services.orders.handler.handler` -> its module,
+    `services.orders.handler`, as `make bench` names it)."""
+    counts: dict[str, float] = {}
+
+    def add(handler: str, n: float) -> None:
+        module = handler.rpartition(".")[0]
+        counts[module] = counts.get(module, 0.0) + n
+
+    for bff, requests in traffic.bff_requests.items():
+        app = topology.apps[bff]
+        add(app.handler, requests)
+        for service in app.calls:
+            add(topology.apps[service].handler, requests * traffic.service_calls / len(app.calls))
+        if bff in topology.behind_authorizer:
+            add(topology.authorizer_handler, requests * traffic.authorizer_share)
+    for service in topology.apps["orders"].calls:
+        add(topology.apps[service].handler, traffic.orders)
+    for app in topology.apps.values():
+        for consumer in app.consumers:
+            taken = sum(consumer.takes(event, source) for event, source in EVENTS_PER_ORDER)
+            add(consumer.handler, traffic.orders * taken)
+    return counts
