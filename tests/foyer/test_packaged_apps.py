@@ -98,11 +98,10 @@ def test_the_zip_alone_serves_every_operation(
     events_file.write_text(json.dumps(events))
     env = {
         "PATH": "/usr/bin:/bin",
-        # What Lambda sets: the BFFs then call services over httpx's own transport (their zips carry
-        # no aiohttp, foyer.upstream.transports).
-        "AWS_LAMBDA_FUNCTION_NAME": f"foyer-test-{app.name}",
         **stack.aws_env(),
-        "AWS_LAMBDA_FUNCTION_NAME": f"foyer-test-{app.name}",  # init as in Lambda (foyer.cold_start)
+        # What Lambda sets: init runs as in Lambda (foyer.cold_start), and the BFFs call services over
+        # httpx's own transport (their zips carry no aiohttp, foyer.upstream.transports).
+        "AWS_LAMBDA_FUNCTION_NAME": f"foyer-test-{app.name}",
         "FOYER_STACK_FILE": "/nonexistent/stack.json",
         "FOYER_SERVICE": app.name,
         **({"TABLE_NAME": stack.tables[app.name]} if app.name in stack.tables else {}),
