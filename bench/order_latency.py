@@ -93,19 +93,25 @@ def _confirmed_after(apps: dict[str, str], sku: str) -> OrderTrace:
             status = client.get(order_url).json()["status"]
             if status == "CONFIRMED":
                 seen = posted + time.perf_counter() - started
-                steps = client.get(f"{order_url}/timeline").json()["steps"]
-                return OrderTrace(
-                    posted=posted,
-                    confirmed_seen=seen,
-                    steps={
-                        step["type"]: (step["event_id"], datetime.fromisoformat(step["at"]).timestamp())
-                        for step in steps
-                    },
-                )
+                return OrderTrace(posted=posted, confirmed_seen=seen, steps=_steps(client, order_url))
             if status == "CANCELLED":
                 raise RuntimeError(f"{order_url} was cancelled")
             time.sleep(POLL_S)
     raise RuntimeError(f"{order_url} not confirmed within {ORDER_TIMEOUT_S} s")
+
+
+def _steps(client: httpx.Client, order_url: str) -> dict[str, tuple[str, float]]:
+    """The order's timeline as `type -> (event id, written at)`, once it shows the confirmation (the
+    projection is a consumer of its own: it may lag the order's status)."""
+    deadline = time.perf_counter() + ORDER_TIMEOUT_S
+    while True:
+        steps = {
+            step["type"]: (step["event_id"], datetime.fromisoformat(step["at"]).timestamp())
+            for step in client.get(f"{order_url}/timeline").json()["steps"]
+        }
+        if "OrderConfirmed" in steps or time.perf_counter() > deadline:
+            return steps
+        time.sleep(POLL_S)
 
 
 def _configured_waits(stack: LocalStack) -> list[tuple[str, str]]:
