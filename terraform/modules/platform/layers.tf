@@ -40,7 +40,7 @@ module "app" {
   function_name      = "${var.name_prefix}-${each.key}"
   artifact_path      = "${var.artifacts_dir}/${each.key}.zip"
   handler            = each.value.handler
-  memory_size        = var.memory_size
+  memory_size        = lookup(var.memory_size_by_app, each.key, var.memory_size)
   log_retention_days = var.log_retention_days
   # Only where a root asks for it (prod's BFFs): it publishes versions and puts an alias in front.
   provisioned_concurrency = lookup(var.provisioned_concurrency, each.key, 0)
@@ -59,7 +59,7 @@ module "app_layer1" {
   function_name           = "${var.name_prefix}-${each.key}"
   artifact_path           = "${var.artifacts_dir}/${each.key}.zip"
   handler                 = each.value.handler
-  memory_size             = var.memory_size
+  memory_size             = lookup(var.memory_size_by_app, each.key, var.memory_size)
   log_retention_days      = var.log_retention_days
   provisioned_concurrency = lookup(var.provisioned_concurrency, each.key, 0)
   tags                    = var.tags
@@ -76,7 +76,7 @@ module "app_layer2" {
   function_name           = "${var.name_prefix}-${each.key}"
   artifact_path           = "${var.artifacts_dir}/${each.key}.zip"
   handler                 = each.value.handler
-  memory_size             = var.memory_size
+  memory_size             = lookup(var.memory_size_by_app, each.key, var.memory_size)
   log_retention_days      = var.log_retention_days
   provisioned_concurrency = lookup(var.provisioned_concurrency, each.key, 0)
   tags                    = var.tags

@@ -25,6 +25,11 @@ output "functions" {
     condition     = alltrue([for name in keys(var.provisioned_concurrency) : contains(keys(local.apps), name)])
     error_message = "provisioned_concurrency names apps that are not in locals.apps: ${jsonencode([for name in keys(var.provisioned_concurrency) : name if !contains(keys(local.apps), name)])}; apps: ${join(", ", sort(keys(local.apps)))}."
   }
+
+  precondition {
+    condition     = alltrue([for name in keys(var.memory_size_by_app) : contains(keys(local.apps), name)])
+    error_message = "memory_size_by_app names apps that are not in locals.apps: ${jsonencode([for name in keys(var.memory_size_by_app) : name if !contains(keys(local.apps), name)])}; apps: ${join(", ", sort(keys(local.apps)))}."
+  }
 }
 
 output "ports" {

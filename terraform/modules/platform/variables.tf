@@ -61,6 +61,17 @@ variable "memory_size" {
   }
 }
 
+variable "memory_size_by_app" {
+  description = "Memory (MB) per HTTP app where it differs from memory_size (app name => MB); `make cost` names it when an app's cheapest setting differs."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for mb in values(var.memory_size_by_app) : mb >= 128 && mb <= 10240 && floor(mb) == mb])
+    error_message = "memory_size_by_app values must be whole numbers of MB from 128 to 10240 (Lambda's range)."
+  }
+}
+
 variable "log_retention_days" {
   description = "Days CloudWatch keeps every function's logs (one of the values CloudWatch Logs accepts)."
   type        = number

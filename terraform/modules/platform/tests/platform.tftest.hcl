@@ -220,6 +220,26 @@ run "a_negative_provisioned_concurrency_is_refused" {
   expect_failures = [var.provisioned_concurrency]
 }
 
+run "memory_per_app_for_an_unknown_app_is_refused" {
+  command = plan
+
+  variables {
+    memory_size_by_app = { carts = 1024 }
+  }
+
+  expect_failures = [output.functions]
+}
+
+run "memory_per_app_outside_lambdas_range_is_refused" {
+  command = plan
+
+  variables {
+    memory_size_by_app = { web = 64 }
+  }
+
+  expect_failures = [var.memory_size_by_app]
+}
+
 run "every_caller_gets_exactly_its_callees_urls_and_grants" {
   command = plan
 
