@@ -7,6 +7,9 @@ import uuid
 from contextvars import ContextVar
 
 HEADER = "x-correlation-id"
+# An ASGI scope key: a server that offers it (None) echoes the id itself (foyer.lambda_glue puts it
+# on the Lambda answer) and foyer.middleware.CorrelationId leaves the id there instead of wrapping send.
+SCOPE_SLOT = "foyer.correlation_id"
 # Accept what callers send only if it is short and harmless in logs and headers.
 _VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 

@@ -12,6 +12,7 @@ from foyer import correlation
 from foyer.errors import problem_response
 
 _HEADER = correlation.HEADER.encode()
+_SLOT = correlation.SCOPE_SLOT
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -22,7 +23,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class CorrelationId:
-    """Adopt the caller's `x-correlation-id` (or API Gateway's request id, or a new one) and echo it."""
+    """Adopt the caller's `x-correlation-id` (or API Gateway's request id, or a new one) and echo it.
+
+    A server that offers `correlation.SCOPE_SLOT` in the scope (the Lambda adapter) gets the id there
+    and echoes it itself; otherwise `send` is wrapped to add the header to the response.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,6 +41,10 @@ class CorrelationId:
             candidate = scope["aws.event"].get("requestContext", {}).get("requestId")
         cid = correlation.accept(candidate)
         correlation.set_current(cid)
+        if _SLOT in scope:
+            scope[_SLOT] = cid
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -165,7 +174,12 @@ class UniqueJsonKeys:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(_header(scope, b"content-type")):
+        event = scope.get("aws.event")
+        if (
+            scope["type"] != "http"
+            or (event is not None and not event.get("body"))  # Lambda: no body, nothing to read
+            or not _is_json(_header(scope, b"content-type"))
+        ):
             await self.app(scope, receive, send)
             return
         messages: list[Message] = []

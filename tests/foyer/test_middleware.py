@@ -153,6 +153,38 @@ def test_the_413_body_is_json() -> None:
     assert json.loads(payload)["status"] == 413
 
 
+@pytest.mark.parametrize("offered", [False, True])
+def test_the_id_is_echoed_by_send_unless_the_server_offers_its_slot(offered: bool) -> None:
+    import asyncio
+
+    from foyer import correlation
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"x-correlation-id", b"c-1")],
+    }
+    if offered:
+        scope[correlation.SCOPE_SLOT] = None
+
+    async def answer(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    asyncio.run(CorrelationId(answer)(scope, None, send))  # type: ignore[arg-type]
+    echoed = [value for key, value in sent[0]["headers"] if key == b"x-correlation-id"]
+    if offered:
+        assert (scope[correlation.SCOPE_SLOT], echoed) == ("c-1", [])
+    else:
+        assert echoed == [b"c-1"]
+
+
 # Duplicate JSON keys.
 ITEM = '"name": "tea", "price": {"amount": 450, "currency": "EUR"}'
 
