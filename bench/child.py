@@ -1,6 +1,7 @@
 """Runs inside the measured interpreter (stdlib only): import a handler, optionally invoke it.
 
 argv: result_file module mode calls warmup event_file [sys.path entries...]
+mode: `import` (init only: nothing invoked, no status), `cold` (init and one invocation) or `warm`.
 """
 
 import importlib
@@ -24,9 +25,12 @@ class Context:
 
 
 def status(response: dict) -> int:
-    """An HTTP handler's status; an authorizer answers a policy instead (Allow counts as 200)."""
+    """An HTTP handler's status; an authorizer answers a policy instead (Allow counts as 200, else
+    403), a queue consumer a partial batch response (no failed record counts as 200, else 500)."""
     if "statusCode" in response:
         return response["statusCode"]
+    if "batchItemFailures" in response:
+        return 200 if response["batchItemFailures"] == [] else 500
     effects = {s["Effect"] for s in response.get("policyDocument", {}).get("Statement", [])}
     return 200 if effects == {"Allow"} else 403
 
@@ -37,6 +41,10 @@ def main() -> None:
     started, cpu = time.perf_counter(), time.process_time()
     handler = importlib.import_module(module).handler
     result = {"init_s": time.perf_counter() - started, "init_cpu_s": time.process_time() - cpu}
+    if mode == "import":
+        with open(result_file, "w") as out:
+            json.dump(result, out)
+        return
     with open(event_file) as source:
         event = json.load(source)
     context = Context()
@@ -60,4 +68,5 @@ def main() -> None:
         json.dump(result, out)
 
 
-main()
+if __name__ == "__main__":  # `python -c` runs it as __main__; tests import `status`
+    main()

@@ -12,8 +12,17 @@ side alike:
   reported beside it). An authorizer (a handler without an ASGI app) is fed a TOKEN authorizer
   event with a genuine RS256 token instead, verified against a JWKS file: its warm figure is one
   signature and claims check against the same baseline.
+- queue consumers (every `consumers` entry of Terraform's apps map): init as above; warm is one SQS
+  event with no records, answered `{"batchItemFailures": []}`: the entry point's own per-invocation
+  cost (the cached consumer, the batch loop, the partial batch response) against the same bare
+  baseline. Chosen because no record is answered without AWS: a routed event reads or writes the
+  table, and an event the consumer does not route is rejected (a failed record and an ERROR line),
+  not acknowledged. So a record's envelope parsing and its DynamoDB calls are not in the figure.
+  The first invocation (building the consumer: settings, logging, clients) is reported.
+- scheduled handlers (every `schedules` entry): init only. Their one job (the reconciler's query of
+  open orders) is I/O from its first line, so there is no invocation to time without AWS.
 - size: the arm64 zip `make package` builds against a bare fastapi+mangum+pydantic zip built the
-  same way. Target: at most 1.2x.
+  same way. Target: at most 1.2x. A consumer or schedule ships in its app's zip: the same figure.
 """
 
 from __future__ import annotations
@@ -29,7 +38,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.layout import BARE_MODULE, BARE_OFF_MODULE, Handler, Layout, prepare
+from bench.layout import (
+    AUTHORIZER,
+    BARE_MODULE,
+    BARE_OFF_MODULE,
+    HTTP,
+    QUEUE,
+    SCHEDULE,
+    Handler,
+    Layout,
+    prepare,
+)
 from foyer.devstack.apigateway import rest_event
 from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
 
@@ -37,6 +56,7 @@ CHILD = (Path(__file__).parent / "child.py").read_text()
 TARGETS = {"init": 0.85, "warm": 1.0, "size": 1.2}
 BARE = "bare"
 BARE_OFF = "bare-off"
+Samples = dict[str, list[dict[str, Any]]]  # side -> one result of bench/child.py per process
 
 # What a Lambda function's environment looks like to the code (no stack file, no real keys needed).
 LAMBDA_ENV = {
@@ -51,6 +71,27 @@ LAMBDA_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
+
+# What Terraform's apps map sets in `environment` for the functions that read it when built (a
+# consumer's settings are validated on its first invocation), with values that point nowhere: the
+# bench's events reach none of them.
+FUNCTION_ENV = {
+    "TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:foyer-bench-orders",
+    "SENDER_EMAIL": "orders@example.com",
+    "PAYMENT_PROVIDER_URL": "http://127.0.0.1:9",
+    "PAYMENT_PROVIDER_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:foyer-bench",
+}
+
+# What Lambda hands a queue consumer when it warms: an SQS event (the bench's batch holds no record).
+EMPTY_BATCH: dict[str, Any] = {"Records": []}
+
+# How each kind of entry point is invoked (printed under the table; the module docstring says why).
+TRIGGERS = (
+    "warm: HTTP handlers GET /health; the authorizer a TOKEN event with a genuine RS256 token; queue "
+    "consumers one SQS event with no records (their own per-invocation cost: no record is answered "
+    "without AWS, and an unrouted event fails rather than being acknowledged)",
+    "scheduled handlers: init and size only (the reconciler's run queries DynamoDB from its first line)",
+)
 
 # What a browser-like client adds to API Gateway's own headers (Host, X-Forwarded-*).
 CLIENT_HEADERS = {
@@ -132,9 +173,9 @@ class Runner:
             BARE: (BARE_MODULE, layout.bare_paths, handler_env("bare")),
             BARE_OFF: (BARE_OFF_MODULE, layout.bare_paths, handler_env("bare")),
         }
+        extra = {AUTHORIZER: issuer_env, QUEUE: FUNCTION_ENV, SCHEDULE: FUNCTION_ENV}
         for h in layout.handlers:
-            env = handler_env(h.app) if h.serves_http else {**handler_env(h.app), **issuer_env}
-            self.sides[h.module] = (h.module, h.paths, env)
+            self.sides[h.module] = (h.module, h.paths, {**handler_env(h.app), **extra.get(h.trigger, {})})
         self._n = 0
 
     def authorizer_event(self) -> Path:
@@ -149,13 +190,18 @@ class Runner:
         path.write_text(json.dumps(event))
         return path
 
-    def run(self, side: str, mode: str, event_file: Path, calls: int = 0, warmup: int = 0) -> dict[str, Any]:
+    def run(
+        self, side: str, mode: str, event_file: Path | None, calls: int = 0, warmup: int = 0
+    ) -> dict[str, Any]:
+        """One fresh interpreter running bench/child.py: `import` (init only), `cold` (init and one
+        invocation) or `warm`; an invocation must answer success (an HTTP 200, an Allow policy, a
+        batch response without failures), else the run is an error."""
         module, paths, env = self.sides[side]
         result_file = self.workdir / "result.json"
         result_file.unlink(missing_ok=True)
         proc = subprocess.run(
             [self.layout.python, *self.layout.flags, "-c", CHILD, str(result_file), module, mode,
-             str(calls), str(warmup), str(event_file), *paths],
+             str(calls), str(warmup), str(event_file or "-"), *paths],
             env={**self.env, **env},
             capture_output=True,  # stdout: the JSON log lines Lambda would ship to CloudWatch
             text=True,
@@ -169,7 +215,7 @@ class Runner:
         if errors:
             raise RuntimeError(f"{side} {mode} run logged an error:\n" + "\n".join(errors[-5:]))
         result: dict[str, Any] = json.loads(result_file.read_text())
-        if result["status"] != 200:
+        if mode != "import" and result["status"] != 200:
             raise RuntimeError(f"{side}: the benchmarked request answered {result['status']}, not 200")
         return result
 
@@ -193,65 +239,60 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
         health = runner.event_file(
             rest_event("GET", "/health", headers=CLIENT_HEADERS, request_id="bench-request")
         )
-        authorize = runner.authorizer_event()
-        events = {h.module: health if h.serves_http else authorize for h in layout.handlers}
+        by_trigger = {
+            HTTP: health,
+            AUTHORIZER: runner.authorizer_event(),
+            QUEUE: runner.event_file(EMPTY_BATCH),
+            SCHEDULE: None,
+        }
+        events = {BARE: health, BARE_OFF: health} | {h.module: by_trigger[h.trigger] for h in layout.handlers}
+        cold_mode = {h.module: "import" for h in layout.handlers if events[h.module] is None}
         modules = tuple(h.module for h in layout.handlers)
+        warmed = tuple(m for m in modules if events[m] is not None)
         # Untimed: the first import in a fresh tree pays for the OS page cache.
         for side in (*modules, BARE):
-            runner.run(side, "cold", events.get(side, health))
-        cold: dict[str, list[dict[str, Any]]] = {side: [] for side in (*modules, BARE)}
+            runner.run(side, cold_mode.get(side, "cold"), events[side])
+        cold: Samples = {side: [] for side in (*modules, BARE)}
         for side in interleaved(runs, (*modules, BARE)):
-            cold[side].append(runner.run(side, "cold", events.get(side, health)))
-        warm: dict[str, list[dict[str, Any]]] = {side: [] for side in (*modules, BARE, BARE_OFF)}
-        for side in interleaved(rounds, (*modules, BARE, BARE_OFF)):
-            event = events.get(side, health)
-            warm[side].append(runner.run(side, "warm", event, calls=calls, warmup=warmup))
+            cold[side].append(runner.run(side, cold_mode.get(side, "cold"), events[side]))
+        warm: Samples = {side: [] for side in (*warmed, BARE, BARE_OFF)}
+        for side in interleaved(rounds, (*warmed, BARE, BARE_OFF)):
+            warm[side].append(runner.run(side, "warm", events[side], calls=calls, warmup=warmup))
 
         figures: list[Figure] = []
         info: list[Info] = []
-        bare_init = _median(cold[BARE], "init_s") * 1e3
-        bare_off_call = _median(warm[BARE_OFF], "call_ns") / 1e3
         for h in layout.handlers:
-            m = h.module
-            figures += [
-                figure(m, "init", _median(cold[m], "init_s") * 1e3, bare_init),
-                figure(m, "warm", _median(warm[m], "call_ns") / 1e3, bare_off_call),
-                figure(m, "size", h.zip_size, layout.bare_zip_size),
-            ]
-            info += [
-                # CPU time of the same imports: less sensitive to other load on a shared machine.
-                Info(
-                    m,
-                    "init, CPU time",
-                    _median(cold[m], "init_cpu_s") * 1e3,
-                    _median(cold[BARE], "init_cpu_s") * 1e3,
-                    "ms",
-                ),
-                Info(
-                    m,
-                    "first invocation",
-                    _median(cold[m], "first_call_s") * 1e3,
-                    _median(cold[BARE], "first_call_s") * 1e3,
-                    "ms",
-                ),
-                Info(
-                    m,
-                    "warm vs plain Mangum(app)",
-                    _median(warm[m], "call_ns") / 1e3,
-                    _median(warm[BARE], "call_ns") / 1e3,
-                    "µs",
-                ),
-                Info(
-                    m,
-                    "warm p90 vs lifespan='off'",
-                    _median(warm[m], "call_ns_p90") / 1e3,
-                    _median(warm[BARE_OFF], "call_ns_p90") / 1e3,
-                    "µs",
-                ),
-            ]
+            more_figures, more_info = compare(h, cold, warm, layout.bare_zip_size)
+            figures += more_figures
+            info += more_info
         # Each handler imported with its side's environment (the authorizer's issuer settings included).
         profiles = {h.module: import_profile(layout, h, runner.sides[h.module][2]) for h in layout.handlers}
-        return Report(figures, info, list(layout.description), runs, calls, rounds, profiles)
+        return Report(figures, info, [*layout.description, *TRIGGERS], runs, calls, rounds, profiles)
+
+
+def compare(
+    handler: Handler, cold: Samples, warm: Samples, bare_zip_size: int
+) -> tuple[list[Figure], list[Info]]:
+    """`handler`'s figures against the bare app's from the same run, and its context lines: init and
+    size always; first invocation and warm where it was invoked (not a scheduled handler)."""
+    m = handler.module
+    figures = [figure(m, "init", _median(cold[m], "init_s") * 1e3, _median(cold[BARE], "init_s") * 1e3)]
+    # CPU time of the same imports: less sensitive to other load on a shared machine.
+    info = [Info(m, "init, CPU time", *_pair(cold, m, BARE, "init_cpu_s", 1e3), "ms")]
+    if m in warm:
+        figures.append(figure(m, "warm", *_pair(warm, m, BARE_OFF, "call_ns", 1e-3)))
+        info += [
+            Info(m, "first invocation", *_pair(cold, m, BARE, "first_call_s", 1e3), "ms"),
+            Info(m, "warm vs plain Mangum(app)", *_pair(warm, m, BARE, "call_ns", 1e-3), "µs"),
+            Info(m, "warm p90 vs lifespan='off'", *_pair(warm, m, BARE_OFF, "call_ns_p90", 1e-3), "µs"),
+        ]
+    figures.append(figure(m, "size", handler.zip_size, bare_zip_size))
+    return figures, info
+
+
+def _pair(samples: Samples, side: str, baseline: str, key: str, scale: float) -> tuple[float, float]:
+    """The medians of `key` for `side` and `baseline`, times `scale` (to ms or µs)."""
+    return _median(samples[side], key) * scale, _median(samples[baseline], key) * scale
 
 
 def import_profile(

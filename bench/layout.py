@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foyer.cli import package as pkg
+from foyer.cli.traffic import Topology, read_topology
 
 BARE_MODULE = "bench_bare_handler"
 BARE_OFF_MODULE = "bench_bare_lifespan_off_handler"
@@ -46,16 +47,30 @@ handler = Mangum(app)
 """
 
 
+# What invokes a Lambda entry point, and so which event the bench feeds it.
+HTTP, AUTHORIZER, QUEUE, SCHEDULE = "http", "authorizer", "queue", "schedule"
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """A Lambda function's handler module, the app whose zip carries it, and what invokes it."""
+
+    module: str
+    app: str
+    trigger: str
+
+
 @dataclass(frozen=True)
 class Handler:
-    """One Lambda entry point as packaged: its module, its app, where it runs from, what its zip weighs."""
+    """One Lambda entry point as packaged: its module, its app, where it runs from, what its zip weighs
+    (a consumer or schedule ships in its app's zip: the same size)."""
 
     module: str
     app: str
     paths: list[str]
     zip_size: int
     files: int
-    serves_http: bool = True  # else an authorizer: it is fed a TOKEN authorizer event
+    trigger: str = HTTP
 
 
 @dataclass
@@ -66,6 +81,29 @@ class Layout:
     bare_paths: list[str]
     bare_zip_size: int
     description: list[str] = field(default_factory=list)
+
+
+def entry_points(apps: list[pkg.App], topology: Topology) -> list[EntryPoint]:
+    """Every Lambda entry point of `apps`: each app's handler (an HTTP app's, or the authorizer's when
+    no ASGI app sits beside it), then the queue consumers and scheduled handlers that Terraform's apps
+    map (`topology`, terraform/modules/platform) runs from that app's zip."""
+    points = []
+    for app in apps:
+        points.append(
+            EntryPoint(f"{app.kind}.{app.name}.handler", app.name, HTTP if app.serves_http else AUTHORIZER)
+        )
+        declared = topology.apps.get(app.name)
+        if declared is None:
+            continue
+        for consumer in declared.consumers:
+            points.append(EntryPoint(_module(consumer.handler), app.name, QUEUE))
+        points.extend(EntryPoint(_module(handler), app.name, SCHEDULE) for handler in declared.schedules)
+    return points
+
+
+def _module(handler: str) -> str:
+    """`services.orders.reconciler.handler` -> `services.orders.reconciler` (the module bench imports)."""
+    return handler.rpartition(".")[0]
 
 
 def closure(lock_file: Path, roots: tuple[str, ...]) -> set[str]:
@@ -140,23 +178,23 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
     pkg.compile_tree(python, bare)  # as foyer's handler modules are: both sides load bytecode
 
     weighed = {r.app: r for r in pkg.build_apps(root, apps, lambda_deps, tmp / "dist-lambda", python)}
-    handlers = []
+    tasks = {}
     for result in pkg.build_apps(root, apps, host_deps, tmp / "dist-host", python):
-        task = tmp / "task" / result.app
+        tasks[result.app] = tmp / "task" / result.app
         with zipfile.ZipFile(result.path) as archive:
-            archive.extractall(task)
-        stack.enter_context(read_only(task))
-        app = next(a for a in apps if a.name == result.app)
-        handlers.append(
-            Handler(
-                module=f"{app.kind}.{app.name}.handler",
-                app=app.name,
-                paths=[str(task), str(runtime)],
-                zip_size=weighed[app.name].zipped_size,
-                files=weighed[app.name].files,
-                serves_http=app.serves_http,
-            )
+            archive.extractall(tasks[result.app])
+        stack.enter_context(read_only(tasks[result.app]))
+    handlers = [
+        Handler(
+            module=point.module,
+            app=point.app,
+            paths=[str(tasks[point.app]), str(runtime)],
+            zip_size=weighed[point.app].zipped_size,
+            files=weighed[point.app].files,
+            trigger=point.trigger,
         )
+        for point in entry_points(apps, read_topology(root / "terraform"))
+    ]
     return Layout(
         python=python,
         flags=["-I", "-S"],
@@ -166,6 +204,8 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
         description=[
             f"foyer: every app's zip built by foyer.cli.package, run from its read-only unzipped contents "
             f"({plat} wheels; sizes are of the {pkg.PLATFORM} zips that make package builds)",
+            "queue consumers and scheduled handlers: every `consumers` and `schedules` entry of Terraform's "
+            "apps map (terraform/modules/platform), run from their app's zip; their size is that zip's",
             f"baseline: FastAPI() + one async route + Mangum(app) over {', '.join(BARE_ROOTS)} and their "
             f"dependencies as uv.lock pins them ({len(bare_reqs.split())} packages, nothing left out)",
             f"interpreter: {python} -I -S; sys.path = [task, runtime (locked boto3 & deps)] + stdlib; "

@@ -18,7 +18,7 @@ The model, stated so it can be argued with (every number is a `Traffic` field, a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # The events one order publishes on its happy path, each with the source (`foyer.<app>`) it comes from.
@@ -62,6 +62,7 @@ class App:
     handler: str
     calls: tuple[str, ...] = ()
     consumers: tuple[Consumer, ...] = ()
+    schedules: tuple[str, ...] = ()  # the handler of each function an EventBridge schedule runs
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,10 @@ class Topology:
 _APP = re.compile(r"^    (\w+) = \{$")
 _APP_HANDLER = re.compile(r'^      handler\s*=\s*"([^"]+)"')
 _CALLS = re.compile(r"^      calls\s*=\s*\[([^\]]*)\]")
-_CONSUMER_HANDLER = re.compile(r'^          handler\s*=\s*"([^"]+)"')
+_FUNCTIONS = re.compile(r"^      (consumers|schedules) = \{$")
+_FUNCTIONS_END = "      }"
+_FUNCTION_END = "        }"
+_FUNCTION_HANDLER = re.compile(r'^          handler\s*=\s*"([^"]+)"')
 _SOURCES = re.compile(r"^          sources\s*=\s*\[([^\]]*)\]")
 _EVENTS = re.compile(r"^          events\s*=\s*\[([^\]]*)\]")
 _EDGE = re.compile(r"^\s+(\w+)\s*=\s*\{\s*authorizer\s*=\s*(true|false)")
@@ -85,14 +89,24 @@ def _strings(listed: str) -> tuple[str, ...]:
     return tuple(re.findall(r'"([^"]+)"', listed))
 
 
+@dataclass
+class _Function:
+    """A consumer or schedule entry while its block is read."""
+
+    handler: str = ""
+    sources: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+
 def read_topology(terraform_dir: Path) -> Topology:
-    """The apps, calls, consumers and authorizer of terraform/modules/platform (its `apps` map as
-    `terraform fmt` lays it out: one app per 4-space block, consumers at 10 spaces)."""
+    """The apps, calls, consumers, schedules and authorizer of terraform/modules/platform (its `apps`
+    map as `terraform fmt` lays it out: one app per 4-space block, its `consumers` and `schedules`
+    maps at 6 spaces, one function per 8-space block)."""
     platform = terraform_dir / "modules" / "platform"
     apps: dict[str, App] = {}
     name: str | None = None
-    consumer_handler: str = ""
-    sources: tuple[str, ...] = ()
+    block: str | None = None  # "consumers" or "schedules" while inside one of an app's maps
+    function = _Function()
     in_apps = False
     for line in (platform / "main.tf").read_text().splitlines():
         if line.strip() == "apps = {":
@@ -103,28 +117,50 @@ def read_topology(terraform_dir: Path) -> Topology:
         if not in_apps:
             continue
         if found := _APP.match(line):
-            name = found.group(1)
+            name, block = found.group(1), None
             apps[name] = App(name, handler="")
         elif name is None:
             continue
+        elif found := _FUNCTIONS.match(line):
+            block, function = found.group(1), _Function()
+        elif block is not None:
+            block, function = _read_function(apps, name, block, function, line)
         elif found := _APP_HANDLER.match(line):
-            apps[name] = App(name, found.group(1), apps[name].calls, apps[name].consumers)
+            apps[name] = replace(apps[name], handler=found.group(1))
         elif found := _CALLS.match(line):
-            apps[name] = App(name, apps[name].handler, _strings(found.group(1)), apps[name].consumers)
-        elif found := _CONSUMER_HANDLER.match(line):
-            consumer_handler = found.group(1)
-        elif found := _SOURCES.match(line):
-            sources = _strings(found.group(1))
-        elif found := _EVENTS.match(line):
-            taken = Consumer(consumer_handler, sources, _strings(found.group(1)))
-            app = apps[name]
-            apps[name] = App(name, app.handler, app.calls, (*app.consumers, taken))
+            apps[name] = replace(apps[name], calls=_strings(found.group(1)))
     edge = (platform / "edge.tf").read_text()
     behind = frozenset(m.group(1) for m in map(_EDGE.match, edge.splitlines()) if m and m.group(2) == "true")
     handler = _AUTHORIZER_HANDLER.search(edge)
     if not apps or handler is None:
         raise ValueError(f"no apps or no authorizer found under {platform}: has its layout changed?")
     return Topology(apps, behind, handler.group(1))
+
+
+def _read_function(
+    apps: dict[str, App], name: str, block: str, function: _Function, line: str
+) -> tuple[str | None, _Function]:
+    """One line inside an app's `consumers` or `schedules` map: the block and entry read so far after
+    it (an entry is added to its app where its block closes)."""
+    if line == _FUNCTIONS_END:
+        return None, _Function()
+    if line == _FUNCTION_END:
+        app = apps[name]
+        if not function.handler:
+            raise ValueError(f"a {block} entry of {name} names no handler: has the layout changed?")
+        if block == "consumers":
+            taken = Consumer(function.handler, function.sources, function.events)
+            apps[name] = replace(app, consumers=(*app.consumers, taken))
+        else:
+            apps[name] = replace(app, schedules=(*app.schedules, function.handler))
+        return block, _Function()
+    if found := _FUNCTION_HANDLER.match(line):
+        function.handler = found.group(1)
+    elif found := _SOURCES.match(line):
+        function.sources = _strings(found.group(1))
+    elif found := _EVENTS.match(line):
+        function.events = _strings(found.group(1))
+    return block, function
 
 
 def invocations(traffic: Traffic, topology: Topology) -> dict[str, float]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from bench.lambda_cold_warm import Report, figure, interleaved
-from bench.layout import closure
+import pytest
+
+from bench.lambda_cold_warm import EMPTY_BATCH, Report, Runner, figure, interleaved
+from bench.layout import QUEUE, SCHEDULE, Handler, Layout, closure
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,3 +47,48 @@ def test_the_bare_baseline_is_fastapi_mangum_pydantic_and_their_dependencies() -
     wanted = closure(REPO / "uv.lock", ("fastapi", "mangum", "pydantic"))
     assert {"fastapi", "mangum", "pydantic", "pydantic-core", "starlette"} <= wanted
     assert not {"pydantic-settings", "httpx", "tenacity", "boto3"} & wanted
+
+
+# Stand-ins for packaged entry points, run by the bench's real child in a fresh interpreter.
+CONSUMERS = {
+    "acknowledging": "def handler(event, context):\n    return {'batchItemFailures': []}\n",
+    "failing": (
+        "def handler(event, context):\n    return {'batchItemFailures': [{'itemIdentifier': 'm-1'}]}\n"
+    ),
+    "scheduled": "def handler(event, context):\n    raise RuntimeError('a schedule is not invoked')\n",
+}
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> Runner:
+    task = tmp_path / "task"
+    task.mkdir()
+    for name, source in CONSUMERS.items():
+        (task / f"{name}.py").write_text(source)
+    handlers = [
+        Handler(name, "orders", [str(task)], 0, 0, SCHEDULE if name == "scheduled" else QUEUE)
+        for name in CONSUMERS
+    ]
+    layout = Layout(sys.executable, ["-I", "-S"], handlers, [str(task)], 0)
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    return Runner(layout, workdir)
+
+
+def test_a_consumer_that_acknowledges_the_warm_batch_is_timed(runner: Runner) -> None:
+    result = runner.run("acknowledging", "warm", runner.event_file(EMPTY_BATCH), calls=20, warmup=2)
+    assert result["status"] == 200
+    assert result["call_ns"] > 0
+
+
+def test_a_consumer_that_fails_a_record_cannot_bench(runner: Runner) -> None:
+    with pytest.raises(RuntimeError, match="answered 500, not 200"):
+        runner.run("failing", "cold", runner.event_file(EMPTY_BATCH))
+
+
+def test_a_scheduled_handler_is_imported_and_never_invoked(runner: Runner) -> None:
+    result = runner.run("scheduled", "import", None)
+    assert result["init_s"] > 0
+    assert "status" not in result
+    with pytest.raises(RuntimeError, match="a schedule is not invoked"):
+        runner.run("scheduled", "cold", runner.event_file(EMPTY_BATCH))

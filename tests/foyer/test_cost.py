@@ -111,6 +111,34 @@ def test_each_function_is_priced_at_the_calls_the_traffic_sends_it(
     assert calls["services.orders.consumers*"] == "40,000"  # 20,000 orders, 2 events each it takes
 
 
+def test_a_consumer_with_figures_of_its_own_is_priced_with_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = [
+        {"handler": handler, "measure": measure, "value": value}
+        for handler, init in (("services.orders.handler", 300.0), ("services.orders.consumers", 110.0))
+        for measure, value in (("init", init), ("warm", 80.0))
+    ]
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps(figures))
+    assert cost.main(["--bench", str(bench), "--terraform", str(REPO / "terraform")]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines() if line}
+    assert rows["services.orders.consumers"][1:3] == ["110", "ms"]
+    assert "services.orders.consumers*" not in rows
+    # The timeline has no figures here: its app's HTTP handler's, marked, and the mark explained.
+    assert rows["services.orders.timeline_consumer*"][1:3] == ["300", "ms"]
+    assert rows["*:"]
+
+
+def test_a_function_without_figures_takes_its_apps_http_handlers_not_a_consumers() -> None:
+    measured = [
+        Measured("services.orders.consumers", 110.0, 0.001),
+        Measured("services.orders.handler", 300.0, 0.08),
+    ]
+    rows = cost.with_consumers(measured, {"services.orders.timeline_consumer": 1000.0})
+    assert rows[-1] == Measured("services.orders.timeline_consumer*", 300.0, 0.08)
+
+
 def test_more_traffic_costs_more_at_the_same_memory() -> None:
     measured = Measured("h", init_ms=200, warm_ms=0.07)
     assert (

@@ -22,6 +22,8 @@ def test_the_repositorys_topology_is_read() -> None:
     consumers = {c.handler: c for app in topology.apps.values() for c in app.consumers}
     assert consumers["services.orders.timeline_consumer.handler"].events == ()  # every event of its sources
     assert "OrderPlaced" in consumers["services.inventory.consumers.handler"].events
+    assert topology.apps["orders"].schedules == ("services.orders.reconciler.handler",)
+    assert "services.orders.reconciler.handler" not in consumers  # a schedule, not a queue consumer
 
 
 TOPOLOGY = Topology(
