@@ -35,6 +35,7 @@ from mangum.types import ASGI, LambdaContext, LambdaEvent, LambdaHandler, Respon
 from foyer import snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
 from foyer.settings import platform
+from foyer.startup import StartupError as StartupError  # re-exported: the HTTP handlers raise it at init
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]
 
@@ -154,10 +155,6 @@ class LambdaAdapter(Mangum):
         if cycle is not None:
             asyncio.set_event_loop(self._loop)
             cycle.__exit__(None, None, None)
-
-
-class StartupError(RuntimeError):
-    """An app cannot start: its message names what is missing (raised at init, never at a request)."""
 
 
 def check_settings(load: Callable[[], object]) -> None:
