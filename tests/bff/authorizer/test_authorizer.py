@@ -130,6 +130,17 @@ def test_a_missing_or_invalid_setting_fails_the_init_naming_each(tmp_path: Path)
     assert "FOYER_JWT_ISSUER" not in done.stderr.splitlines()[-1]  # set and valid: not named
 
 
+def test_a_jwks_url_it_cannot_fetch_fails_the_init_not_every_request(tmp_path: Path) -> None:
+    done = lambda_init(
+        tmp_path,
+        FOYER_JWT_ISSUER=ISSUER.issuer,
+        FOYER_JWT_AUDIENCE=ISSUER.audience,
+        FOYER_JWKS_URL="ftp://issuer.example/jwks.json",
+    )
+    assert done.returncode != 0
+    assert "FOYER_JWKS_URL: a URL starting https://, http://, file://" in done.stderr
+
+
 def test_the_verifier_follows_the_settings() -> None:
     settings = IssuerSettings(ISSUER.issuer, ISSUER.audience, "https://issuer.example/jwks.json", leeway_s=5)
     verifier = build_verifier(settings)
