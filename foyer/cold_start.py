@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from foyer import deferred_openapi
+from foyer.startup import in_lambda
 
 
 @contextmanager
@@ -31,8 +32,7 @@ def init_phase() -> Iterator[None]:
     """Run the block (a Lambda handler module's imports and construction) without cyclic garbage
     collection when in a Lambda environment; afterwards collection is on and skips what it built.
     FastAPI's OpenAPI models, if the block imports FastAPI, get their validators on first use."""
-    # Set by the Lambda runtime in every execution environment, and only there (as foyer.settings).
-    if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+    if not in_lambda():
         yield
         return
     deferred_openapi.install()

@@ -37,6 +37,7 @@ from foyer import correlation, snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
 from foyer.rest_event import RestApiEvent
 from foyer.settings import platform
+from foyer.startup import StartupError as StartupError  # re-exported: the HTTP handlers raise it at init
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]
 
@@ -173,10 +174,6 @@ def echo_correlation_id(answer: dict[str, Any], cid: str | None) -> None:
     headers = answer["headers"]
     if correlation.HEADER not in headers and correlation.HEADER not in answer["multiValueHeaders"]:
         headers[correlation.HEADER] = cid
-
-
-class StartupError(RuntimeError):
-    """An app cannot start: its message names what is missing (raised at init, never at a request)."""
 
 
 def check_settings(load: Callable[[], object]) -> None:

@@ -4,7 +4,9 @@ It verifies the caller's RS256 JWT with the same verifier the BFFs use under uvi
 (foyer.identity.tokens) against the issuer's JWKS (FOYER_JWKS_URL, cached across invocations) and
 answers an Allow policy with the user id in the context, or "Unauthorized" (API Gateway's 401); when
 the issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
-It imports no web framework: an authorizer's cold start sits in front of its first request.
+It imports no web framework: an authorizer's cold start sits in front of its first request. Nor
+pydantic: its settings are read by foyer.identity.issuer, and its zip carries only joserfc and
+cryptography (foyer.cli.package.CARRIES_ONLY; docs/architecture.md, issue 9).
 """
 
 from __future__ import annotations
@@ -15,22 +17,21 @@ from typing import Any
 from bff.authorizer.policy import Unauthorized, allow, bearer_token
 from foyer.cold_start import init_phase
 from foyer.identity import IdentityUnavailable, Unauthenticated
-from foyer.identity.settings import IdentitySettings
+from foyer.identity.issuer import IssuerSettings, issuer_settings
 from foyer.identity.tokens import Jwks, TokenVerifier
-from foyer.settings import platform
+from foyer.startup import in_lambda
 
 log = logging.getLogger("foyer.authorizer")
 
 
-def build_verifier(settings: IdentitySettings) -> TokenVerifier:
-    """The verifier `settings` configure; a missing issuer, audience or JWKS URL is a RuntimeError
-    naming the variables to set."""
-    issuer, audience, jwks_url = settings.jwt_issuer, settings.jwt_audience, settings.jwks_url
-    if not (issuer and audience and jwks_url):
-        named = {"FOYER_JWT_ISSUER": issuer, "FOYER_JWT_AUDIENCE": audience, "FOYER_JWKS_URL": jwks_url}
-        missing = ", ".join(name for name, value in named.items() if not value)
-        raise RuntimeError(f"the authorizer cannot start without {missing}")
-    return TokenVerifier(Jwks(jwks_url), issuer=issuer, audience=audience, leeway_s=settings.jwt_leeway_s)
+def build_verifier(settings: IssuerSettings) -> TokenVerifier:
+    """The verifier of the tokens `settings` name an issuer and audience for."""
+    return TokenVerifier(
+        Jwks(settings.jwks_url),
+        issuer=settings.issuer,
+        audience=settings.audience,
+        leeway_s=settings.leeway_s,
+    )
 
 
 class Authorizer:
@@ -42,7 +43,7 @@ class Authorizer:
     @property
     def verifier(self) -> TokenVerifier:
         if self._verifier is None:
-            self._verifier = build_verifier(IdentitySettings(service="authorizer"))
+            self._verifier = build_verifier(issuer_settings())
         return self._verifier
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -65,5 +66,5 @@ class Authorizer:
 
 with init_phase():  # construction with the garbage collector paused (foyer.cold_start)
     handler = Authorizer()
-    if platform().in_lambda:
-        handler.verifier  # noqa: B018 - in Lambda a missing setting fails the init, not the first request
+    if in_lambda():
+        handler.verifier  # noqa: B018 - in Lambda a missing setting fails the init (StartupError), not a request

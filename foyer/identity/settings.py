@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 
+from foyer.identity.issuer import DEFAULT_LEEWAY_S, MAX_LEEWAY_S, VARIABLES
 from foyer.settings import FoyerSettings
 
 
@@ -14,13 +15,16 @@ class IdentitySettings(FoyerSettings):
     """The issuer whose tokens users carry, and the key id -> partner mapping Terraform outputs.
 
     In AWS, Terraform sets the environment (FOYER_JWT_ISSUER, ...); under `make dev` the stack file
-    supplies the local issuer and the mapping.
+    supplies the local issuer and the mapping. The issuer's names and bounds are declared once, in
+    foyer.identity.issuer, whose pydantic-free reader the authorizer uses.
     """
 
-    jwt_issuer: str | None = Field(None, validation_alias=AliasChoices("FOYER_JWT_ISSUER"))
-    jwt_audience: str | None = Field(None, validation_alias=AliasChoices("FOYER_JWT_AUDIENCE"))
-    jwks_url: str | None = Field(None, validation_alias=AliasChoices("FOYER_JWKS_URL"))
-    jwt_leeway_s: int = Field(30, ge=0, le=300, validation_alias=AliasChoices("FOYER_JWT_LEEWAY_S"))
+    jwt_issuer: str | None = Field(None, validation_alias=AliasChoices(VARIABLES["jwt_issuer"]))
+    jwt_audience: str | None = Field(None, validation_alias=AliasChoices(VARIABLES["jwt_audience"]))
+    jwks_url: str | None = Field(None, validation_alias=AliasChoices(VARIABLES["jwks_url"]))
+    jwt_leeway_s: int = Field(
+        DEFAULT_LEEWAY_S, ge=0, le=MAX_LEEWAY_S, validation_alias=AliasChoices(VARIABLES["jwt_leeway_s"])
+    )
     # {"<api key id>": {"partner_id": "acme", "tier": "gold"}}
     partner_keys: dict[str, dict[str, str]] = Field(
         default_factory=dict, validation_alias=AliasChoices("FOYER_PARTNER_KEYS")

@@ -25,12 +25,12 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError, MissingClai
 
 from foyer.identity.base import VerifiedToken
 from foyer.identity.exceptions import Unauthenticated
+from foyer.identity.issuer import DEFAULT_LEEWAY_S
 from foyer.identity.jwks import Jwks, fetch_jwks
 
 __all__ = ["ALGORITHM", "Jwks", "TokenVerifier", "fetch_jwks"]
 
 ALGORITHM = "RS256"
-DEFAULT_LEEWAY_S = 30  # clock skew between the issuer and us; RFC 7519 allows "a few minutes"
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -181,3 +181,5 @@ def test_the_authorizer_zip_alone_verifies_a_token(
     runtime = str(packaged["runtime"]) + "/"
     assert not [f for f in result["files"] if f.startswith(str(REPO) + "/") and not f.startswith(runtime)]
     assert not [f for f in result["files"] if "/fastapi/" in f or "/starlette/" in f]  # no web framework
+    # Nor pydantic: the zip does not carry it (CARRIES_ONLY), so the verification above ran without it.
+    assert not list(packaged["tasks"][app.name].glob("pydantic*"))

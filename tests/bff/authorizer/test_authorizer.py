@@ -4,6 +4,8 @@ forged token in the shared table, and a missing or non-Bearer one, gets API Gate
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,11 +16,17 @@ from bff.authorizer.handler import Authorizer, build_verifier
 from bff.authorizer.policy import Unauthorized, api_wide
 from foyer.devstack.issuer import LocalIssuer
 from foyer.identity import IdentityUnavailable
-from foyer.identity.settings import IdentitySettings
+from foyer.identity.issuer import IssuerSettings
 from foyer.identity.tokens import Jwks, TokenVerifier
 from tests.forged_tokens import FORGERIES, genuine, now
 
 HERE = Path(__file__).parent
+REPO = HERE.parents[2]
+# What the authorizer's zip does not carry: pydantic and what only it needs, the web stack.
+NOT_CARRIED = frozenset(
+    {"pydantic", "pydantic_core", "pydantic_settings", "annotated_types", "typing_inspection",
+     "typing_extensions", "fastapi", "starlette", "mangum", "httpx"}
+)  # fmt: skip
 ISSUER = LocalIssuer.generate("key-1")
 JWKS = Jwks("memory://", fetch=lambda url: ISSUER.jwks())
 AUTHORIZER = Authorizer(TokenVerifier(JWKS, issuer=ISSUER.issuer, audience=ISSUER.audience, now=now))
@@ -80,7 +88,61 @@ def test_an_unreadable_jwks_fails_the_authorizer_instead_of_refusing_the_token(t
         authorizer(token_event(genuine(ISSUER)), None)
 
 
-def test_a_missing_setting_is_named() -> None:
-    settings = IdentitySettings(jwt_issuer="https://issuer", jwt_audience=None, jwks_url=None)
-    with pytest.raises(RuntimeError, match="FOYER_JWT_AUDIENCE, FOYER_JWKS_URL"):
-        build_verifier(settings)
+def lambda_init(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter importing the handler as Lambda does (the runtime names the function, there
+    is no stack file); it prints the top-level packages that the import loaded."""
+    code = (
+        "import sys, bff.authorizer.handler; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+        "AWS_LAMBDA_FUNCTION_NAME": "foyer-test-authorizer",
+        "FOYER_STACK_FILE": str(tmp_path / "absent.json"),
+        **variables,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_authorizer_imports_no_pydantic_nor_web_framework(tmp_path: Path) -> None:
+    """Its zip carries neither (foyer.cli.package.CARRIES_ONLY): anything that imports them, directly
+    or through a shared foyer module, would fail the packaged authorizer's init."""
+    done = lambda_init(
+        tmp_path,
+        FOYER_JWT_ISSUER=ISSUER.issuer,
+        FOYER_JWT_AUDIENCE=ISSUER.audience,
+        FOYER_JWKS_URL=(tmp_path / "jwks.json").as_uri(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(done.stdout.split())
+    assert {"bff", "foyer", "joserfc", "cryptography"} <= loaded  # the probe saw the real import
+    assert not loaded & NOT_CARRIED
+
+
+def test_a_missing_or_invalid_setting_fails_the_init_naming_each(tmp_path: Path) -> None:
+    done = lambda_init(tmp_path, FOYER_JWT_ISSUER=ISSUER.issuer, FOYER_JWT_LEEWAY_S="900")
+    assert done.returncode != 0
+    assert "StartupError" in done.stderr
+    assert "FOYER_JWT_AUDIENCE: not set; FOYER_JWKS_URL: not set" in done.stderr
+    assert "FOYER_JWT_LEEWAY_S: from 0 to 300 seconds, not 900" in done.stderr
+    assert "FOYER_JWT_ISSUER" not in done.stderr.splitlines()[-1]  # set and valid: not named
+
+
+def test_a_jwks_url_it_cannot_fetch_fails_the_init_not_every_request(tmp_path: Path) -> None:
+    done = lambda_init(
+        tmp_path,
+        FOYER_JWT_ISSUER=ISSUER.issuer,
+        FOYER_JWT_AUDIENCE=ISSUER.audience,
+        FOYER_JWKS_URL="ftp://issuer.example/jwks.json",
+    )
+    assert done.returncode != 0
+    assert "FOYER_JWKS_URL: a URL starting https://, http://, file://" in done.stderr
+
+
+def test_the_verifier_follows_the_settings() -> None:
+    settings = IssuerSettings(ISSUER.issuer, ISSUER.audience, "https://issuer.example/jwks.json", leeway_s=5)
+    verifier = build_verifier(settings)
+    assert (verifier.issuer, verifier.audience, verifier.leeway_s) == (ISSUER.issuer, ISSUER.audience, 5)
+    assert verifier.jwks.url == "https://issuer.example/jwks.json"
