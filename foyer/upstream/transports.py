@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import httpx
 
+from foyer.startup import in_lambda
+
 Transport = Literal["httpx", "aiohttp"]
 TRANSPORTS: tuple[Transport, ...] = ("httpx", "aiohttp")
 VARIABLE = "FOYER_HTTP_TRANSPORT"
@@ -38,7 +40,7 @@ def chosen(environ: Mapping[str, str] = os.environ) -> Transport:
         if named not in TRANSPORTS:
             raise ValueError(f"{VARIABLE}={named!r}: expected one of {', '.join(TRANSPORTS)}")
         return named
-    return "httpx" if environ.get("AWS_LAMBDA_FUNCTION_NAME") else "aiohttp"
+    return "httpx" if in_lambda(environ) else "aiohttp"
 
 
 def httpx_transport() -> httpx.AsyncBaseTransport:

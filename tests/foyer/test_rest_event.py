@@ -1,4 +1,4 @@
-"""foyer.rest_event: the same scope and answer as Mangum's own REST (v1) handler, foyer's path rules."""
+"""foyer.rest_event: Mangum's REST (v1) scope, with foyer's path rules (stage, root_path)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from mangum.types import LambdaConfig
 
 from foyer.devstack.apigateway import rest_event
 from foyer.errors import MEDIA_TYPE
-from foyer.rest_event import RestApiEvent, public_prefix, request_headers, strip_stage
+from foyer.rest_event import RestApiEvent, public_prefix, strip_stage
 
 NO_CONTEXT: Any = None  # what the handlers keep, not read
 
@@ -62,43 +62,6 @@ def test_the_scope_and_body_are_mangums(name: str) -> None:
     assert ours.body == theirs.body
 
 
-RESPONSES = {
-    "json": {"status": 200, "headers": [(b"content-type", b"application/json")], "body": b'{"a":1}'},
-    "problem": {
-        "status": 404,
-        "headers": [(b"content-type", MEDIA_TYPE.encode())],
-        "body": b'{"status":404}',
-    },
-    "binary": {"status": 200, "headers": [(b"content-type", b"image/png")], "body": b"\x89PNG\x00\xff"},
-    "not utf-8 text": {"status": 200, "headers": [(b"content-type", b"text/plain")], "body": b"\xff\xfe"},
-    "empty": {"status": 204, "headers": [], "body": b""},
-    "cookies": {
-        "status": 200,
-        "headers": [(b"Set-Cookie", b"a=1"), (b"set-cookie", b"b=2"), (b"Content-Type", b"text/html")],
-        "body": b"<p>",
-    },
-}
-
-
-@pytest.mark.parametrize("name", sorted(RESPONSES))
-def test_the_answer_is_mangums(name: str) -> None:
-    event = EVENTS["get"]
-    response: Any = RESPONSES[name]
-    assert RestApiEvent(event, NO_CONTEXT, CONFIG)(response) == APIGateway(event, NO_CONTEXT, CONFIG)(
-        response
-    )
-
-
-def test_excluded_headers_are_left_out_as_mangum_leaves_them() -> None:
-    config = LambdaConfig(**{**CONFIG, "exclude_headers": ["set-cookie", "content-type"]})
-    response: Any = RESPONSES["cookies"]
-    event = EVENTS["get"]
-    answer = RestApiEvent(event, NO_CONTEXT, config)(response)
-    assert answer == APIGateway(event, NO_CONTEXT, config)(response)
-    assert "set-cookie" not in answer["multiValueHeaders"]
-    assert "content-type" not in answer["headers"]
-
-
 @pytest.mark.parametrize("stage_in_path", [False, True])
 def test_the_stage_becomes_the_root_path(stage_in_path: bool) -> None:
     scope = RestApiEvent(
@@ -119,11 +82,6 @@ def test_http_api_events_are_not_rest_events() -> None:
     assert not RestApiEvent.infer(event, NO_CONTEXT, CONFIG)
     assert HTTPGateway.infer(event, NO_CONTEXT, CONFIG)
     assert not RestApiEvent.infer({"Records": []}, NO_CONTEXT, CONFIG)
-
-
-def test_request_headers_are_lower_case_with_repeats_joined() -> None:
-    assert request_headers(_repeated_header())["accept"] == "text/html, application/json"
-    assert request_headers({"headers": {"X-A": "1"}}) == {"x-a": "1"}
 
 
 @pytest.mark.parametrize(
