@@ -15,6 +15,7 @@ import base64
 import importlib
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -35,6 +36,11 @@ from foyer.stack_file import LocalStack
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 FUNCTION_TIMEOUT_S = 30.0  # lambda_app's default timeout
+# What API Gateway routes on: a host name with an optional port (Mangum reads `host[:port]` into the
+# ASGI `server` and fails on anything else, an IPv6 literal included).
+VALID_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+# Set by API Gateway on every request, whatever the client sent (X-Forwarded-For is appended to).
+GATEWAY_SET = frozenset({"x-forwarded-port", "x-forwarded-proto"})
 
 
 def load_handler(dotted: str) -> Handler:
@@ -42,6 +48,12 @@ def load_handler(dotted: str) -> Handler:
     module, _, attribute = dotted.rpartition(".")
     handler: Handler = getattr(importlib.import_module(module), attribute)
     return handler
+
+
+def problem(status: int, title: str, detail: str) -> tuple[int, dict[str, str], bytes]:
+    """A refusal the gateway itself answers, as problem+json."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return status, {"Content-Type": "application/problem+json"}, json.dumps(body).encode()
 
 
 def refusal(error: IdentityError) -> tuple[int, dict[str, str], bytes]:
@@ -66,9 +78,11 @@ class Gateway:
         url = urlsplit(target)
         stage = self.edge.api.stage
         if url.path != f"/{stage}" and not url.path.startswith(f"/{stage}/"):
-            problem = {"type": "about:blank", "title": "Not Found", "status": 404,
-                       "detail": f"This API is served under /{stage}."}  # fmt: skip
-            return 404, {"Content-Type": "application/problem+json"}, json.dumps(problem).encode()
+            return problem(404, "Not Found", f"This API is served under /{stage}.")
+        host = next((value for name, value in headers.items() if name.lower() == "host"), None)
+        if host is not None and not VALID_HOST.match(host):
+            return problem(400, "Bad Request", "The Host header is not a host name with an optional port.")
+        headers = {name: value for name, value in headers.items() if name.lower() not in GATEWAY_SET}
         path = url.path[len(stage) + 1 :] or "/"
         try:
             admitted = self.edge.admit(method, path, headers)

@@ -203,3 +203,19 @@ def test_a_burst_over_the_plan_gets_429_with_retry_after_and_the_quota_runs_out(
 def test_a_path_outside_the_stage_is_404(handler: LambdaAdapter) -> None:
     status, _, body = call(partner(handler, Clock()), "GET", "/partner/orders", **{"x-api-key": "secret"})
     assert (status, body["status"]) == (404, 404)
+
+
+@pytest.mark.parametrize("host", ["a:b:c", "x:notaport", "[::1]:8080", "evil host"])
+def test_a_host_api_gateway_would_not_route_is_a_400_problem(handler: LambdaAdapter, host: str) -> None:
+    gateway = partner(handler, Clock())
+    status, headers, body = call(
+        gateway, "GET", "/local/partner/orders", Host=host, **{"X-Api-Key": "secret"}
+    )
+    assert (status, headers["content-type"], body["status"]) == (400, "application/problem+json", 400)
+
+
+def test_the_forwarded_port_and_proto_are_the_gateways_not_the_clients(handler: LambdaAdapter) -> None:
+    gateway = partner(handler, Clock())
+    forged = {"X-Api-Key": "secret", "X-Forwarded-Port": "notaport", "X-Forwarded-Proto": "gopher"}
+    status, _, body = call(gateway, "GET", "/local/partner/orders?limit=3", Host="localhost", **forged)
+    assert (status, body) == (200, {"partner_id": "acme", "limit": 3})
