@@ -97,7 +97,7 @@ def entry_points(apps: list[pkg.App], topology: Topology) -> list[EntryPoint]:
             continue
         for consumer in declared.consumers:
             points.append(EntryPoint(_module(consumer.handler), app.name, QUEUE))
-        points.extend(EntryPoint(_module(handler), app.name, SCHEDULE) for handler in declared.schedules)
+        points.extend(EntryPoint(_module(s.handler), app.name, SCHEDULE) for s in declared.schedules)
     return points
 
 

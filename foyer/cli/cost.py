@@ -22,6 +22,11 @@ The model, stated so it can be argued with:
   a record's CPU work besides is not measured and its DynamoDB calls are `io_ms`). A function the
   traffic reaches that dist/bench.json lacks (one from an older bench) takes its app's HTTP
   handler's durations, marked `*`.
+- A scheduled function (the reconciler) has an init figure but no warm one: its run is DynamoDB I/O
+  from its first line, which the bench cannot time without AWS. It is priced as a cold start on
+  every run, CPU beyond init not counted, its I/O `io_ms`: at `rate(5 minutes)` the environment may
+  well be reclaimed between runs, so every-run-cold is the dearest honest reading. Its runs a month
+  come from its schedule expression (foyer.cli.traffic).
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ class Measured:
 
     handler: str
     init_ms: float
-    warm_ms: float
+    warm_ms: float | None  # None: not measured (a scheduled function), priced cold on every call
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,12 @@ def cpu_slowdown(memory_mb: int) -> float:
 
 def estimate(measured: Measured, memory_mb: int, profile: Profile, requests: float | None = None) -> Estimate:
     """Latencies and the monthly bill of `measured` at `memory_mb` under `profile`, serving `requests`
-    a month (else the profile's)."""
+    a month (else the profile's). Without a warm figure every call is a cold start doing I/O only."""
     requests = profile.requests_per_month if requests is None else requests
     slow = cpu_slowdown(memory_mb)
-    warm = measured.warm_ms * slow + profile.io_ms
+    warm = (measured.warm_ms or 0.0) * slow + profile.io_ms
     cold = (measured.init_ms + profile.first_use_ms) * slow + warm
-    cold_requests = requests * profile.cold_share
+    cold_requests = requests * (1.0 if measured.warm_ms is None else profile.cold_share)
     warm_requests = requests - cold_requests
     billed_ms = warm_requests * math.ceil(warm) + cold_requests * math.ceil(cold)
     compute = billed_ms / 1000 * memory_mb / 1024 * GB_SECOND_USD
@@ -101,15 +106,16 @@ def cheapest(measured: Measured, profile: Profile, requests: float | None = None
 
 
 def read_bench(path: Path) -> list[Measured]:
-    """Each handler's median init (ms) and warm invocation (µs -> ms) from `make bench`'s figures."""
+    """Each handler's median init (ms) and warm invocation (µs -> ms, None where the bench measures
+    init only) from `make bench`'s figures."""
     figures = json.loads(path.read_text())
     by_handler: dict[str, dict[str, float]] = {}
     for figure in figures:
         by_handler.setdefault(figure["handler"], {})[figure["measure"]] = float(figure["value"])
     return [
-        Measured(handler, values["init"], values["warm"] / 1000)
+        Measured(handler, values["init"], values["warm"] / 1000 if "warm" in values else None)
         for handler, values in sorted(by_handler.items())
-        if "init" in values and "warm" in values
+        if "init" in values
     ]
 
 
@@ -133,6 +139,7 @@ def environment_memory(terraform_dir: Path) -> dict[str, int]:
     return memory
 
 
+NOT_MEASURED = "not measured"
 STAND_IN = "*"  # marks a row whose durations are its app's HTTP handler's (not measured apart)
 
 
@@ -163,7 +170,7 @@ def table(
                 [
                     m.handler,
                     f"{m.init_ms:.0f} ms",
-                    _micros(m.warm_ms * 1000),
+                    NOT_MEASURED if m.warm_ms is None else _micros(m.warm_ms * 1000),
                     f"{profile.requests_per_month if requests is None else requests:,.0f}",
                     f"{env}: {memory_mb} MB",
                     f"{at.cold_ms:.0f} / {at.warm_ms:.1f} ms",
@@ -245,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         f"each publishing {len(EVENTS_PER_ORDER)} events to the consumers that take them "
         "(foyer/cli/traffic.py)."
     )
+    if any(m.warm_ms is None for m in measured):
+        print(
+            f"warm {NOT_MEASURED}: priced as a cold start on every run (a scheduled function's run is I/O)."
+        )
     if any(m.handler.endswith(STAND_IN) for m in measured):
         print(f"{STAND_IN}: no figures of its own in {args.bench}: priced with its app's HTTP handler's.")
     print(

@@ -145,3 +145,40 @@ def test_more_traffic_costs_more_at_the_same_memory() -> None:
         cost.estimate(measured, 768, FLAT, 2_000_000).monthly_usd
         > cost.estimate(measured, 768, FLAT).monthly_usd
     )
+
+
+def test_a_schedule_measured_at_init_only_is_priced_cold_on_every_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = [
+        {"handler": "services.orders.handler", "measure": "init", "value": 300.0},
+        {"handler": "services.orders.handler", "measure": "warm", "value": 80.0},
+        {"handler": "services.orders.reconciler", "measure": "init", "value": 100.0},
+        {"handler": "services.orders.reconciler", "measure": "size", "value": 6e6},
+    ]
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps(figures))
+    assert cost.main(["--bench", str(bench), "--terraform", str(REPO / "terraform")]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines() if line}
+    # Its own init, no warm figure, and rate(5 minutes) = 8,760 runs in a month of 730 hours.
+    assert rows["services.orders.reconciler"].split()[1:6] == ["100", "ms", "not", "measured", "8,760"]
+    assert "services.orders.reconciler*" not in rows
+    assert "not measured: priced as a cold start on every run" in out
+
+
+def test_without_a_warm_figure_every_call_is_a_cold_start_of_io_only() -> None:
+    profile = Profile(
+        requests_per_month=1000,
+        cold_share=0.01,
+        io_ms=10.0,
+        first_use_ms=200.0,
+        cold_goal_ms=1e9,
+        warm_goal_ms=1e9,
+    )
+    at = cost.estimate(Measured("s", init_ms=100.0, warm_ms=None), 1769, profile)
+    assert at.warm_ms == 10.0  # I/O only: no CPU figure to add
+    assert at.cold_ms == 310.0  # init + first use + the I/O, at one vCPU
+    assert at.monthly_usd == pytest.approx(
+        1000 * 310 / 1000 * 1769 / 1024 * cost.GB_SECOND_USD + 1000 * cost.REQUEST_USD
+    )

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from foyer.cli.traffic import App, Consumer, Topology, Traffic, invocations, read_topology
+from foyer.cli.traffic import (
+    App,
+    Consumer,
+    Schedule,
+    Topology,
+    Traffic,
+    invocations,
+    read_topology,
+    runs_per_month,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +31,9 @@ def test_the_repositorys_topology_is_read() -> None:
     consumers = {c.handler: c for app in topology.apps.values() for c in app.consumers}
     assert consumers["services.orders.timeline_consumer.handler"].events == ()  # every event of its sources
     assert "OrderPlaced" in consumers["services.inventory.consumers.handler"].events
-    assert topology.apps["orders"].schedules == ("services.orders.reconciler.handler",)
+    assert topology.apps["orders"].schedules == (
+        Schedule("services.orders.reconciler.handler", "rate(5 minutes)"),
+    )
     assert "services.orders.reconciler.handler" not in consumers  # a schedule, not a queue consumer
 
 
@@ -38,6 +49,7 @@ TOPOLOGY = Topology(
                 Consumer("services.orders.saga.handler", ("foyer.inventory",), ("StockReserved",)),
                 Consumer("services.orders.timeline.handler", ("foyer.orders", "foyer.inventory"), ()),
             ),
+            schedules=(Schedule("services.orders.sweep.handler", "rate(1 hour)"),),
         ),
     },
     behind_authorizer=frozenset({"web"}),
@@ -57,6 +69,31 @@ def test_invocations_follow_the_bff_requests_through_the_topology() -> None:
     # (every event of its two sources; PaymentAuthorized comes from payments, which it does not take).
     assert counts["services.orders.saga"] == pytest.approx(10)
     assert counts["services.orders.timeline"] == pytest.approx(30)
+    # A schedule runs whatever the traffic: hourly is 730 runs in a month of 730 hours.
+    assert counts["services.orders.sweep"] == pytest.approx(730)
+
+
+@pytest.mark.parametrize(
+    ("expression", "runs"),
+    [
+        ("rate(5 minutes)", 8760),
+        ("rate(1 minute)", 43800),
+        ("rate(2 hours)", 365),
+        ("rate(1 day)", 730 / 24),
+        ("rate( 10  minutes )", 4380),
+    ],
+)
+def test_a_rate_expression_is_runs_in_a_month_of_730_hours(expression: str, runs: float) -> None:
+    assert runs_per_month(expression) == pytest.approx(runs)
+
+
+@pytest.mark.parametrize(
+    "expression", ["cron(0 12 * * ? *)", "rate(0 minutes)", "rate(5 fortnights)", "every 5 minutes", ""]
+)
+def test_an_expression_it_cannot_price_is_named_in_the_error(expression: str) -> None:
+    with pytest.raises(ValueError, match="cannot price the schedule") as raised:
+        runs_per_month(expression)
+    assert repr(expression) in str(raised.value)
 
 
 def test_a_layout_it_cannot_read_is_an_error(tmp_path: Path) -> None:
