@@ -4,18 +4,19 @@ aliases routes declare. Tests swap any of these with `app.dependency_overrides`.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 from fastapi import Depends
 
 from foyer.dynamodb import Table
 from foyer.idempotency import IdempotencyStore
 from foyer.idempotency.http import IdempotentCall, idempotent
-from foyer.signing import signing
 from services.orders.catalog import Catalog
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrdersStore
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @cache
@@ -43,9 +44,14 @@ def get_idempotency_store(store: Annotated[OrdersStore, Depends(get_store)]) -> 
 @cache
 def get_catalog() -> Catalog:
     """One HTTP client per process, reused by every request (its connections stay open); in AWS it
-    signs its calls, as the catalog's function URL admits only signed callers."""
+    signs its calls, as the catalog's function URL admits only signed callers. httpx is imported when
+    the first order is priced (services/orders/catalog.py says why)."""
 
     def connect() -> httpx.AsyncClient:
+        import httpx
+
+        from foyer.signing import signing
+
         settings = get_settings()
         return httpx.AsyncClient(
             base_url=settings.catalog_url,
