@@ -19,6 +19,9 @@ side alike:
   table, and an event the consumer does not route is rejected (a failed record and an ERROR line),
   not acknowledged. So a record's envelope parsing and its DynamoDB calls are not in the figure.
   The first invocation (building the consumer: settings, logging, clients) is reported.
+- the outbox relay (`foyer.events.handler`, one function per outbox app, the same module in each
+  zip: benched once, from the first outbox app's): init as above; warm is one DynamoDB stream event
+  with no records, answered `{"batchItemFailures": []}` (a record would be published to EventBridge).
 - scheduled handlers (every `schedules` entry): init only. Their one job (the reconciler's query of
   open orders) is I/O from its first line, so there is no invocation to time without AWS.
 - size: the arm64 zip `make package` builds against a bare fastapi+mangum+pydantic zip built the
@@ -45,6 +48,7 @@ from bench.layout import (
     HTTP,
     QUEUE,
     SCHEDULE,
+    STREAM,
     Handler,
     Layout,
     prepare,
@@ -72,10 +76,11 @@ LAMBDA_ENV = {
 }
 
 
-# What Terraform's apps map sets in `environment` for the functions that read it when built (a
-# consumer's settings are validated on its first invocation), with values that point nowhere: the
-# bench's events reach none of them.
+# What Terraform sets in `environment` for the functions beside the HTTP handlers (the apps map's,
+# and the relay's bus), with values that point nowhere: the bench's events reach none of them. In
+# Lambda every entry point loads its settings at init, so they must be there.
 FUNCTION_ENV = {
+    "EVENT_BUS_NAME": "foyer-bench",
     "TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:foyer-bench-orders",
     "SENDER_EMAIL": "orders@example.com",
     "PAYMENT_PROVIDER_URL": "http://127.0.0.1:9",
@@ -89,7 +94,8 @@ EMPTY_BATCH: dict[str, Any] = {"Records": []}
 TRIGGERS = (
     "warm: HTTP handlers GET /health; the authorizer a TOKEN event with a genuine RS256 token; queue "
     "consumers one SQS event with no records (their own per-invocation cost: no record is answered "
-    "without AWS, and an unrouted event fails rather than being acknowledged)",
+    "without AWS, and an unrouted event fails rather than being acknowledged); the outbox relay one "
+    "DynamoDB stream event with no records",
     "scheduled handlers: init and size only (the reconciler's run queries DynamoDB from its first line)",
 )
 
@@ -173,7 +179,7 @@ class Runner:
             BARE: (BARE_MODULE, layout.bare_paths, handler_env("bare")),
             BARE_OFF: (BARE_OFF_MODULE, layout.bare_paths, handler_env("bare")),
         }
-        extra = {AUTHORIZER: issuer_env, QUEUE: FUNCTION_ENV, SCHEDULE: FUNCTION_ENV}
+        extra = {AUTHORIZER: issuer_env, QUEUE: FUNCTION_ENV, SCHEDULE: FUNCTION_ENV, STREAM: FUNCTION_ENV}
         for h in layout.handlers:
             self.sides[h.module] = (h.module, h.paths, {**handler_env(h.app), **extra.get(h.trigger, {})})
         self._n = 0
@@ -243,6 +249,7 @@ def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, ro
             HTTP: health,
             AUTHORIZER: runner.authorizer_event(),
             QUEUE: runner.event_file(EMPTY_BATCH),
+            STREAM: runner.event_file(EMPTY_BATCH),  # a stream event has the same `Records` list
             SCHEDULE: None,
         }
         events = {BARE: health, BARE_OFF: health} | {h.module: by_trigger[h.trigger] for h in layout.handlers}

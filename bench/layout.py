@@ -48,7 +48,7 @@ handler = Mangum(app)
 
 
 # What invokes a Lambda entry point, and so which event the bench feeds it.
-HTTP, AUTHORIZER, QUEUE, SCHEDULE = "http", "authorizer", "queue", "schedule"
+HTTP, AUTHORIZER, QUEUE, SCHEDULE, STREAM = "http", "authorizer", "queue", "schedule", "stream"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Layout:
 def entry_points(apps: list[pkg.App], topology: Topology) -> list[EntryPoint]:
     """Every Lambda entry point of `apps`: each app's handler (an HTTP app's, or the authorizer's when
     no ASGI app sits beside it), then the queue consumers and scheduled handlers that Terraform's apps
-    map (`topology`, terraform/modules/platform) runs from that app's zip."""
+    map (`topology`, terraform/modules/platform) runs from that app's zip, and the outbox relay."""
     points = []
     for app in apps:
         points.append(
@@ -98,6 +98,11 @@ def entry_points(apps: list[pkg.App], topology: Topology) -> list[EntryPoint]:
         for consumer in declared.consumers:
             points.append(EntryPoint(_module(consumer.handler), app.name, QUEUE))
         points.extend(EntryPoint(_module(s.handler), app.name, SCHEDULE) for s in declared.schedules)
+    # The outbox relay: one function per outbox app, each running the same foyer module from its
+    # app's zip, so it is benched once, from the first.
+    outbox_apps = [app.name for app in apps if app.name in topology.apps and topology.apps[app.name].outbox]
+    if outbox_apps:
+        points.append(EntryPoint(_module(topology.relay_handler), outbox_apps[0], STREAM))
     return points
 
 

@@ -36,8 +36,9 @@ from mangum.types import ASGI, LambdaContext, LambdaEvent, Message, Response, Sc
 from foyer import correlation, snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
 from foyer.rest_event import RestApiEvent
-from foyer.settings import platform
 from foyer.startup import StartupError as StartupError  # re-exported: the HTTP handlers raise it at init
+from foyer.startup import check_settings as check_settings
+from foyer.startup import check_settings_in_lambda
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]
 
@@ -174,20 +175,6 @@ def echo_correlation_id(answer: dict[str, Any], cid: str | None) -> None:
         headers[correlation.HEADER] = cid
 
 
-def check_settings(load: Callable[[], object]) -> None:
-    """Load settings now; a missing or invalid one raises StartupError naming it (env names, as set)."""
-    from pydantic import ValidationError  # already imported by any app; kept out of this module's import
-
-    try:
-        load()
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].lower()}"
-            for error in exc.errors()
-        ]
-        raise StartupError(f"{exc.title} cannot load: {'; '.join(problems)}") from None
-
-
 def make_handler(app: ASGI, *, settings: Callable[[], object] | None = None) -> LambdaAdapter:
     """The Lambda handler for one app: build it at import time, outside the handler function.
 
@@ -197,8 +184,8 @@ def make_handler(app: ASGI, *, settings: Callable[[], object] | None = None) -> 
     the environment, the local stack) settings load on first use. The handler is registered for
     SnapStart's runtime hooks (foyer.snapstart), which only the Lambda runtime calls.
     """
-    if settings is not None and platform().in_lambda:
-        check_settings(settings)
+    if settings is not None:
+        check_settings_in_lambda(settings)
     adapter = LambdaAdapter(app)
     snapstart.register(adapter)
     return adapter

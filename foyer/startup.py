@@ -8,7 +8,7 @@ imports Mangum.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 # Set by the Lambda runtime in every execution environment, and only there.
 LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
@@ -21,3 +21,25 @@ class StartupError(RuntimeError):
 def in_lambda(environ: Mapping[str, str] = os.environ) -> bool:
     """True inside a Lambda execution environment (one event at a time per process)."""
     return bool(environ.get(LAMBDA_FUNCTION_NAME))
+
+
+def check_settings(load: Callable[[], object]) -> None:
+    """Load settings now; a missing or invalid one raises StartupError naming it (env names, as set)."""
+    from pydantic import ValidationError  # imported by every settings class; kept out of this module's import
+
+    try:
+        load()
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].lower()}"
+            for error in exc.errors()
+        ]
+        raise StartupError(f"{exc.title} cannot load: {'; '.join(problems)}") from None
+
+
+def check_settings_in_lambda(load: Callable[[], object]) -> None:
+    """In a Lambda environment, load the settings now, at init, so a missing one fails the init naming
+    it instead of the first request or batch. Elsewhere (tests that import a handler before they
+    configure the environment, the local stack) settings load on first use."""
+    if in_lambda():
+        check_settings(load)

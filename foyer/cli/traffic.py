@@ -13,6 +13,9 @@ The model, stated so it can be argued with (every number is a `Traffic` field, a
   `calls` list names once each (the catalog, for prices), and the order's happy path publishes
   EVENTS_PER_ORDER: four events. A consumer is invoked once per event it takes (its `events` list,
   or every event of its `sources` when the list is empty): SQS batches of one, the dearest case.
+- An app with an outbox has a relay function (events.tf), fed by its table's stream: invoked once
+  per event the app publishes (stream batches of one, the dearest case). Each app's relay runs the
+  same module, so they add up under one handler.
 - A scheduled function runs as its `expression` says whatever the traffic: `rate(5 minutes)` is
   8,760 runs in a month of 730 hours (AWS's pricing month).
 """
@@ -86,6 +89,7 @@ class App:
     calls: tuple[str, ...] = ()
     consumers: tuple[Consumer, ...] = ()
     schedules: tuple[Schedule, ...] = ()  # the functions an EventBridge schedule runs
+    outbox: bool = False  # its table's stream feeds a relay function (events.tf)
 
 
 @dataclass(frozen=True)
@@ -93,11 +97,13 @@ class Topology:
     apps: dict[str, App]
     behind_authorizer: frozenset[str]
     authorizer_handler: str
+    relay_handler: str
 
 
 _APP = re.compile(r"^    (\w+) = \{$")
 _APP_HANDLER = re.compile(r'^      handler\s*=\s*"([^"]+)"')
 _CALLS = re.compile(r"^      calls\s*=\s*\[([^\]]*)\]")
+_OUTBOX = re.compile(r"^      outbox\s*=\s*true\b")
 _FUNCTIONS = re.compile(r"^      (consumers|schedules) = \{$")
 _FUNCTIONS_END = "      }"
 _FUNCTION_END = "        }"
@@ -107,6 +113,7 @@ _EVENTS = re.compile(r"^          events\s*=\s*\[([^\]]*)\]")
 _EXPRESSION = re.compile(r'^          expression\s*=\s*"([^"]+)"')
 _EDGE = re.compile(r"^\s+(\w+)\s*=\s*\{\s*authorizer\s*=\s*(true|false)")
 _AUTHORIZER_HANDLER = re.compile(r'handler\s*=\s*"(bff\.authorizer\.[^"]+)"')
+_RELAY_HANDLER = re.compile(r'handler\s*=\s*"(foyer\.events\.[^"]+)"')
 
 
 def _strings(listed: str) -> tuple[str, ...]:
@@ -154,12 +161,15 @@ def read_topology(terraform_dir: Path) -> Topology:
             apps[name] = replace(apps[name], handler=found.group(1))
         elif found := _CALLS.match(line):
             apps[name] = replace(apps[name], calls=_strings(found.group(1)))
+        elif _OUTBOX.match(line):
+            apps[name] = replace(apps[name], outbox=True)
     edge = (platform / "edge.tf").read_text()
     behind = frozenset(m.group(1) for m in map(_EDGE.match, edge.splitlines()) if m and m.group(2) == "true")
     handler = _AUTHORIZER_HANDLER.search(edge)
-    if not apps or handler is None:
-        raise ValueError(f"no apps or no authorizer found under {platform}: has its layout changed?")
-    return Topology(apps, behind, handler.group(1))
+    relay = _RELAY_HANDLER.search((platform / "events.tf").read_text())
+    if not apps or handler is None or relay is None:
+        raise ValueError(f"no apps, authorizer or relay found under {platform}: has its layout changed?")
+    return Topology(apps, behind, handler.group(1), relay.group(1))
 
 
 def _read_function(
@@ -219,4 +229,8 @@ def invocations(traffic: Traffic, topology: Topology) -> dict[str, float]:
             add(consumer.handler, traffic.orders * taken)
         for schedule in app.schedules:
             add(schedule.handler, runs_per_month(schedule.expression))
+    for _, source in EVENTS_PER_ORDER:
+        publisher = topology.apps.get(source.removeprefix("foyer."))
+        if publisher is not None and publisher.outbox:
+            add(topology.relay_handler, traffic.orders)
     return counts

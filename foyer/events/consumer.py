@@ -31,6 +31,7 @@ from typing import Any
 from foyer import correlation
 from foyer.events.envelope import Envelope, parse
 from foyer.events.exceptions import AlreadyProcessed, EventRejected, TooEarly
+from foyer.startup import check_settings_in_lambda
 
 BatchResponse = dict[str, list[dict[str, str]]]
 LambdaHandler = Callable[[Mapping[str, Any], Any], BatchResponse]
@@ -107,9 +108,12 @@ class Consumer:
         return True
 
 
-def lambda_handler(build: Callable[[], Consumer]) -> LambdaHandler:
+def lambda_handler(build: Callable[[], Consumer], *, settings: Callable[[], object]) -> LambdaHandler:
     """A Lambda entry point that hands each SQS batch to the consumer `build` makes on the first one
-    (once per execution environment: settings, logging and the table are read then, not at import)."""
+    (once per execution environment: logging and the table are set up then, not at import). In Lambda
+    `settings`, the consumer's settings loader, runs now: a missing setting fails the init naming it,
+    not the first batch (whose messages would be retried into the DLQ for a configuration error)."""
+    check_settings_in_lambda(settings)
     consumer = cache(build)
 
     def handler(event: Mapping[str, Any], context: Any) -> BatchResponse:

@@ -18,6 +18,7 @@ from foyer.dynamodb import Table
 from foyer.events.outbox import Outbox
 from foyer.events.relay import Relay
 from foyer.settings import ServiceSettings
+from foyer.startup import check_settings_in_lambda
 
 
 class RelaySettings(ServiceSettings):
@@ -35,6 +36,10 @@ def relay() -> Relay:
     logging.setup(settings.service, settings.log_level)
     outbox = Outbox(Table(settings.table_name), sort_key=settings.table_sort_key)
     return Relay(outbox, settings.event_bus_name)
+
+
+# In Lambda a missing setting fails the init, naming it, not the first stream batch (foyer.startup).
+check_settings_in_lambda(RelaySettings)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -116,4 +116,4 @@ def consumer_from_settings() -> Consumer:
     return build_consumer(InventoryStore(Table(settings.table_name)))
 
 
-handler = lambda_handler(consumer_from_settings)
+handler = lambda_handler(consumer_from_settings, settings=InventorySettings)

@@ -20,6 +20,7 @@ from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.dynamodb import Table
 from foyer.events import Envelope, EventRejected, parse
+from foyer.startup import check_settings_in_lambda
 from services.notifications.domain import ACCEPTED, EventInFlight, OrderEvent
 from services.notifications.notifier import Notifier
 from services.notifications.senders import Mailer, Topic
@@ -38,7 +39,7 @@ def build_notifier(settings: SendingSettings) -> Notifier:
 
 @cache
 def get_notifier() -> Notifier:
-    """The process-wide notifier, built on first use (a missing setting fails that batch, naming it)."""
+    """The process-wide notifier, built on the first batch (in Lambda its settings were checked at init)."""
     settings = SendingSettings()
     foyer_logging.setup(settings.service, settings.log_level)
     return build_notifier(settings)
@@ -58,6 +59,10 @@ HANDLERS: Mapping[str, Callable[[Envelope], None]] = {
     OrderEvent.CONFIRMED: on_order_confirmed,
     OrderEvent.CANCELLED: on_order_cancelled,
 }
+
+
+# In Lambda a missing setting fails the init, naming it, not the first batch (foyer.startup).
+check_settings_in_lambda(SendingSettings)
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:

@@ -98,4 +98,4 @@ def consumer_from_settings() -> Consumer:
     return build_consumer(OrdersStore(Table(settings.table_name)))
 
 
-handler = lambda_handler(consumer_from_settings)
+handler = lambda_handler(consumer_from_settings, settings=OrdersSettings)

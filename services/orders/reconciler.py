@@ -25,6 +25,7 @@ from foyer import logging as foyer_logging
 from foyer import metrics
 from foyer.dynamodb import Table
 from foyer.events import new_event
+from foyer.startup import check_settings_in_lambda
 from services.orders.domain import placed_event_data
 from services.orders.overdue import OPEN, Deadlines, Remedy, expired, remedy, resent
 from services.orders.saga import ORDER_PLACED, SOURCE, announcement
@@ -105,6 +106,10 @@ def reconciler_from_settings() -> Reconciler:
         expire_after=timedelta(seconds=settings.expire_after_s),
     )
     return Reconciler(OrdersStore(Table(settings.table_name)), deadlines)
+
+
+# In Lambda a missing setting fails the init, naming it, not the first run (foyer.startup).
+check_settings_in_lambda(OrdersSettings)
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, int]:

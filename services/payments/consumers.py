@@ -50,4 +50,4 @@ def _consumer() -> Consumer:
 
 
 # The Lambda entry point of payments' queue (the mapping reports batch item failures).
-handler = lambda_handler(_consumer)
+handler = lambda_handler(_consumer, settings=PaymentsSettings)

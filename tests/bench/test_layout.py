@@ -8,7 +8,17 @@ import shutil
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.layout import AUTHORIZER, BARE_MODULE, HTTP, QUEUE, SCHEDULE, EntryPoint, entry_points, prepare
+from bench.layout import (
+    AUTHORIZER,
+    BARE_MODULE,
+    HTTP,
+    QUEUE,
+    SCHEDULE,
+    STREAM,
+    EntryPoint,
+    entry_points,
+    prepare,
+)
 from foyer.cli.package import discover_apps
 from foyer.cli.traffic import read_topology
 
@@ -46,6 +56,13 @@ def test_every_function_the_apps_map_declares_is_an_entry_point_of_its_own() -> 
     )
     assert points["services.orders.handler"].trigger == HTTP
     assert points["bff.authorizer.handler"].trigger == AUTHORIZER
+    # The outbox relay (events.tf: one function per outbox app, the same module in each app's zip)
+    # is benched once, from the first outbox app's zip.
+    assert points["foyer.events.handler"] == EntryPoint("foyer.events.handler", "inventory", STREAM)
+    assert (
+        sum(p.trigger == STREAM for p in entry_points(discover_apps(REPO), read_topology(REPO / "terraform")))
+        == 1
+    )
 
 
 def test_a_consumer_or_schedule_added_to_the_apps_map_is_benched(tmp_path: Path) -> None:

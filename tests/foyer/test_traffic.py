@@ -35,6 +35,8 @@ def test_the_repositorys_topology_is_read() -> None:
         Schedule("services.orders.reconciler.handler", "rate(5 minutes)"),
     )
     assert "services.orders.reconciler.handler" not in consumers  # a schedule, not a queue consumer
+    assert {name for name, app in topology.apps.items() if app.outbox} == {"inventory", "orders", "payments"}
+    assert topology.relay_handler == "foyer.events.handler.handler"
 
 
 TOPOLOGY = Topology(
@@ -50,10 +52,12 @@ TOPOLOGY = Topology(
                 Consumer("services.orders.timeline.handler", ("foyer.orders", "foyer.inventory"), ()),
             ),
             schedules=(Schedule("services.orders.sweep.handler", "rate(1 hour)"),),
+            outbox=True,
         ),
     },
     behind_authorizer=frozenset({"web"}),
     authorizer_handler="bff.authorizer.handler.handler",
+    relay_handler="foyer.events.handler.handler",
 )
 
 
@@ -69,6 +73,9 @@ def test_invocations_follow_the_bff_requests_through_the_topology() -> None:
     # (every event of its two sources; PaymentAuthorized comes from payments, which it does not take).
     assert counts["services.orders.saga"] == pytest.approx(10)
     assert counts["services.orders.timeline"] == pytest.approx(30)
+    # The relay publishes what an outbox app writes: orders' OrderPlaced and OrderConfirmed (the
+    # inventory and payments apps are not in this topology: their events reach no relay).
+    assert counts["foyer.events.handler"] == pytest.approx(20)
     # A schedule runs whatever the traffic: hourly is 730 runs in a month of 730 hours.
     assert counts["services.orders.sweep"] == pytest.approx(730)
 
@@ -101,5 +108,6 @@ def test_a_layout_it_cannot_read_is_an_error(tmp_path: Path) -> None:
     platform.mkdir(parents=True)
     (platform / "main.tf").write_text("locals {\n}\n")
     (platform / "edge.tf").write_text("")
+    (platform / "events.tf").write_text("")
     with pytest.raises(ValueError, match="has its layout changed"):
         read_topology(tmp_path)

@@ -1,4 +1,6 @@
-"""Every service's Lambda entry point fails at init, loudly, when a setting it needs is missing."""
+"""Every service's Lambda entry point (its HTTP handler, and every queue consumer and schedule Terraform's
+apps map runs from its zip) fails at init, loudly, when a setting it needs is missing: never at its
+first request or batch."""
 
 from __future__ import annotations
 
@@ -9,9 +11,26 @@ from pathlib import Path
 import pytest
 
 from foyer.cli.package import discover_apps
+from foyer.cli.traffic import read_topology
 
 REPO = Path(__file__).resolve().parents[2]
-HANDLERS = [f"{app.kind}.{app.name}.handler" for app in discover_apps(REPO) if app.kind == "services"]
+SERVICES = [app.name for app in discover_apps(REPO) if app.kind == "services"]
+TOPOLOGY = read_topology(REPO / "terraform").apps
+HANDLERS = (
+    [f"services.{name}.handler" for name in SERVICES]
+    + [
+        function.handler.rpartition(".")[0]
+        for name in SERVICES
+        for function in (*TOPOLOGY[name].consumers, *TOPOLOGY[name].schedules)
+    ]
+    + ["foyer.events.handler"]
+)  # the outbox relay each outbox app's zip runs (events.tf)
+
+
+def test_the_functions_of_the_apps_map_are_all_checked() -> None:
+    assert "services.orders.reconciler" in HANDLERS
+    assert "services.notifications.consumers" in HANDLERS
+    assert read_topology(REPO / "terraform").relay_handler == "foyer.events.handler.handler"
 
 
 @pytest.mark.parametrize("module", HANDLERS)

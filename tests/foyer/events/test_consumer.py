@@ -212,9 +212,27 @@ def test_the_lambda_handler_builds_its_consumer_once_on_the_first_batch(sqs_batc
         builds.append(recorder.consumer())
         return builds[-1]
 
-    handler = lambda_handler(build)
-    assert builds == []  # nothing read at import time
+    handler = lambda_handler(build, settings=lambda: None)
+    assert builds == []  # nothing built at import time
     assert handler(sqs_batch(thing(1)), None) == {"batchItemFailures": []}
     assert handler(sqs_batch(thing(2)), None) == {"batchItemFailures": []}
     assert len(builds) == 1
     assert [n for _, n, _ in recorder.seen] == [1, 2]
+
+
+class NeedsTable(BaseModel):
+    table_name: str
+
+
+def test_in_lambda_a_missing_setting_fails_the_init_naming_it_not_the_first_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from foyer.startup import StartupError
+
+    builds: list[Consumer] = []
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    lambda_handler(lambda: builds[-1], settings=NeedsTable)  # outside Lambda: read on first use
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "foyer-probe")
+    with pytest.raises(StartupError, match="NeedsTable cannot load: table_name: field required"):
+        lambda_handler(lambda: builds[-1], settings=NeedsTable)
+    assert builds == []
