@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -227,18 +228,19 @@ def measure(layout: Layout, runs: int = 7, floor: tuple[str, ...] = FLOOR) -> Bu
 def table(report: BudgetReport) -> Table:
     """The breakdown as one table, a row per HTTP handler."""
     target = TARGETS["init"]
-    result = Table(title=f"HTTP handlers' init by stage vs the budget ({target:.2f}x the bare app's import)")
-    budget = f"budget {target:.2f}x"
-    columns = ("handler", "floor", "libraries", "foyer", "app", "total", "bare", budget, "over")
-    for column in columns:
-        result.add_column(column, justify="left" if column in ("handler", "libraries") else "right")
+    title = f"HTTP handlers' init by stage vs the budget ({target:.2f}x the bare app's import), ms"
+    # No column rules, <kind>.<app> for <kind>.<app>.handler: one line per handler in 130 columns.
+    result = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("handler", "floor", "libraries", "foyer", "app", "total", "bare", "budget", "over"):
+        left = column in ("handler", "libraries")
+        result.add_column(column, justify="left" if left else "right", no_wrap=column != "libraries")
     for b in report.breakdowns:
         costliest = sorted(b.libraries, key=lambda p: p.ms, reverse=True)[:3]
         named = ", ".join(f"{p.name} {p.ms:.1f}" for p in costliest)
         over = f"[red]+{b.over_ms:.1f}[/]" if b.over_ms > 0 else f"[green]{b.over_ms:.1f}[/]"
         result.add_row(
-            b.handler,
-            f"{b.floor_ms:.1f} ({b.floor_ratio:.2f}x)",
+            b.handler.removesuffix(".handler"),
+            f"{b.floor_ms:.1f}",
             f"{b.libraries_ms:.1f}" + (f": {named}" if named else ""),
             f"{b.foyer_ms:.1f}",
             f"{b.app_ms:.1f}",
@@ -251,14 +253,16 @@ def table(report: BudgetReport) -> Table:
 
 
 def print_report(console: Console, report: BudgetReport, json_path: Path) -> None:
-    """The table and how to read it."""
+    """The table, the floor's ratio to the bare app, and how to read them."""
     console.print(table(report))
+    ratios = sorted(b.floor_ratio for b in report.breakdowns)
+    floor = f"{ratios[0]:.2f}-{ratios[-1]:.2f}x" if ratios else "-"
     console.print(
-        f"ms, medians of {report.runs} fresh processes per handler, interleaved with the bare app's import. "
-        f"floor: foyer.cold_start's init_phase entered, then {', '.join(FLOOR)} (its ratio: to the bare "
-        "app); libraries: third-party packages beyond those, the 3 costliest named; foyer: foyer's "
-        "modules; app: the rest of the handler's import; over: total - budget. "
-        f"The {ORDER_NOTE}. Figures: {json_path}",
+        f"The floor is {floor} the bare app's import. Medians of {report.runs} fresh processes per "
+        "handler, interleaved with the bare app's import. floor: foyer.cold_start's init_phase entered, "
+        f"then {', '.join(FLOOR)}; libraries: third-party packages beyond those (the 3 costliest named); "
+        "foyer: foyer's modules; app: the rest of the handler's import; over: total - budget. The "
+        f"{ORDER_NOTE}. Figures: {json_path}",
         highlight=False,
     )
 
