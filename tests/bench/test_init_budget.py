@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import bench.__main__ as bench_main
-from bench import init_budget
+from bench import init_budget, lambda_cold_warm
 from bench.init_budget import FOYER, LIBRARIES, BudgetReport, BudgetRunner, Group, Part, breakdown, plan
 from bench.lambda_cold_warm import Report, Runner
 from bench.layout import BARE_MODULE, HTTP, QUEUE, Handler, Layout
@@ -215,8 +215,8 @@ def test_make_bench_prints_the_budget_table_with_handlers_only(
     monkeypatch.setenv("COLUMNS", "220")  # every row on one line (rich wraps cells to the terminal)
     layout = Layout(sys.executable, [], [], [], 0)
     monkeypatch.setattr(bench_main, "prepare", lambda root, stack: layout)
-    monkeypatch.setattr(bench_main.lambda_cold_warm, "measure", lambda *a: Report([], [], [], 1, 1, 1, {}))
-    monkeypatch.setattr(bench_main.init_budget, "measure", fake_budget)
+    monkeypatch.setattr(lambda_cold_warm, "measure", lambda *a: Report([], [], [], 1, 1, 1, {}))
+    monkeypatch.setattr(init_budget, "measure", fake_budget)
     for other in ("consumer_overhead", "order_latency", "fanout", "fanout_lambda"):
         monkeypatch.setattr(getattr(bench_main, other), "run", not_with_handlers_only)
     code = bench_main.main(
