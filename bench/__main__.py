@@ -1,16 +1,19 @@
 """`python -m bench` (what `make bench` runs): every Lambda handler against the bare app, one table,
-and `dist/bench.json`; exits 0 unless it breaks (a missed target is reported, not an error)."""
+and `dist/bench.json`; then each HTTP handler's init by stage against its budget (bench.init_budget,
+`dist/init_budget.json`); exits 0 unless it breaks (a missed target is reported, not an error)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from bench import consumer_overhead, fanout, fanout_lambda, lambda_cold_warm, order_latency
+from bench import consumer_overhead, fanout, fanout_lambda, init_budget, lambda_cold_warm, order_latency
+from bench.layout import prepare
 
 UNITS = {"init": "ms", "warm": "µs", "size": "bytes"}
 
@@ -27,6 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="processes per side for warm calls (default 5)")
     parser.add_argument("--json", type=Path, default=Path("dist/bench.json"), help="where to write figures")
     parser.add_argument(
+        "--budget-runs",
+        type=init_budget.runs_arg,
+        default=7,
+        help=f"fresh processes per side for the init budget by stage (1-{init_budget.MAX_RUNS}, default 7)",
+    )
+    parser.add_argument(
+        "--budget-json", type=Path, default=Path("dist/init_budget.json"), help="where to write the budget"
+    )
+    parser.add_argument(
         "--handlers-only",
         action="store_true",
         help="only the Lambda handlers (no consumer, order, fan-out runs)",
@@ -35,10 +47,27 @@ def main(argv: list[str] | None = None) -> int:
     root = Path.cwd().resolve()
     console = Console(width=max(Console().width, 130))  # handler names stay whole in narrow terminals
 
-    with console.status("measuring every Lambda handler against a bare FastAPI+Mangum app"):
-        report = lambda_cold_warm.measure(root, args.runs, args.calls, args.warmup, args.rounds)
-    report.write_json(args.json)
+    with ExitStack() as stack:  # one build of the layouts for both measurements
+        with console.status("measuring every Lambda handler against a bare FastAPI+Mangum app"):
+            layout = prepare(root, stack)
+            report = lambda_cold_warm.measure(layout, args.runs, args.calls, args.warmup, args.rounds)
+        report.write_json(args.json)
+        print_handlers(console, report, args.warmup, args.json)
+        with console.status("importing every HTTP handler in stages"):
+            budget = init_budget.measure(layout, args.budget_runs)
+    budget.write_json(args.budget_json)
+    init_budget.print_report(console, budget, args.budget_json)
+    if args.handlers_only:
+        return 0
+    consumer_overhead.run(console)
+    order_latency.run(console, root)
+    fanout.run(console)
+    fanout_lambda.run(console)
+    return 0
 
+
+def print_handlers(console: Console, report: lambda_cold_warm.Report, warmup: int, json_path: Path) -> None:
+    """The handlers' figures against their targets, the context lines and the costliest imports."""
     table = Table(title="Lambda handlers vs a bare FastAPI + Mangum app (same run)")
     for column in ("handler", "measure", "foyer", "baseline", "ratio", "target", "met"):
         table.add_column(column, justify="left" if column in ("handler", "measure") else "right")
@@ -67,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print(details)
     console.print(
         f"init: median of {report.runs} fresh processes per side, interleaved; warm: median per-call time "
-        f"of {report.calls} calls after {args.warmup} warm-up calls, median of {report.rounds} processes "
-        f"per side. Figures: {args.json}"
+        f"of {report.calls} calls after {warmup} warm-up calls, median of {report.rounds} processes "
+        f"per side. Figures: {json_path}"
     )
     for line in report.description:
         console.print(f"  {line}", highlight=False, markup=False)
@@ -80,13 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         for cumulative, self_us, name in rows:
             profile.add_row(f"{cumulative / 1e3:.1f} ms", f"{self_us / 1e3:.1f} ms", name)
         console.print(profile)
-    if args.handlers_only:
-        return 0
-    consumer_overhead.run(console)
-    order_latency.run(console, root)
-    fanout.run(console)
-    fanout_lambda.run(console)
-    return 0
 
 
 if __name__ == "__main__":

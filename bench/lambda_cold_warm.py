@@ -51,7 +51,6 @@ from bench.layout import (
     STREAM,
     Handler,
     Layout,
-    prepare,
 )
 from foyer.devstack.apigateway import rest_event
 from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
@@ -202,27 +201,35 @@ class Runner:
         """One fresh interpreter running bench/child.py: `import` (init only), `cold` (init and one
         invocation) or `warm`; an invocation must answer success (an HTTP 200, an Allow policy, a
         batch response without failures), else the run is an error."""
-        module, paths, env = self.sides[side]
+        module = self.sides[side][0]
+        args = [module, mode, str(calls), str(warmup), str(event_file or "-")]
+        result = self.spawn(side, CHILD, args, f"{side} {mode}")
+        if mode != "import" and result["status"] != 200:
+            raise RuntimeError(f"{side}: the benchmarked request answered {result['status']}, not 200")
+        return result
+
+    def spawn(self, side: str, script: str, args: list[str], what: str) -> dict[str, Any]:
+        """The JSON result of `script` run by a fresh interpreter as Lambda runs `side` (its flags,
+        sys.path and environment), with argv [result_file, *args, *side's paths]; a run that fails or
+        logs an ERROR line is an error (`what` names it)."""
+        _, paths, env = self.sides[side]
         result_file = self.workdir / "result.json"
         result_file.unlink(missing_ok=True)
         proc = subprocess.run(
-            [self.layout.python, *self.layout.flags, "-c", CHILD, str(result_file), module, mode,
-             str(calls), str(warmup), str(event_file or "-"), *paths],
+            [self.layout.python, *self.layout.flags, "-c", script, str(result_file), *args, *paths],
             env={**self.env, **env},
             capture_output=True,  # stdout: the JSON log lines Lambda would ship to CloudWatch
             text=True,
             timeout=600,
             check=False,
-        )  # fmt: skip
+        )
         if proc.returncode != 0 or not result_file.exists():
-            raise RuntimeError(f"{side} {mode} run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+            raise RuntimeError(f"{what} run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
         # Serving, then exiting, logs no error (the adapter's lifespan used to, at exit).
         errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line]
         if errors:
-            raise RuntimeError(f"{side} {mode} run logged an error:\n" + "\n".join(errors[-5:]))
+            raise RuntimeError(f"{what} run logged an error:\n" + "\n".join(errors[-5:]))
         result: dict[str, Any] = json.loads(result_file.read_text())
-        if mode != "import" and result["status"] != 200:
-            raise RuntimeError(f"{side}: the benchmarked request answered {result['status']}, not 200")
         return result
 
 
@@ -236,10 +243,9 @@ def _median(samples: list[dict[str, Any]], key: str) -> float:
     return float(statistics.median(s[key] for s in samples))
 
 
-def measure(root: Path, runs: int = 15, calls: int = 3000, warmup: int = 300, rounds: int = 5) -> Report:
-    """Build every handler's zip and the baseline, run them interleaved, and compare."""
+def measure(layout: Layout, runs: int = 15, calls: int = 3000, warmup: int = 300, rounds: int = 5) -> Report:
+    """Run every handler of `layout` (bench.layout.prepare) and the baseline interleaved, and compare."""
     with ExitStack() as stack:
-        layout = prepare(root, stack)
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="foyer-bench-run-")))
         runner = Runner(layout, workdir)
         health = runner.event_file(
