@@ -100,7 +100,9 @@ class FoyerSettings(BaseModel):
 
     # Values are validated under their first environment name (the loader hands arguments over so
     # too), which also tells the pydantic mypy plugin that every field may come from elsewhere.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Validators are built on a class's first load: the classes an app only derives from
+    # (ServiceSettings, BffSettings, IdentitySettings) are never built in its init (0.3-1.1 ms).
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))
     # The one source of the name in logs and metric dimensions (Terraform sets FOYER_SERVICE).
