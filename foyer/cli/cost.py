@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         args.warm_goal_ms,
     )
     traffic = Traffic(_bff_requests(args.bff), args.service_calls, args.authorizer_share, args.order_share)
-    counts = invocations(traffic, read_topology(args.terraform))
+    topology = read_topology(args.terraform)
+    counts = invocations(traffic, topology)
     measured = with_consumers(read_bench(args.bench), counts)
     header = [
         "function",
@@ -252,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
         f"each publishing {len(EVENTS_PER_ORDER)} events to the consumers that take them "
         "(foyer/cli/traffic.py)."
     )
+    outbox_apps = [name for name, app in topology.apps.items() if app.outbox]
+    relay = topology.relay_handler.rpartition(".")[0]
+    if outbox_apps and any(m.handler.removesuffix(STAND_IN) == relay for m in measured):
+        apps = ", ".join(outbox_apps)
+        print(f"{relay}: the outbox relays of {apps} together (one function each, one module).")
     if any(m.warm_ms is None for m in measured):
         print(
             f"warm {NOT_MEASURED}: priced as a cold start on every run (a scheduled function's run is I/O)."

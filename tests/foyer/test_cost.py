@@ -155,6 +155,8 @@ def test_a_schedule_measured_at_init_only_is_priced_cold_on_every_run(
         {"handler": "services.orders.handler", "measure": "warm", "value": 80.0},
         {"handler": "services.orders.reconciler", "measure": "init", "value": 100.0},
         {"handler": "services.orders.reconciler", "measure": "size", "value": 6e6},
+        {"handler": "foyer.events.handler", "measure": "init", "value": 90.0},
+        {"handler": "foyer.events.handler", "measure": "warm", "value": 1.2},
     ]
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps(figures))
@@ -165,6 +167,9 @@ def test_a_schedule_measured_at_init_only_is_priced_cold_on_every_run(
     assert rows["services.orders.reconciler"].split()[1:6] == ["100", "ms", "not", "measured", "8,760"]
     assert "services.orders.reconciler*" not in rows
     assert "not measured: priced as a cold start on every run" in out
+    # Every event of an order comes from an outbox app: 4 relay invocations per order, 110,000 orders.
+    assert rows["foyer.events.handler"].split()[5] == "440,000"
+    assert "the outbox relays of inventory, orders, payments together" in out
 
 
 def test_without_a_warm_figure_every_call_is_a_cold_start_of_io_only() -> None:
