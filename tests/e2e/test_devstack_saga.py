@@ -27,6 +27,8 @@ from e2e.orders import (
 from foyer.dynamodb import Table
 from foyer.stack_file import LocalStack
 from services.orders import domain
+from services.orders.overdue import Deadlines
+from services.orders.reconciler import Reconciler
 from services.orders.store import OrdersStore
 from services.orders.store import _item as order_item
 
@@ -34,6 +36,9 @@ pytestmark = pytest.mark.integration
 # A charge that runs out of the client's retries waits for its message's redelivery (the queue's
 # 180 s visibility timeout) before it is tried again: the bound of a flaky-provider run covers one.
 FLAKY_BOUND_S = 240.0
+# The local schedule's deadlines (terraform/modules/platform/main.tf: ORDER_RESEND_AFTER_S and
+# ORDER_EXPIRE_AFTER_S of the reconciler's environment).
+LOCAL_DEADLINES = Deadlines(resend_after=timedelta(seconds=15), expire_after=timedelta(seconds=960))
 
 
 @pytest.fixture
@@ -122,7 +127,9 @@ def test_a_hundred_concurrent_orders_against_thirty_units_sell_exactly_thirty(de
 def test_a_charge_in_flight_when_the_order_expires_is_refunded_once(devstack: RunningStack) -> None:
     """The provider answers slowly; while the order's charge is in flight it is made overdue (its
     placing moved back past the local expiry), the reconciler cancels it as `expired`, and payments,
-    which learns of the cancellation after its charge succeeded, refunds it."""
+    which learns of the cancellation after its charge succeeded, refunds it. The test runs the
+    reconciler once itself, as its schedule would: the stack's 5 s schedule may come after the
+    charge's 3 s, and the order is then confirmed first (it was in a fresh-clone CI run at stop 14)."""
     described = devstack.description
     apps = described.apps
     sku = stocked_sku(apps, 2)
@@ -143,6 +150,10 @@ def test_a_charge_in_flight_when_the_order_expires_is_refunded_once(devstack: Ru
         table.put(
             order_item(order.model_copy(update={"created_at": order.created_at - timedelta(minutes=20)}))
         )
+        Reconciler(OrdersStore(table), LOCAL_DEADLINES).run()  # now, inside the charge's 3 s
+        expired = OrdersStore(table).get(order_id)
+        assert expired is not None
+        assert expired.status is domain.Status.CANCELLED
         ended = settled(apps, order_id)
         assert (ended["status"], ended["cancel_reason"]) == ("CANCELLED", "expired")
         assert wait_for_payment(apps, order_id, "refunded")
