@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foyer.cli import package as pkg
-from foyer.cli.traffic import Topology, read_topology
+from foyer.cli.traffic import Topology, handler_module, read_topology
 
 BARE_MODULE = "bench_bare_handler"
 BARE_OFF_MODULE = "bench_bare_lifespan_off_handler"
@@ -96,19 +96,14 @@ def entry_points(apps: list[pkg.App], topology: Topology) -> list[EntryPoint]:
         if declared is None:
             continue
         for consumer in declared.consumers:
-            points.append(EntryPoint(_module(consumer.handler), app.name, QUEUE))
-        points.extend(EntryPoint(_module(s.handler), app.name, SCHEDULE) for s in declared.schedules)
+            points.append(EntryPoint(handler_module(consumer.handler), app.name, QUEUE))
+        points.extend(EntryPoint(handler_module(s.handler), app.name, SCHEDULE) for s in declared.schedules)
     # The outbox relay: one function per outbox app, each running the same foyer module from its
     # app's zip, so it is benched once, from the first.
     outbox_apps = [app.name for app in apps if app.name in topology.apps and topology.apps[app.name].outbox]
     if outbox_apps:
-        points.append(EntryPoint(_module(topology.relay_handler), outbox_apps[0], STREAM))
+        points.append(EntryPoint(handler_module(topology.relay_handler), outbox_apps[0], STREAM))
     return points
-
-
-def _module(handler: str) -> str:
-    """`services.orders.reconciler.handler` -> `services.orders.reconciler` (the module bench imports)."""
-    return handler.rpartition(".")[0]
 
 
 def closure(lock_file: Path, roots: tuple[str, ...]) -> set[str]:

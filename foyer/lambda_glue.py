@@ -37,7 +37,6 @@ from foyer import correlation, snapstart
 from foyer.errors import MEDIA_TYPE, was_reported
 from foyer.rest_event import RestApiEvent
 from foyer.startup import StartupError as StartupError  # re-exported: the HTTP handlers raise it at init
-from foyer.startup import check_settings as check_settings
 from foyer.startup import check_settings_in_lambda
 
 TEXT_MIME_TYPES = [*DEFAULT_TEXT_MIME_TYPES, MEDIA_TYPE]

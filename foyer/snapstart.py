@@ -75,15 +75,11 @@ def after_restore() -> None:
         aws.reset()
 
 
-def import_modules(modules: tuple[str, ...]) -> None:
-    for module in modules:
-        importlib.import_module(module)
-
-
 def import_before_snapshot(*modules: str) -> None:
     """Have the snapshot hold `modules`, which the app imports on first use rather than at init (where
     every cold start without SnapStart would pay them, needed or not)."""
-    register_before_snapshot(import_modules, modules)
+    for module in modules:
+        register_before_snapshot(importlib.import_module, module)
 
 
 def register(handler: Callable[[dict[str, Any], Any], dict[str, Any]], path: str = WARM_PATH) -> None:

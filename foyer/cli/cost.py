@@ -39,7 +39,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from foyer.cli.traffic import EVENTS_PER_ORDER, Traffic, invocations, read_topology
+from foyer.cli.traffic import EVENTS_PER_ORDER, Traffic, handler_module, invocations, read_topology
 
 GB_SECOND_USD = 0.0000133334
 REQUEST_USD = 0.20 / 1_000_000
@@ -254,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         "(foyer/cli/traffic.py)."
     )
     outbox_apps = [name for name, app in topology.apps.items() if app.outbox]
-    relay = topology.relay_handler.rpartition(".")[0]
-    if outbox_apps and any(m.handler.removesuffix(STAND_IN) == relay for m in measured):
+    relay = handler_module(topology.relay_handler)
+    if outbox_apps and any(m.handler == relay for m in measured):
         apps = ", ".join(outbox_apps)
         print(f"{relay}: the outbox relays of {apps} together (one function each, one module).")
     if any(m.warm_ms is None for m in measured):

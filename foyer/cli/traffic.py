@@ -205,13 +205,19 @@ def _read_function(
     return block, function
 
 
+def handler_module(handler: str) -> str:
+    """The module of a Lambda handler string: `services.orders.reconciler.handler` ->
+    `services.orders.reconciler` (what `make bench` imports and names its figures by)."""
+    return handler.rpartition(".")[0]
+
+
 def invocations(traffic: Traffic, topology: Topology) -> dict[str, float]:
     """Invocations a month per Lambda handler (`services.orders.handler.handler` -> its module,
     `services.orders.handler`, as `make bench` names it)."""
     counts: dict[str, float] = {}
 
     def add(handler: str, n: float) -> None:
-        module = handler.rpartition(".")[0]
+        module = handler_module(handler)
         counts[module] = counts.get(module, 0.0) + n
 
     for bff, requests in traffic.bff_requests.items():

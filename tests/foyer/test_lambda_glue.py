@@ -566,8 +566,9 @@ def test_an_interpreter_exit_after_serving_logs_no_error() -> None:
 def test_a_missing_setting_fails_the_init_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic import AliasChoices, Field
 
-    from foyer.lambda_glue import StartupError, check_settings
+    from foyer.lambda_glue import StartupError
     from foyer.settings import FoyerSettings
+    from foyer.startup import check_settings
 
     class Needs(FoyerSettings):
         table_name: str = Field(validation_alias=AliasChoices("PROBE_TABLE_NAME"))
