@@ -228,8 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         args.warm_goal_ms,
     )
     traffic = Traffic(_bff_requests(args.bff), args.service_calls, args.authorizer_share, args.order_share)
-    topology = read_topology(args.terraform)
-    counts = invocations(traffic, topology)
+    try:  # a layout the reader does not know, or a schedule it cannot price: say which, no traceback
+        topology = read_topology(args.terraform)
+        counts = invocations(traffic, topology)
+    except ValueError as exc:
+        print(f"make cost: {exc}", file=sys.stderr)
+        return 2
     measured = with_consumers(read_bench(args.bench), counts)
     header = [
         "function",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,20 @@ def test_a_schedule_measured_at_init_only_is_priced_cold_on_every_run(
     # Every event of an order comes from an outbox app: 4 relay invocations per order, 110,000 orders.
     assert rows["foyer.events.handler"].split()[5] == "440,000"
     assert "the outbox relays of inventory, orders, payments together" in out
+
+
+def test_a_schedule_it_cannot_price_is_named_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = tmp_path / "bench.json"
+    bench.write_text("[]")
+    terraform = tmp_path / "terraform"
+    shutil.copytree(REPO / "terraform" / "modules", terraform / "modules")
+    shutil.copytree(REPO / "terraform" / "environments", terraform / "environments")
+    main_tf = terraform / "modules" / "platform" / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace('"rate(5 minutes)"', '"cron(0/5 * * * ? *)"'))
+    assert cost.main(["--bench", str(bench), "--terraform", str(terraform)]) == 2
+    assert "make cost: cannot price the schedule 'cron(0/5 * * * ? *)'" in capsys.readouterr().err
 
 
 def test_without_a_warm_figure_every_call_is_a_cold_start_of_io_only() -> None:
