@@ -104,9 +104,19 @@ def test_a_running_sandbox_can_be_made_flaky_and_well_again() -> None:
     assert (failed.status_code, charged.status_code) == (503, 200)
 
 
+def test_a_setting_keeps_its_type_whatever_value_it_was_given_last() -> None:
+    """The README's `{"error_rate": 0}` then `{"error_rate": 0.3}`: a rate stays a rate."""
+    with in_thread() as running:
+        behaviour = f"{running.url}/_sandbox/behaviour"
+        assert httpx.post(behaviour, json={"error_rate": 0, "latency_ms": 0}).status_code == 200
+        again = httpx.post(behaviour, json={"error_rate": 0.3, "latency_ms": 50})
+    assert again.status_code == 200, again.text
+    assert (again.json()["error_rate"], again.json()["latency_ms"]) == (0.3, 50)
+
+
 @pytest.mark.parametrize(
     "body",
-    [{"error_rate": 2}, {"error_rate": "0.3"}, {"latency_ms": True}, {"faults": ["boom"]}, {"api_keys": []}],
+    [{"error_rate": 2}, {"latency_ms": 0.5}, {"error_rate": "0.3"}, {"latency_ms": True}, {"faults": ["boom"]}, {"api_keys": []}],
 )
 def test_a_bad_behaviour_is_refused_and_changes_nothing(body: dict[str, Any]) -> None:
     with in_thread() as running:

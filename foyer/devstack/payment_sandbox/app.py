@@ -200,7 +200,7 @@ class Sandbox:
         if unknown:
             return JSONResponse({"error": f"unknown settings: {', '.join(sorted(unknown))}"}, status_code=400)
         try:
-            changes = {name: _setting(name, value, current[name]) for name, value in body.items()}
+            changes = {name: _setting(name, value) for name, value in body.items()}
             config = dataclasses.replace(self.config, **changes)
         except (TypeError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
@@ -372,16 +372,24 @@ def _behaviour(config: SandboxConfig) -> dict[str, Any]:
     return shown
 
 
-def _setting(name: str, value: Any, current: Any) -> Any:
-    """`value` for the setting `name` if it has the type of the current one, else TypeError."""
+# Each numeric setting's declared kind, from its default: a value set earlier (`0` for a rate) must
+# not narrow what the setting accepts next.
+NUMERIC_KINDS: dict[str, type] = {
+    f.name: type(f.default) for f in dataclasses.fields(SandboxConfig) if isinstance(f.default, (int, float))
+}
+
+
+def _setting(name: str, value: Any) -> Any:
+    """`value` for the setting `name` if it has the setting's declared type, else TypeError."""
     if name == "faults":
         if not isinstance(value, list) or not all(v in FAULTS for v in value):
             raise TypeError(f"faults must be a list of some of {', '.join(FAULTS)}")
         return tuple(value)
-    numeric = (int, float) if isinstance(current, float) else (int,)
-    if isinstance(value, bool) or not isinstance(value, numeric):
-        raise TypeError(f"{name} must be a {type(current).__name__}")
-    return value
+    kind = NUMERIC_KINDS[name]
+    accepted = (int, float) if kind is float else (int,)
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise TypeError(f"{name} must be a {'number' if kind is float else 'whole number'}")
+    return kind(value)
 
 
 def create_app(config: SandboxConfig | None = None) -> Starlette:
