@@ -16,6 +16,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -58,11 +59,11 @@ def main(
     """Run one command; 0 on success, 1 when a queue is missing or a redrive left messages behind."""
     args = _parser().parse_args(argv)
     console = console or Console()
-    if sqs is None:
-        from foyer import aws
-
-        sqs = aws.client("sqs")
     try:
+        if sqs is None:
+            from foyer import aws
+
+            sqs = aws.client("sqs")
         if args.command == "list":
             return _list(sqs, console)
         if args.command == "show":
@@ -71,6 +72,14 @@ def main(
     except QueueNotFound as missing:
         console.print(f"[red]no queue named {missing}[/]")
         return 1
+    except (BotoCoreError, ClientError) as unreachable:
+        # No stack file and no AWS configuration lands here: one line that says where it looked.
+        console.print(f"[red]cannot reach SQS: {unreachable}[/]")
+        console.print(
+            "start the local stack (`make dev`), or point at an account: AWS_PROFILE / AWS_REGION, "
+            "or AWS_ENDPOINT_URL for another emulator"
+        )
+        return 2
 
 
 def _list(sqs: SQSClient, console: Console) -> int:

@@ -191,3 +191,27 @@ def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
             QueueUrl=url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
         )
+
+
+def test_no_stack_and_no_account_is_one_line_not_a_traceback(tmp_path: Any) -> None:
+    """Without `.local/stack.json` or AWS configuration the command says so and exits 2."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_"))}
+    env.update(
+        FOYER_STACK_FILE=str(tmp_path / "none.json"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+        # Nothing may leave the machine even if a credential were found somewhere.
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "foyer.cli.dlq", "list"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "make dev" in done.stdout
