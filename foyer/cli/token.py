@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         "--state-dir",
         type=Path,
         default=None,
-        help="the stack's state dir, as given to `make dev` (default: FOYER_STACK_FILE's folder, else .local)",
+        help="the stack's state dir as given to `make dev` (default: FOYER_STACK_FILE's folder, else .local)",
     )
     args = parser.parse_args(argv)
     if args.ttl <= 0:

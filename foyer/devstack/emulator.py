@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from foyer.devstack import processes
+
 __all__ = ["EMULATOR_PORT", "Emulator", "EmulatorError", "free_port"]
 
 # The emulator's fixed port under `make dev` (docker-compose.yml publishes the same). It is started
@@ -85,6 +87,10 @@ class Emulator:
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
+            # Out of the terminal's process group: Ctrl-C must not stop it before the pollers using it;
+            # so it must die with its parent instead.
+            process_group=0,
+            preexec_fn=processes.die_with_parent,
         )
         try:
             self._wait_ready()

@@ -21,8 +21,8 @@ _PR_SET_PDEATHSIG = 1
 _prctl = getattr(ctypes.CDLL(None), "prctl", None) if sys.platform == "linux" else None
 
 
-def _die_with_parent() -> None:
-    # If the stack itself is killed hard, the kernel still stops its children (Linux only).
+def die_with_parent() -> None:
+    """Run in a child before exec: if the stack is killed hard, the kernel still stops it (Linux only)."""
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -67,7 +67,10 @@ def start(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent if _prctl is not None else None,
+        preexec_fn=die_with_parent if _prctl is not None else None,
+        # A process group of its own: Ctrl-C in the terminal reaches the stack alone, which then stops
+        # its children in order (the apps and pollers before the emulator they talk to).
+        process_group=0,
     )
     child = Child(name, process)
     if sink is not None:

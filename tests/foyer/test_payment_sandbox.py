@@ -116,7 +116,14 @@ def test_a_setting_keeps_its_type_whatever_value_it_was_given_last() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"error_rate": 2}, {"latency_ms": 0.5}, {"error_rate": "0.3"}, {"latency_ms": True}, {"faults": ["boom"]}, {"api_keys": []}],
+    [
+        {"error_rate": 2},
+        {"latency_ms": 0.5},
+        {"error_rate": "0.3"},
+        {"latency_ms": True},
+        {"faults": ["boom"]},
+        {"api_keys": []},
+    ],
 )
 def test_a_bad_behaviour_is_refused_and_changes_nothing(body: dict[str, Any]) -> None:
     with in_thread() as running:

@@ -67,7 +67,9 @@ def test_the_minted_token_verifies_for_the_named_user(
     assert verifier.verify(token).subject == "grace"
 
 
-def test_no_key_is_created_where_no_stack_made_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_key_is_created_where_no_stack_made_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--state-dir", str(tmp_path)]) == 2
     assert "--state-dir" in capsys.readouterr().err
     assert not (tmp_path / "issuer").exists()
