@@ -25,6 +25,7 @@ from foyer.service_api.inputs import (
     RequiredIdempotencyKey,
 )
 from foyer.service_api.journeys import Shelf
+from foyer.service_api.models import REPLAYED_HEADER
 from foyer.service_api.problems import OrderNotFound, ProductNotFound
 from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 
@@ -206,8 +207,10 @@ async def checkout(
         checkout=body,
         idempotency_key=idempotency_key,
     )
-    response.headers["Location"] = location(request, "my_order", order_id=placed.order_id)
-    return _row(placed)
+    response.headers["Location"] = location(request, "my_order", order_id=placed.order.order_id)
+    if placed.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return _row(placed.order)
 
 
 @router.get(

@@ -242,9 +242,9 @@ async def place_order(
     # The orders service gets a key of its own (scoped to the partner), so a retry after this process
     # died between the two writes still places one order.
     key = request.headers["idempotency-key"]
-    placed = await services.place_order(
-        deadline, order, idempotency_key=f"partner:{partner.partner_id}:{key}"
-    )
+    placed = (
+        await services.place_order(deadline, order, idempotency_key=f"partner:{partner.partner_id}:{key}")
+    ).order
     answer = JSONResponse(
         _order(placed).model_dump(mode="json"),
         status_code=201,

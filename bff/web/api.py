@@ -22,6 +22,7 @@ from foyer.service_api.inputs import (
     RequiredIdempotencyKey,
 )
 from foyer.service_api.journeys import Shelf
+from foyer.service_api.models import REPLAYED_HEADER
 from foyer.service_api.problems import OrderNotFound, ProductNotFound
 from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 
@@ -124,8 +125,10 @@ async def checkout(
         checkout=body,
         idempotency_key=idempotency_key,
     )
-    response.headers["Location"] = location(request, "my_order", order_id=placed.order_id)
-    return placed
+    response.headers["Location"] = location(request, "my_order", order_id=placed.order.order_id)
+    if placed.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return placed.order
 
 
 @router.get("/me/orders", summary="The signed-in customer's orders, newest first", responses=SIGNED_IN)

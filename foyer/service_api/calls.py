@@ -9,7 +9,16 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from foyer.service_api.models import Order, OrderPage, Payment, Product, ProductPage, TimelineStep
+from foyer.service_api.models import (
+    REPLAYED_HEADER,
+    Order,
+    OrderPage,
+    Payment,
+    Placed,
+    Product,
+    ProductPage,
+    TimelineStep,
+)
 from foyer.service_api.relay import relayed
 from foyer.upstream import Breakers, Deadline, Upstream, UpstreamUnavailable
 from foyer.upstream.client import shared_client
@@ -118,7 +127,7 @@ class Services:
 
     async def place_order(
         self, deadline: Deadline, order: Mapping[str, Any], *, idempotency_key: str
-    ) -> Order:
+    ) -> Placed:
         """The order placed (or the one this key already placed). The key makes a retry safe, so
         the write is retried like a read."""
         response = await self.orders.post(
@@ -127,7 +136,7 @@ class Services:
         placed = _answer(self.orders, response, Order, ok=201)
         if placed is None:
             raise UpstreamUnavailable(self.orders.name, "answered 404 to an order")
-        return placed
+        return Placed(placed, replayed=response.headers.get(REPLAYED_HEADER) == "true")
 
     async def order(self, deadline: Deadline, order_id: str) -> Order | None:
         response = await self.orders.get(f"/orders/{_segment(order_id)}", deadline)

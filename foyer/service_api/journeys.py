@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from foyer.service_api.calls import Services
 from foyer.service_api.inputs import CheckoutIn
-from foyer.service_api.models import Order, OrderPage, Payment, Product, TimelineStep
+from foyer.service_api.models import Order, OrderPage, Payment, Placed, Product, TimelineStep
 from foyer.service_api.problems import OrderNotFound, ProductNotFound
 from foyer.upstream import Deadline, Optional, gather_parts
 
@@ -74,7 +74,7 @@ async def place(
     user_id: str,
     checkout: CheckoutIn,
     idempotency_key: str,
-) -> Order:
+) -> Placed:
     """The user's order placed once per key (the key is scoped to channel and user)."""
     order = {
         "customer_id": user_id,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# The header an Idempotency-Key's replay carries (foyer.idempotency.http, whose store a BFF without
+# a table does not load).
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class _Reader(BaseModel):
@@ -59,6 +64,15 @@ class Order(_Reader):
     history: list[OrderStep] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An order placed, and whether orders answered with the order an earlier request of the same
+    Idempotency-Key placed (a client's retry, to be told so with `Idempotent-Replayed: true`)."""
+
+    order: Order
+    replayed: bool
 
 
 class OrderPage(_Reader):
