@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.telemetry import TelemetryConfig
 
 from foyer import errors, logging, metrics, openapi
@@ -69,6 +69,11 @@ def create_app(
     @app.get("/health", tags=["health"], summary="Liveness of this app")
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": service}
+
+    # Uptime checks and load balancers probe with HEAD; kept out of the OpenAPI, which documents GET.
+    @app.head("/health", include_in_schema=False)
+    async def health_head() -> Response:
+        return Response(status_code=200, media_type="application/json")
 
     for router in routers:
         app.include_router(router)

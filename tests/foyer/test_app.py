@@ -64,3 +64,11 @@ def test_fastapis_native_opentelemetry_is_off(monkeypatch: pytest.MonkeyPatch) -
     assert FastAPI()._native_telemetry.enabled()
     assert not create_app("probe", title="probe")._native_telemetry.enabled()
     assert create_app("probe", title="probe", telemetry={"tracing": True})._native_telemetry.enabled()
+
+
+def test_health_answers_head_as_uptime_checks_send_it(client: TestClient) -> None:
+    head = client.head("/health")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert "/health" in client.get("/openapi.json").json()["paths"]
+    assert "head" not in client.get("/openapi.json").json()["paths"]["/health"]
