@@ -110,7 +110,8 @@ class LocalStack(_Model):
     emulator: Emulator
     tables: dict[str, str]  # app name -> its table's name
     functions: dict[str, Function]  # app name -> its Lambda function
-    ports: dict[str, int]  # app name -> its declared local port (before --port-offset)
+    ports: dict[str, int]  # app name -> its local port (the declared one plus port_offset)
+    port_offset: int = 0  # `--port-offset`: how far this stack shifted every declared port
     apps: dict[str, str] = {}  # app name -> the URL it answers on (only while `make dev` runs)
     event_bus: str | None = None  # the bus the relays publish to
     outboxes: list[str] = []  # tables whose outbox a relay publishes
@@ -131,10 +132,15 @@ class LocalStack(_Model):
         """`name -> module:app` for every app Terraform declares."""
         return {name: function.asgi_app for name, function in self.functions.items()}
 
-    def port(self, app: str, offset: int = 0) -> int:
-        """The local port of `app`, shifted by `offset` (a second stack beside a developer's)."""
+    def shifted(self, offset: int) -> LocalStack:
+        """This stack with every port moved by `offset` (a second stack beside a developer's)."""
+        ports = {app: port + offset for app, port in self.ports.items()}
+        return self.model_copy(update={"ports": ports, "port_offset": self.port_offset + offset})
+
+    def port(self, app: str) -> int:
+        """The local port `app` answers on."""
         try:
-            return self.ports[app] + offset
+            return self.ports[app]
         except KeyError:
             raise KeyError(
                 f"no local port is declared for {app!r}: add its entry to locals.apps in "

@@ -91,7 +91,6 @@ def _start_issuer(state_dir: Path, port: int, sink: Callable[[str, str], None]) 
 def _start_gateways(
     stack: LocalStack,
     env: dict[str, str],
-    offset: int,
     sink: Callable[[str, str], None],
     children: list[processes.Child],
 ) -> LocalStack:
@@ -99,7 +98,7 @@ def _start_gateways(
     BFF's port + GATEWAY_PORT_SHIFT; returns the stack with their URLs under `gateway`."""
     urls: dict[str, str] = {}
     for name, api in stack.apis.items():
-        port = stack.port(name, offset) + GATEWAY_PORT_SHIFT
+        port = stack.port(name) + GATEWAY_PORT_SHIFT
         argv = [sys.executable, "-m", "foyer.devstack.gateway", name, "--port", str(port)]
         # The handler calls services over the transport it has in Lambda (foyer.upstream.transports).
         lambda_env = {**env, "FOYER_SERVICE": name, transports.VARIABLE: "httpx"}
@@ -177,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 on_line=lambda line: status.update(f"terraform: {line}"),
                 jwks_url=jwks_url(issuer_port),
                 payment_provider_url=provider_url,
-            )
+            ).shifted(args.port_offset)
         console.print(
             f"[green]✓[/] terraform applied: {len(stack.tables)} tables, {len(stack.functions)} functions"
         )
@@ -187,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         )
         urls: dict[str, str] = {}
         for name, module in stack.app_modules.items():
-            app_port = stack.port(name, args.port_offset)
+            app_port = stack.port(name)
             urls[name] = f"http://127.0.0.1:{app_port}"
             app_env = {**env, "FOYER_SERVICE": name}
             if name in stack.tables:
@@ -202,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
                     processes.wait_healthy(child, f"{stack.apps[child.name]}/health")
         console.print(f"[green]✓[/] {len(stack.apps)} apps healthy")
 
-        stack = _start_gateways(stack, env, args.port_offset, sink, children)
+        stack = _start_gateways(stack, env, sink, children)
         stack.write(stack_file)
 
         runtime = _start_event_runtime(stack, env, provider_url, sink)

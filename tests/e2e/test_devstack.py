@@ -26,7 +26,7 @@ def test_every_app_answers_health(devstack: RunningStack) -> None:
     assert {"catalog", "inventory"} <= described.apps.keys()
     assert described.apps.keys() == described.ports.keys()  # every app the apps map declares
     for name, url in described.apps.items():
-        assert url == f"http://127.0.0.1:{described.port(name, OFFSET)}"
+        assert url == f"http://127.0.0.1:{described.port(name)}"
         response = httpx.get(f"{url}/health", timeout=5)
         assert response.status_code == 200, name
         assert response.json()["service"] == name
@@ -61,7 +61,7 @@ def test_an_app_started_alone_with_uvicorn_finds_the_stack(devstack: RunningStac
     """No AWS variables at all: the app reads endpoint, region and table from the stack file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_", "TABLE_NAME"))}
     env["FOYER_STACK_FILE"] = str(devstack.stack_file)
-    free = devstack.description.port("catalog", OFFSET + 50)
+    free = devstack.description.port("catalog") + 50
     alone = subprocess.Popen(uvicorn_argv("services.catalog.app:app", free), cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 30
@@ -176,7 +176,7 @@ def test_ctrl_c_stops_everything(devstack: RunningStack) -> None:
     """Runs after every test of the stack (e2e/conftest.py): Ctrl-C leaves no process and no
     listener behind."""
     described = devstack.description
-    ports = [described.port(name, OFFSET) for name in described.apps] + [
+    ports = [described.port(name) for name in described.apps] + [
         EMULATOR_PORT + OFFSET,
         ISSUER_PORT + OFFSET,
     ]

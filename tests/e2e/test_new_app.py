@@ -98,7 +98,7 @@ def with_new_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
 
 def test_the_new_service_answers_health_on_its_declared_port(with_new_service: RunningStack) -> None:
     described = with_new_service.description
-    assert described.ports[NAME] == PORT
+    assert (described.ports[NAME], described.port_offset) == (PORT + OFFSET, OFFSET)
     assert described.apps[NAME] == f"http://127.0.0.1:{PORT + OFFSET}"
     response = httpx.get(f"http://127.0.0.1:{PORT + OFFSET}/health", timeout=5)
     assert response.status_code == 200

@@ -76,7 +76,8 @@ def test_each_app_is_served_from_the_app_module_beside_its_handler() -> None:
 def test_ports_shift_by_the_offset_and_an_undeclared_app_names_the_apps_map() -> None:
     stack = described()
     assert stack.port("catalog") == 8101
-    assert stack.port("web", 1000) == 9001
+    moved = stack.shifted(1000)
+    assert (moved.port("web"), moved.ports["catalog"], moved.port_offset) == (9001, 9101, 1000)
     with pytest.raises(KeyError, match=r"locals\.apps in terraform/modules/platform/main\.tf"):
         stack.port("orders")
 
