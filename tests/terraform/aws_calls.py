@@ -169,7 +169,7 @@ class _Collector(ast.NodeVisitor):
             for statement in node.body:
                 self.visit(statement)
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
@@ -303,7 +303,7 @@ class Module:
 
 
 @cache
-def MODULES() -> dict[str, Path]:  # noqa: N802  (a constant, computed once)
+def MODULES() -> dict[str, Path]:
     """Every module of the repository's packages, by dotted name."""
     found = {}
     for package in PACKAGES:
@@ -350,8 +350,10 @@ def _targets(unit: Unit) -> Iterator[tuple[str, str]]:
                 target = (source, "") if source in MODULES() else ("", "")
                 # `import a.b` binds `a`: a dotted use reaches into a.b
                 for part in dotted[1:]:
-                    if target[0] and not target[1]:
-                        target = _resolve(target[0], part) or target
+                    deeper = _resolve(target[0], part) if target[0] and not target[1] else ("", "")
+                    if not deeper[0]:
+                        break
+                    target = deeper
             else:
                 target = _resolve(source, attribute)
                 if target[0] and not target[1] and len(dotted) > 1:
@@ -420,8 +422,10 @@ def reach(handler: str) -> Reach:
                 for name, qualname in cls.methods[target[1]].items():
                     if _runs_with_class(cls, target[1], name) or name in attributes:
                         add((target[0], qualname))
-        new = unit.attrs - attributes
-        attributes |= unit.attrs
+        # getattr(obj, "name") reaches a method too.
+        named = unit.attrs | {text for text in unit.strings if text.isidentifier()}
+        new = named - attributes
+        attributes |= named
         for module_of, cls_name in classes:
             for name in new & module(module_of).methods[cls_name].keys():
                 add((module_of, module(module_of).methods[cls_name][name]))
@@ -502,7 +506,7 @@ def _calls_in(key: tuple[str, str], found: Reach) -> None:
     for service in services:
         ops = operations(service)
         prefix = IAM_PREFIX.get(service, service)
-        for receiver, method, line in unit.calls:
+        for _receiver, method, line in unit.calls:
             if method in ops:
                 found.calls.add(Call(f"{prefix}:{ops[method]}", f"{key[0]}:{line}"))
         for text in unit.strings & ops.keys():

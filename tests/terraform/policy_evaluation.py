@@ -233,11 +233,13 @@ def evaluate(
         return Decision(True, f"allowed by {direct}")
     if key_policy:
         if delegated and allowed_by_identity:
-            return Decision(True, f"allowed by {allowed_by_identity} (the key policy delegates: {delegated})")
+            return Decision(
+                True, f"allowed by {allowed_by_identity} (the key policy delegates in {delegated})"
+            )
         if allowed_by_identity:
             return Decision(
                 False,
-                f"the key policy {resource.name if resource else ''} allows neither the caller nor its account",
+                "the key policy allows neither the caller nor its account (identity policies do not count)",
             )
         return Decision(False, "no statement allows it")
     if allowed_by_identity:

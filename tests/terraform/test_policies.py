@@ -61,23 +61,39 @@ def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _resources(child)
 
 
-@pytest.fixture(scope="module")
-def applied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    """Each root applied to an emulator of this module's own: its resources as `terraform show -json`
-    prints the state (every ARN known, unlike a plan's)."""
-    if not any(DIST.glob("*.zip")):
-        pytest.fail("dist/ has no Lambda zips: run the suite with `make test` (it packages first)")
-    work = tmp_path_factory.mktemp("policies")
-    terraform = copy_terraform(work / "terraform")
-    found = {}
-    with Emulator(log_path=work / "moto.log") as emulator:
-        for environment in ENVIRONMENTS:
+# The emulator implements no provisioned concurrency (PutProvisionedConcurrencyConfig answers 404);
+# no policy depends on it, and the aliases it sits on are still created.
+NO_PROVISIONED_CONCURRENCY = """resource "aws_lambda_provisioned_concurrency_config" "this" {
+  count = 0
+}
+"""
+
+
+class Applied:
+    """Each root applied on first use to an emulator of its own (their web ACLs would clash in one),
+    its resources as `terraform show -json` prints the state: every ARN known, unlike a plan's."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.terraform = copy_terraform(work / "terraform")
+        (self.terraform / "modules" / "lambda_app" / "emulator_override.tf").write_text(
+            NO_PROVISIONED_CONCURRENCY
+        )
+        self.accounts: Applied = {}
+
+    def __getitem__(self, environment: str) -> Account:
+        if environment not in self.accounts:
+            self.accounts[environment] = Account(self._apply(environment))
+        return self.accounts[environment]
+
+    def _apply(self, environment: str) -> list[dict[str, Any]]:
+        with Emulator(log_path=self.work / f"moto-{environment}.log") as emulator:
             runner = Terraform(
-                terraform / "environments" / environment,
-                work / f"data-{environment}",
+                self.terraform / "environments" / environment,
+                self.work / f"data-{environment}",
                 env=emulator_only_env(emulator.endpoint),
             )
-            runner.init(backend_path=work / f"{environment}.tfstate")
+            runner.init(backend_path=self.work / f"{environment}.tfstate")
             runner.apply({"artifacts_dir": str(DIST)})
             shown = subprocess.run(
                 [runner.binary, "show", "-json", "-no-color"],
@@ -87,8 +103,14 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str
                 text=True,
                 check=True,
             )
-            found[environment] = list(_resources(json.loads(shown.stdout)["values"]["root_module"]))
-    return found
+        return list(_resources(json.loads(shown.stdout)["values"]["root_module"]))
+
+
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    if not any(DIST.glob("*.zip")):
+        pytest.fail("dist/ has no Lambda zips: run the suite with `make test` (it packages first)")
+    return Applied(tmp_path_factory.mktemp("policies"))
 
 
 def _document(text: str | None) -> dict[str, Any]:
@@ -368,6 +390,7 @@ def _service_requests(account: Account) -> Iterator[tuple[str, Request, Policy |
     for api in account.of("aws_api_gateway_rest_api"):
         paths.setdefault(api["root_resource_id"], "/")
     stages = [(s["rest_api_id"], s["stage_name"]) for s in account.of("aws_api_gateway_stage")]
+    execute_api = f"arn:aws:execute-api:{REGION}:{account_id}"
     invoked = re.compile(r"functions/(arn:[^/]+)/invocations")
     for integration in account.of("aws_api_gateway_integration"):
         match = invoked.search(integration.get("uri") or "")
@@ -377,9 +400,7 @@ def _service_requests(account: Account) -> Iterator[tuple[str, Request, Policy |
         path = paths[integration["resource_id"]].lstrip("/")
         for api_id, stage in stages:
             if api_id == integration["rest_api_id"]:
-                source = {
-                    "aws:SourceArn": f"arn:aws:execute-api:{REGION}:{account_id}:{api_id}/{stage}/{method}/{path}"
-                }
+                source = {"aws:SourceArn": f"{execute_api}:{api_id}/{stage}/{method}/{path}"}
                 request = Request(
                     "lambda:InvokeFunction",
                     match.group(1),
@@ -390,22 +411,16 @@ def _service_requests(account: Account) -> Iterator[tuple[str, Request, Policy |
     for authorizer in account.of("aws_api_gateway_authorizer"):
         match = invoked.search(authorizer.get("authorizer_uri") or "")
         if match:
-            source = {
-                "aws:SourceArn": f"arn:aws:execute-api:{REGION}:{account_id}:{authorizer['rest_api_id']}/authorizers/{authorizer['id']}"
-            }
+            api_id = authorizer["rest_api_id"]
+            source = {"aws:SourceArn": f"{execute_api}:{api_id}/authorizers/{authorizer['id']}"}
             request = Request(
                 "lambda:InvokeFunction", match.group(1), service="apigateway.amazonaws.com", context=source
             )
             yield f"authorizer {authorizer['name']}", request, account.function_policy(match.group(1))
 
 
-@pytest.fixture(scope="module")
-def accounts(applied: dict[str, list[dict[str, Any]]]) -> dict[str, Account]:
-    return {environment: Account(resources) for environment, resources in applied.items()}
-
-
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_every_call_of_every_function_is_allowed(accounts: dict[str, Account], environment: str) -> None:
+def test_every_call_of_every_function_is_allowed(accounts: Applied, environment: str) -> None:
     checked = decide(accounts[environment])
     assert len(checked) > 4 * len(accounts[environment].functions), (
         "too few calls found: is the scan still right?"
@@ -415,7 +430,7 @@ def test_every_call_of_every_function_is_allowed(accounts: dict[str, Account], e
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_every_call_of_the_code_is_attributed(accounts: dict[str, Account], environment: str) -> None:
+def test_every_call_of_the_code_is_attributed(accounts: Applied, environment: str) -> None:
     problems = {
         f"{function['function_name']}: {problem.where}: {problem.what}"
         for function in accounts[environment].functions
@@ -425,9 +440,7 @@ def test_every_call_of_the_code_is_attributed(accounts: dict[str, Account], envi
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_a_secret_admits_exactly_the_functions_that_read_it(
-    accounts: dict[str, Account], environment: str
-) -> None:
+def test_a_secret_admits_exactly_the_functions_that_read_it(accounts: Applied, environment: str) -> None:
     account = accounts[environment]
     for secret in account.of("aws_secretsmanager_secret"):
         readers = {
@@ -450,9 +463,7 @@ def test_a_secret_admits_exactly_the_functions_that_read_it(
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_every_service_delivery_is_admitted_by_its_target(
-    accounts: dict[str, Account], environment: str
-) -> None:
+def test_every_service_delivery_is_admitted_by_its_target(accounts: Applied, environment: str) -> None:
     requests = list(_service_requests(accounts[environment]))
     assert requests
     denied = [
@@ -478,9 +489,7 @@ def _documents(account: Account) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_parliament_finds_nothing_in_the_planned_policies(
-    accounts: dict[str, Account], environment: str
-) -> None:
+def test_parliament_finds_nothing_in_the_planned_policies(accounts: Applied, environment: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # parliament imports pkg_resources
         from parliament import analyze_policy_string
