@@ -491,7 +491,9 @@ def _documents(account: Account) -> Iterator[tuple[str, str]]:
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_parliament_finds_nothing_in_the_planned_policies(accounts: Applied, environment: str) -> None:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # parliament imports pkg_resources
+        # parliament imports pkg_resources and compiles regexes with invalid escapes: its own noise.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         from parliament import analyze_policy_string
 
     findings = []
