@@ -31,7 +31,8 @@ from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import DIST
 from foyer.devstack.terraform import Terraform
 
-pytestmark = [pytest.mark.terraform, pytest.mark.integration]
+# The first test of each root pays for its apply (4-5 minutes on a busy machine).
+pytestmark = [pytest.mark.terraform, pytest.mark.integration, pytest.mark.timeout(900)]
 
 # dev and prod: staging is dev's shape with other values; prod adds the aliases (provisioned
 # concurrency) that callers must be granted instead of the unqualified functions.
