@@ -174,9 +174,9 @@ class Account:
         name, _, qualifier = function_arn.split(":", 6)[6].partition(":")
         statements = []
         for permission in self.of("aws_lambda_permission"):
-            if permission["function_name"].rpartition(":function:")[2].split(":")[0] != name:
-                continue
-            if (permission.get("qualifier") or "") != qualifier:
+            # function_name is a name or an ARN, either of which may carry the qualifier.
+            named, _, named_qualifier = permission["function_name"].rpartition(":function:")[2].partition(":")
+            if named != name or (permission.get("qualifier") or named_qualifier) != qualifier:
                 continue
             principal = permission["principal"]
             statement: dict[str, Any] = {
@@ -438,6 +438,24 @@ def test_every_call_of_the_code_is_attributed(accounts: Applied, environment: st
         for problem in aws_calls.reach(function["handler"]).problems
     }
     assert not problems, "the scan cannot tell what these do:\n" + "\n".join(sorted(problems))
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_caller_of_a_signed_url_signs(accounts: Applied, environment: str) -> None:
+    account = accounts[environment]
+    iam_urls = {
+        u["function_url"].rstrip("/")
+        for u in account.of("aws_lambda_function_url")
+        if u["authorization_type"] == "AWS_IAM"
+    }
+    for function in account.functions:
+        urls = json.loads(environment_of(function).get("FOYER_SERVICE_URLS", "{}"))
+        if not {url.rstrip("/") for url in urls.values()} & iam_urls:
+            continue
+        assert environment_of(function).get("FOYER_SIGN_SERVICE_CALLS") == "true", function["function_name"]
+        assert ("foyer.signing", "SigV4") in aws_calls.reach(function["handler"]).units, function[
+            "function_name"
+        ]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
