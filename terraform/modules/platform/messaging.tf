@@ -1,9 +1,16 @@
 # What the order flow reaches besides its tables and the bus: the payment provider's key (payments)
 # and where customers are told (notifications).
 
-# The payment provider's key, read at run time by payments: the function's environment holds only the
-# secret's ARN (architecture decision 10). Under the secrets module's customer managed key, readable
-# by payments' role alone (locally: the sandbox's key, foyer/devstack/payment_sandbox).
+# The payment provider's key, read at run time by the charges consumer (services/payments/charging.py)
+# and by no other function: every payments function's environment holds only the secret's ARN
+# (architecture decision 10). Under the secrets module's customer managed key, readable by the
+# charges consumer's role alone (locally: the sandbox's key, foyer/devstack/payment_sandbox).
+locals {
+  # Secret => the functions (consumer keys of events.tf) whose code reads it; their roles, and no
+  # others, get the read statements and are the secret's and the key's readers.
+  secret_readers = { "payment-provider/api-key" = ["payments-charges"] }
+}
+
 module "secrets" {
   source = "../secrets"
 
@@ -14,7 +21,7 @@ module "secrets" {
       rotation_lambda_arn = var.payment_key_rotation_lambda_arn
     }
   }
-  readers                 = { "payment-provider/api-key" = [module.app["payments"].role_arn] }
+  readers                 = { for secret, functions in local.secret_readers : secret => [for f in functions : module.consumer_function[f].role_arn] }
   recovery_window_in_days = var.secret_recovery_window_in_days
   tags                    = var.tags
 }

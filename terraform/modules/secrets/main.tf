@@ -10,6 +10,8 @@ locals {
   account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   via_secrets  = "secretsmanager.${data.aws_region.current.name}.amazonaws.com"
   rotated      = { for name, secret in var.secrets : name => secret if secret.rotation_lambda_arn != null }
+  # Every secret's readers: the roles the key policy lets decrypt through Secrets Manager.
+  key_readers = sort(distinct(flatten(values(var.readers))))
   # "payment-provider/api-key" => "PaymentProviderApiKey": statement ids are alphanumeric.
   sid = { for name in keys(var.secrets) : name => replace(title(replace(name, "/[^A-Za-z0-9]+/", " ")), " ", "") }
 }
@@ -19,10 +21,15 @@ resource "aws_kms_key" "this" {
   enable_key_rotation     = true
   deletion_window_in_days = var.key_deletion_window_in_days
   tags                    = var.tags
+}
 
+# Apart from the key, so that the key (and the secrets under it, whose ARNs go into the readers'
+# environment) never waits on the readers' roles that this policy names.
+resource "aws_kms_key_policy" "this" {
+  key_id = aws_kms_key.this.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         # Without it nobody could ever change or delete the key again; IAM policies decide who may.
         Sid       = "AccountAdministers"
@@ -43,7 +50,17 @@ resource "aws_kms_key" "this" {
           ArnNotLike      = { "aws:PrincipalArn" = local.account_root }
         }
       },
-    ]
+      ], length(local.key_readers) == 0 ? [] : [
+      {
+        # The key itself names who reads the secrets, as each secret's policy does: the same roles.
+        Sid       = "ReadersDecryptThroughSecretsManager"
+        Effect    = "Allow"
+        Principal = { AWS = local.key_readers }
+        Action    = ["kms:Decrypt"]
+        Resource  = "*"
+        Condition = { StringEquals = { "kms:ViaService" = local.via_secrets } }
+      },
+    ])
   })
 }
 

@@ -32,13 +32,24 @@ resource "aws_iam_role_policy" "caller" {
   role = each.value.role_name
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid      = "InvokeItsServicesOnly"
-      Effect   = "Allow"
-      Action   = "lambda:InvokeFunctionUrl"
-      Resource = [for service in sort(distinct(each.value.services)) : local.function_arns[service]]
-      # Only through the signed URL: the same grant cannot reach a URL whose auth was turned off.
-      Condition = { StringEquals = { "lambda:FunctionUrlAuthType" = "AWS_IAM" } }
-    }]
+    Statement = [
+      {
+        Sid      = "InvokeItsServicesOnly"
+        Effect   = "Allow"
+        Action   = "lambda:InvokeFunctionUrl"
+        Resource = [for service in sort(distinct(each.value.services)) : local.function_arns[service]]
+        # Only through the signed URL: the same grant cannot reach a URL whose auth was turned off.
+        Condition = { StringEquals = { "lambda:FunctionUrlAuthType" = "AWS_IAM" } }
+      },
+      {
+        # A function URL authorizes lambda:InvokeFunction as well as lambda:InvokeFunctionUrl (AWS Lambda
+        # guide, "Control access to Lambda function URLs"); the condition keeps the direct Invoke API closed.
+        Sid       = "InvokeThroughTheUrlOnly"
+        Effect    = "Allow"
+        Action    = "lambda:InvokeFunction"
+        Resource  = [for service in sort(distinct(each.value.services)) : local.function_arns[service]]
+        Condition = { Bool = { "lambda:InvokedViaFunctionUrl" = "true" } }
+      },
+    ]
   })
 }

@@ -46,10 +46,17 @@ run "only_the_readers_may_get_the_value" {
 run "the_key_decrypts_only_through_secrets_manager" {
   assert {
     condition = one([
-      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition.StringNotEquals["kms:ViaService"]
+      for s in jsondecode(aws_kms_key_policy.this.policy).Statement : s.Condition.StringNotEquals["kms:ViaService"]
       if s.Sid == "DecryptThroughSecretsManagerOnly"
     ]) == "secretsmanager.eu-west-1.amazonaws.com"
     error_message = "kms:Decrypt must be denied outside Secrets Manager."
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(aws_kms_key_policy.this.policy).Statement : s.Principal.AWS
+      if s.Sid == "ReadersDecryptThroughSecretsManager"
+    ]) == ["arn:aws:iam::123456789012:role/foyer-dev-payments"]
+    error_message = "The key policy must name the secrets' readers, and only them, as the roles that decrypt."
   }
 }
 

@@ -66,6 +66,14 @@ run "no_caller_policy_holds_a_wildcard" {
     condition     = alltrue([for p in aws_iam_role_policy.caller : jsondecode(p.policy).Statement[0].Condition.StringEquals["lambda:FunctionUrlAuthType"] == "AWS_IAM"])
     error_message = "The grant must only hold for AWS_IAM URLs."
   }
+  assert {
+    condition = alltrue([
+      for p in aws_iam_role_policy.caller : jsondecode(p.policy).Statement[1].Action == "lambda:InvokeFunction"
+      && jsondecode(p.policy).Statement[1].Condition.Bool["lambda:InvokedViaFunctionUrl"] == "true"
+      && jsondecode(p.policy).Statement[1].Resource == jsondecode(p.policy).Statement[0].Resource
+    ])
+    error_message = "A function URL also needs lambda:InvokeFunction, on the same functions, through the URL only."
+  }
 }
 
 run "a_qualified_url_grants_the_alias" {
