@@ -94,6 +94,14 @@ class _Connection(h11.Connection):
             self.refused = error
             raise
         if isinstance(event, h11.Request) and head is not None:
+            # h11 bounds only a head still incomplete; one that arrives whole is measured here.
+            end = _HEAD_END.search(head)
+            size = end.start() if end else len(head)
+            if size > MAX_HEAD_BYTES:
+                line = _LINE.search(head)
+                status = 414 if (line.start() if line else size) > MAX_HEAD_BYTES else 431
+                self.refused = h11.RemoteProtocolError(_DETAILS[status], error_status_hint=status)
+                raise self.refused
             reason = head_problem(head)
             if reason is not None:
                 self.refused = _HeadRefused(reason, error_status_hint=400)
@@ -158,7 +166,10 @@ class ProblemH11Protocol(H11Protocol):
         if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
             self.transport.close()  # nothing was sent: an idle connection, closed without a word
             return
-        if self.cycle is not None and not self.cycle.response_complete:
+        if self.cycle is not None and self.cycle.response_complete:
+            self.transport.close()  # answered before the body was read: the rest is not waited for
+            return
+        if self.cycle is not None:
             self.cycle.disconnected = True  # the app stops waiting for the rest of the body
             self.cycle.message_event.set()
             if self.cycle.response_started:
@@ -170,7 +181,7 @@ class ProblemH11Protocol(H11Protocol):
         refused = getattr(self.conn, "refused", None)
         status = refused.error_status_hint if refused is not None else 400
         if status == 431 and not self._line_seen:
-            status = 414
+            status = 414  # h11 gave up on a head whose request line has not even ended
         detail = str(refused) if isinstance(refused, _HeadRefused) else _DETAILS.get(status, DETAIL)
         self._send_problem(status, detail)
 

@@ -53,7 +53,7 @@ DEFAULTS: dict[str, tuple[int, str | None, str]] = {
     "API_CONFIGURATION_ERROR": (500, "Internal server error", "InternalServerErrorException"),
 }
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
-_VARIABLE = re.compile(r"\$\{?(context(?:\.[A-Za-z0-9_]+)+)\}?")
+_VARIABLE = re.compile(r"\$\{(context(?:\.[A-Za-z0-9_]+)+)\}|\$(context(?:\.[A-Za-z0-9_]+)+)")
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def _matches(
 
 def _render(template: str, variables: Mapping[str, Any]) -> str:
     def value(match: re.Match[str]) -> str:
-        found = variables.get(match.group(1).removeprefix("context."))
+        found = variables.get((match.group(1) or match.group(2)).removeprefix("context."))
         return "" if found is None else str(found)
 
     return _VARIABLE.sub(value, template)
