@@ -255,7 +255,7 @@ def test_a_client_dribbling_its_body_gets_a_408_problem(either: tuple[tuple[str,
 
 
 def test_the_listen_backlog_is_uvicorns(either: tuple[tuple[str, int], str]) -> None:
-    (host, port), _ = either
+    (_host, port), _ = either
     listening = subprocess.run(
         ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
     ).stdout.split()
