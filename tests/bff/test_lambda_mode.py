@@ -6,6 +6,7 @@ caller stands in."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -204,14 +205,15 @@ def _raw(address: tuple[str, int], request: bytes, timeout: float = 10) -> bytes
 
 
 def _statuses(raw: bytes) -> list[int]:
-    return [int(line.split()[1]) for line in raw.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+    return [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
 
 
 def test_a_chunked_body_reaches_the_bff_like_a_framed_one_and_the_next_request_is_served(
     stack: LocalStack, partner_gateway: tuple[str, int]
 ) -> None:
     assert stack.demo is not None
-    body = b'{"lines": "not a list", "reference": "PO-chunked"}'
+    # A body only the BFF's own middleware refuses (a repeated key, 400 naming it): no I/O behind it.
+    body = b'{"reference": "PO-1", "reference": "PO-chunked"}'
     head = (
         f"POST /{stack.apis['partner'].stage}/v1/orders HTTP/1.1\r\nHost: x\r\n"
         f"x-api-key: {stack.demo.partner_api_key}\r\nIdempotency-Key: {uuid.uuid4()}\r\n"
@@ -223,10 +225,9 @@ def test_a_chunked_body_reaches_the_bff_like_a_framed_one_and_the_next_request_i
     chunked = b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     after = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     answer = _raw(partner_gateway, head + chunked + after)
-    assert _statuses(answer) == [422, 200]
-    problem = json.loads(answer.split(b"\r\n\r\n", 2)[1].rsplit(b"HTTP/1.1", 1)[0])
-    framed_problem = json.loads(framed.split(b"\r\n\r\n", 1)[1])
-    assert problem["errors"] == framed_problem["errors"]  # the same body reached the BFF
+    assert (_statuses(framed), _statuses(answer)) == ([400], [400, 200]), answer
+    assert b"repeats the key 'reference'" in framed
+    assert b"repeats the key 'reference'" in answer  # the chunked body reached the BFF whole
 
 
 @pytest.mark.parametrize("method", ["TRACE", "FOO", "CONNECT"])
