@@ -227,7 +227,21 @@ class SingletonHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        repeated = repeated_singleton(scope.get("headers", ())) if scope["type"] == "http" else None
+        repeated = None
+        if scope["type"] == "http":
+            event = scope.get("aws.event")
+            # Mangum joins an event's repeated header into one value with ", ": the repeats are
+            # only countable in the event's multiValueHeaders.
+            pairs = (
+                [
+                    (k.lower().encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+                    for k, vs in multi.items()
+                    for v in vs
+                ]
+                if event is not None and isinstance(multi := event.get("multiValueHeaders"), dict)
+                else scope.get("headers", ())
+            )
+            repeated = repeated_singleton(pairs)
         if repeated is None:
             await self.app(scope, receive, send)
             return
