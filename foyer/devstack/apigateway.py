@@ -46,15 +46,21 @@ def rest_event(
     """
     host = f"{API_ID}.execute-api.{region}.amazonaws.com"
     staged = f"/{stage}{path}" if path != "/" else f"/{stage}"
-    all_headers = {"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443", **(headers or {})}
-    all_headers.setdefault("X-Forwarded-For", source_ip)
+    given = {name.lower() for name in headers or {}}
+    defaults = {"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443"}
+    all_headers = {
+        **{name: value for name, value in defaults.items() if name.lower() not in given},
+        **(headers or {}),
+    }
+    if "x-forwarded-for" not in given:
+        all_headers["X-Forwarded-For"] = source_ip
     text = base64.b64encode(body).decode() if isinstance(body, bytes) else body
     query = {name: list(values) for name, values in (query or {}).items()}
     multi: dict[str, list[str]] = {}
     for name, value in multi_headers or ():
         multi.setdefault(name, []).append(value)
     for name, value in all_headers.items():
-        if name not in multi or multi[name][-1] != value:
+        if name not in multi:
             multi[name] = [value]
     if path_parameters is None and resource == "/{proxy+}":
         path_parameters = {"proxy": path.lstrip("/")} if path != "/" else None

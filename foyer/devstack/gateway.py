@@ -125,6 +125,9 @@ class Gateway:
             admitted = self.edge.admit(route, method, path, dict(kept))
         except Refusal as refused:
             return refuse(refused)
+        if route.method.mock is not None:
+            mocked = route.method.mock.render(single)
+            return mocked.status, mocked.headers, mocked.body
         text: str | bytes | None = None
         if body:
             try:

@@ -66,6 +66,51 @@ class Method:
     api_key_required: bool = False
     request_validator_id: str | None = None
     request_parameters: Mapping[str, bool] = field(default_factory=dict)
+    mock: MockAnswer | None = None  # a MOCK integration: API Gateway answers, no Lambda runs
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    """The integration response a MOCK integration answers with (a CORS preflight, typically)."""
+
+    status: int
+    parameters: Mapping[str, str]
+    body: str = ""
+
+    def render(self, request_headers: Mapping[str, str]) -> Answer:
+        headers = {"Content-Type": "application/json"}
+        for name, source in self.parameters.items():
+            header = name.removeprefix("method.response.header.")
+            value = _parameter(source, {}, request_headers)
+            if header != name and value is not None:
+                headers[header] = value
+        return Answer(self.status, headers, self.body.encode())
+
+
+def _mock(integration: Mapping[str, Any]) -> MockAnswer | None:
+    """What a MOCK integration answers: the integration response its request template's status
+    selects (by selectionPattern, else the default one)."""
+    if integration.get("type") != "MOCK":
+        return None
+    try:
+        template = (integration.get("requestTemplates") or {}).get("application/json") or "{}"
+        wanted = str(json.loads(template).get("statusCode", 200))
+    except (ValueError, AttributeError):
+        wanted = "200"
+    responses = list((integration.get("integrationResponses") or {}).values())
+    chosen = next(
+        (r for r in responses if r.get("selectionPattern") and re.fullmatch(r["selectionPattern"], wanted)),
+        None,
+    )
+    chosen = chosen or next((r for r in responses if not r.get("selectionPattern")), None)
+    if chosen is None:
+        return MockAnswer(int(wanted), {})
+    templates = chosen.get("responseTemplates") or {}
+    return MockAnswer(
+        int(chosen["statusCode"]),
+        dict(chosen.get("responseParameters") or {}),
+        templates.get("application/json") or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -274,6 +319,7 @@ def read(client: APIGatewayClient, api_id: str, stage: str) -> RestApi:
                 api_key_required=bool(found.get("apiKeyRequired", False)),
                 request_validator_id=found.get("requestValidatorId") or None,
                 request_parameters=dict(found.get("requestParameters") or {}),
+                mock=_mock(found.get("methodIntegration") or {}),
             )
         resources.append(Resource(item["id"], item["path"], methods))
     authorizers = {

@@ -137,6 +137,26 @@ def create_api(emulator: Emulator, *, responses: bool = True, ttl: int = 300) ->
     proxy = resource(root, "{proxy+}")
     method(proxy, "ANY", "CUSTOM")
     method(proxy, "OPTIONS")
+    preflight = resource(root, "preflight")
+    client.put_method(restApiId=api_id, resourceId=preflight, httpMethod="OPTIONS", authorizationType="NONE")
+    client.put_integration(
+        restApiId=api_id,
+        resourceId=preflight,
+        httpMethod="OPTIONS",
+        type="MOCK",
+        requestTemplates={"application/json": '{"statusCode": 204}'},
+    )
+    client.put_method_response(restApiId=api_id, resourceId=preflight, httpMethod="OPTIONS", statusCode="204")
+    client.put_integration_response(
+        restApiId=api_id,
+        resourceId=preflight,
+        httpMethod="OPTIONS",
+        statusCode="204",
+        responseParameters={
+            "method.response.header.Access-Control-Allow-Origin": "method.request.header.Origin",
+            "method.response.header.Access-Control-Allow-Methods": "'GET,POST'",
+        },
+    )
     partner = resource(root, "partner")
     method(resource(partner, "{proxy+}"), "ANY", key=True)
     if responses:
@@ -440,3 +460,14 @@ def test_a_chunked_body_reaches_the_bff_and_the_connection_serves_the_next_reque
     answer = exchange(served, head + chunked + second)
     assert answer.count(b"HTTP/1.1 200") == 2
     assert b'"body":{"sku":"COF-001"}' in answer
+
+
+def test_a_mock_integration_is_answered_by_the_gateway_itself(
+    api: restapi.RestApi, handler: LambdaAdapter
+) -> None:
+    status, headers, body = call(
+        gateway_of(api, handler, Clock()), "OPTIONS", "/local/preflight", Origin="https://shop.example"
+    )
+    assert (status, body) == (204, None)
+    assert headers["access-control-allow-origin"] == "https://shop.example"
+    assert headers["access-control-allow-methods"] == "GET,POST"
