@@ -173,12 +173,14 @@ def _http_response(answer: dict[str, Any]) -> Reply:
 
 
 def _authorizer_handlers(stack: LocalStack, api: restapi.RestApi) -> dict[str, AuthorizerHandler]:
-    """Each authorizer's handler: the function whose ARN its URI names (Terraform's outputs)."""
+    """Each authorizer's handler: the function its URI names (by Terraform's outputs)."""
     functions = [*([stack.authorizer] if stack.authorizer else []), *stack.functions.values()]
     handlers: dict[str, AuthorizerHandler] = {}
     for authorizer in api.authorizers.values():
+        # `...:function:<name>[:<alias or version>]/invocations`: the function by its name.
+        named = re.search(r":function:([^:/]+)", authorizer.uri)
         for function in functions:
-            if f"{function.arn}/" in authorizer.uri or authorizer.uri.endswith(function.arn):
+            if named is not None and named.group(1) == function.function_name:
                 handlers[authorizer.id] = load_handler(function.handler)
                 break
     return handlers
