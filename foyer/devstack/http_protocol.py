@@ -163,8 +163,11 @@ class ProblemH11Protocol(H11Protocol):
         self._deadline = None
         if self.transport.is_closing():
             return
-        if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
-            self.transport.close()  # nothing was sent: an idle connection, closed without a word
+        if self.conn.their_state is h11.IDLE:
+            if not self.conn.trailing_data[0]:
+                self.transport.close()  # nothing was sent: an idle connection, closed without a word
+            else:
+                self._send_problem(408, _DETAILS[408])  # a head begun, never finished
             return
         if self.cycle is not None and self.cycle.response_complete:
             self.transport.close()  # answered before the body was read: the rest is not waited for

@@ -260,3 +260,26 @@ def test_the_listen_backlog_is_uvicorns(either: tuple[tuple[str, int], str]) -> 
         ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
     ).stdout.split()
     assert int(listening[2]) >= 2048  # ss shows a listening socket's backlog as its Send-Q
+
+
+def test_a_head_dribbled_on_a_kept_alive_connection_gets_a_408_problem(
+    either: tuple[tuple[str, int], str],
+) -> None:
+    address, path = either
+    with socket.create_connection(address, timeout=8) as sock:
+        sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first
+        for byte in b"GET %s HTTP/1.1\r\nHost: x\r\nX-Slow: a" % path.encode():
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                break  # the server gave up on the head and closed
+            time.sleep(0.1)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    _one_problem(received, 408)
