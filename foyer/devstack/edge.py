@@ -1,8 +1,8 @@
-"""What API Gateway decides for a selected method before the integration runs, done locally: its
-request validator's required parameters, its Lambda authorizer (only where the method's authorization
-is CUSTOM; the answer cached per identity for the authorizer's TTL, never past the token's `exp`), its
-API key and the key's usage plan (only where the method requires a key). A refusal is a `Refusal`
-naming the gateway response type API Gateway would answer with.
+"""What API Gateway decides for a selected method before the integration runs, done locally: the
+stage's method throttling, its request validator's required parameters, its Lambda authorizer (only
+where the method's authorization is CUSTOM; the answer cached per identity for the authorizer's TTL,
+never past the token's `exp`), its API key and the key's usage plan (only where the method requires
+a key). A refusal is a `Refusal` naming the gateway response type API Gateway would answer with.
 """
 
 from __future__ import annotations
@@ -129,12 +129,15 @@ class Edge:
         # An authorizer is one Lambda function: its invocations run one at a time, as in one
         # execution environment.
         self._authorizer_lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # setting -> (tokens, when counted)
+        self._buckets_lock = threading.Lock()
 
     def method_arn(self, method: str, path: str) -> str:
         return f"{self._arn}/{method}{path}"
 
     def admit(self, route: Route, method: str, path: str, headers: Mapping[str, str]) -> Admission:
         """What the integration receives for this request, or the Refusal API Gateway would answer."""
+        self._throttle(route)
         self._validate(route, headers)
         context, policy = None, None
         if route.method.authorization_type == "CUSTOM":
@@ -142,6 +145,21 @@ class Edge:
             context = {"principalId": policy.get("principalId"), **(policy.get("context") or {})}
         key_id = self._meter_key(headers, policy) if route.method.api_key_required else None
         return Admission(authorizer=context, api_key_id=key_id)
+
+    def _throttle(self, route: Route) -> None:
+        """The stage's method throttling: one token bucket per setting, shared by every caller."""
+        found = self.api.throttle(route)
+        if found is None:
+            return
+        key, (rate, burst) = found
+        with self._buckets_lock:
+            now = self._clock()
+            tokens, at = self._buckets.get(key, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - at) * rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                raise Refusal("THROTTLED")
+            self._buckets[key] = (tokens - 1.0, now)
 
     def _validate(self, route: Route, headers: Mapping[str, str]) -> None:
         validator = self.api.validators.get(route.method.request_validator_id or "")

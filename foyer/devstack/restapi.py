@@ -182,6 +182,15 @@ class RestApi:
     validators: Mapping[str, Validator] = field(default_factory=dict)
     responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
     api_key_source: str = "HEADER"
+    # The stage's method settings: (rate per second, burst) by "<resource path>/<METHOD>" or "*/*".
+    throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)
+
+    def throttle(self, route: Route) -> tuple[str, tuple[float, int]] | None:
+        """The stage's throttle that applies to `route` (its method's own, else the stage-wide one)."""
+        for key in (f"{route.resource.path}/{route.method.http_method}", "*/*"):
+            if key in self.throttles:
+                return key, self.throttles[key]
+        return None
 
     def route(self, method: str, path: str) -> Route | None:
         """The resource and method API Gateway selects for `method path`, or None (no route)."""
@@ -304,7 +313,15 @@ def _all(fetch: Callable[..., Any], key: str = "items", **params: Any) -> list[d
 
 def read(client: APIGatewayClient, api_id: str, stage: str) -> RestApi:
     """The REST API `api_id` as the API Gateway behind `client` holds it, served on `stage`."""
-    client.get_stage(restApiId=api_id, stageName=stage)  # a stage that does not exist is an error here
+    deployed = client.get_stage(restApiId=api_id, stageName=stage)  # a stage that does not exist fails
+    throttles = {}
+    for key, settings in (deployed.get("methodSettings") or {}).items():
+        if "throttlingRateLimit" in settings or "throttlingBurstLimit" in settings:
+            path, _, verb = key.rpartition("/")
+            # A setting's key escapes the resource path's slashes as `~1` (a JSON Pointer).
+            resource_path = path if path == "*" else path.replace("~1", "/")
+            rate = float(settings.get("throttlingRateLimit", 10_000.0))
+            throttles[f"{resource_path}/{verb}"] = (rate, int(settings.get("throttlingBurstLimit", 5_000)))
     api = client.get_rest_api(restApiId=api_id)
     resources = []
     for item in _all(client.get_resources, restApiId=api_id, embed=["methods"]):
@@ -357,4 +374,5 @@ def read(client: APIGatewayClient, api_id: str, stage: str) -> RestApi:
         validators=validators,
         responses=responses,
         api_key_source=api.get("apiKeySource", "HEADER"),
+        throttles=throttles,
     )

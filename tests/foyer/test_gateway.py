@@ -471,3 +471,43 @@ def test_a_mock_integration_is_answered_by_the_gateway_itself(
     assert (status, body) == (204, None)
     assert headers["access-control-allow-origin"] == "https://shop.example"
     assert headers["access-control-allow-methods"] == "GET,POST"
+
+
+def test_the_stages_method_throttling_applies_to_every_caller(
+    emulator: Emulator, handler: LambdaAdapter
+) -> None:
+    api = create_api(emulator)
+    _client(emulator).update_stage(
+        restApiId=api.id,
+        stageName="local",
+        patchOperations=[
+            {"op": "replace", "path": "/~1health/GET/throttling/rateLimit", "value": "1"},
+            {"op": "replace", "path": "/~1health/GET/throttling/burstLimit", "value": "2"},
+        ],
+    )
+    clock = Clock()
+    gateway = gateway_of(restapi.read(_client(emulator), api.id, "local"), handler, clock)
+    assert [call(gateway, "GET", "/local/health")[0] for _ in range(3)] == [200, 200, 429]
+    assert call(gateway, "GET", "/local/products/COF-1")[0] == 200  # another method: its own limit
+    clock.now += 1
+    assert call(gateway, "GET", "/local/health")[0] == 200
+
+
+def test_a_validator_requiring_a_header_refuses_its_absence_before_the_authorizer(
+    api: restapi.RestApi, handler: LambdaAdapter
+) -> None:
+    health = next(r for r in api.resources if r.path == "/health")
+    strict = restapi.Method(
+        "GET",
+        request_validator_id="v1",
+        request_parameters={"method.request.header.X-Request-Id": True},
+    )
+    resources = tuple(
+        r if r is not health else restapi.Resource(r.id, r.path, {"GET": strict}) for r in api.resources
+    )
+    validators = {"v1": restapi.Validator(validate_parameters=True, validate_body=False)}
+    checked = restapi.RestApi(api.id, api.stage, resources, api.authorizers, validators, api.responses)
+    gateway = gateway_of(checked, handler, Clock())
+    status, _, body = call(gateway, "GET", "/local/health")
+    assert (status, body["detail"]) == (400, "Missing required request parameters: [X-Request-Id]")
+    assert call(gateway, "GET", "/local/health", **{"X-Request-Id": "r-1"})[0] == 200
