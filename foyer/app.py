@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.telemetry import TelemetryConfig
 
 from foyer import errors, logging, metrics, openapi
-from foyer.middleware import BodyLimit, CorrelationId, UniqueJsonKeys
+from foyer.middleware import BodyLimit, CorrelationId, SingletonHeaders, UniqueJsonKeys
 from foyer.problems import ProblemTable
 from foyer.settings import FoyerSettings
 
@@ -60,10 +60,11 @@ def create_app(
     # `GET /products/` with `Host: evil.example` was sent to http://evil.example/products.
     # One URL per resource, as the OpenAPI publishes it; anything else is a 404 problem.
     app.router.redirect_slashes = False
-    # Added innermost first: the correlation id must exist before a 413 is written, and the body
-    # is bounded before UniqueJsonKeys reads it.
+    # Added innermost first: the correlation id must exist before a 400 or 413 is written, and the
+    # body is bounded before UniqueJsonKeys reads it.
     app.add_middleware(UniqueJsonKeys)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(SingletonHeaders)
     app.add_middleware(CorrelationId)
 
     @app.get("/health", tags=["health"], summary="Liveness of this app")

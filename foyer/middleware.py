@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -201,3 +202,48 @@ class UniqueJsonKeys:
             return message if message is not None else await receive()
 
         await self.app(scope, replay, send)
+
+
+# Headers whose one value decides who calls, what is replayed or how the body is framed: a second copy
+# would mean whichever value the next parser in the chain picks.
+SINGLETON_HEADERS = (b"authorization", b"x-api-key", b"idempotency-key", b"host", b"content-length")
+
+
+def repeated_singleton(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The first of SINGLETON_HEADERS that `headers` (ASGI's, lower-case names) repeats, if any."""
+    seen: set[bytes] = set()
+    for name, value in headers:
+        if name in SINGLETON_HEADERS:
+            if name in seen or (name == b"content-length" and b"," in value):
+                return name.decode("latin-1")
+            seen.add(name)
+    return None
+
+
+class SingletonHeaders:
+    """Refuse a request that repeats a header only one value of may be trusted: 400, naming it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        repeated = None
+        if scope["type"] == "http":
+            event = scope.get("aws.event")
+            # Mangum joins an event's repeated header into one value with ", ": the repeats are
+            # only countable in the event's multiValueHeaders.
+            pairs = (
+                [
+                    (k.lower().encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+                    for k, vs in multi.items()
+                    for v in vs
+                ]
+                if event is not None and isinstance(multi := event.get("multiValueHeaders"), dict)
+                else scope.get("headers", ())
+            )
+            repeated = repeated_singleton(pairs)
+        if repeated is None:
+            await self.app(scope, receive, send)
+            return
+        detail = f"The header {repeated!r} is sent more than once; send it once."
+        await problem_response(400, detail, header=repeated)(scope, receive, send)

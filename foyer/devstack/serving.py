@@ -1,5 +1,5 @@
-"""A stdlib HTTP server run as a child of `make dev` (the local gateway, the issuer's keys), served
-until it is told to stop."""
+"""A stdlib HTTP server run as a child of `make dev` (the issuer's keys), served until it is told to
+stop."""
 
 from __future__ import annotations
 

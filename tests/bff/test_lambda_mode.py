@@ -6,11 +6,20 @@ caller stands in."""
 from __future__ import annotations
 
 import json
+import re
+import socket
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from foyer.devstack import processes
+from foyer.devstack.emulator import free_port
 from foyer.devstack.gateway import Gateway, build
 from foyer.devstack.stack import LocalStack
 from foyer.identity.dependencies import current_partner, current_user, get_partners
@@ -135,4 +144,163 @@ def test_a_burst_over_the_demo_partners_plan_gets_429_with_retry_after(
     statuses = [call(gateways["partner"], "GET", "/v1/products?limit=1", **key)[0] for _ in range(5)]
     assert statuses == [200] * 5  # bronze: burst 5 (terraform/environments/local, var.partner_tiers)
     status, headers, body = call(gateways["partner"], "GET", "/v1/products?limit=1", **key)
-    assert (status, headers["retry-after"], body["limit"]) == (429, "1", "rate")
+    # The gateway's own THROTTLED response, as the API declares it in the emulator.
+    assert (status, headers["retry-after"], headers["content-type"]) == (429, "1", "application/problem+json")
+    assert body["status"] == 429
+
+
+def test_each_route_is_guarded_as_the_api_in_the_emulator_declares_its_method(
+    stack: LocalStack, gateways: dict[str, Gateway]
+) -> None:
+    """Whatever rest_api declares: a method with authorization NONE answers without a token, a
+    CUSTOM one is the gateway's 401 without it (the BFF is never reached)."""
+    for name in ("web", "mobile"):
+        api = gateways[name].api
+        for path in ("/health", "/home", "/openapi.json", "/me/orders"):
+            for method in ("GET", "OPTIONS"):
+                route = api.route(method, path)
+                status, _, _ = call(gateways[name], method, path, **{"Origin": "http://localhost:3000"})
+                if route is None:
+                    assert status == 403, (name, method, path)
+                elif route.method.authorization_type == "CUSTOM":
+                    assert status == 401, (name, method, path, status)
+                else:
+                    assert status != 401, (name, method, path, status)
+
+
+# --- `python -m foyer.devstack.gateway` as `make dev` starts it, over real sockets ---------------
+
+
+@pytest.fixture(scope="module")
+def partner_gateway(stack: LocalStack, stack_state_dir: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = processes.python_env(
+        {
+            **stack.aws_env(),
+            "FOYER_ENV": "local",
+            "FOYER_STACK_FILE": str(stack_state_dir / "stack.json"),
+            "FOYER_SERVICE": "partner",
+            "FOYER_HTTP_TRANSPORT": "httpx",
+        }
+    )
+    argv = [sys.executable, "-m", "foyer.devstack.gateway", "partner", "--port", str(port)]
+    child = processes.start("partner-gw", argv, env=env, cwd=str(Path(__file__).resolve().parents[2]))
+    try:
+        processes.wait_healthy(child, f"http://127.0.0.1:{port}/health", timeout=60)
+        yield "127.0.0.1", port
+    finally:
+        child.stop()
+
+
+def _raw(address: tuple[str, int], request: bytes, timeout: float = 10) -> bytes:
+    with socket.create_connection(address, timeout=timeout) as sock:
+        sock.sendall(request)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass
+    return received
+
+
+def _statuses(raw: bytes) -> list[int]:
+    return [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
+
+
+def test_a_chunked_body_reaches_the_bff_like_a_framed_one_and_the_next_request_is_served(
+    stack: LocalStack, partner_gateway: tuple[str, int]
+) -> None:
+    assert stack.demo is not None
+    # A body only the BFF's own middleware refuses (a repeated key, 400 naming it): no I/O behind it.
+    body = b'{"reference": "PO-1", "reference": "PO-chunked"}'
+    head = (
+        f"POST /{stack.apis['partner'].stage}/v1/orders HTTP/1.1\r\nHost: x\r\n"
+        f"x-api-key: {stack.demo.partner_api_key}\r\nIdempotency-Key: {uuid.uuid4()}\r\n"
+        "Content-Type: application/json\r\n"
+    ).encode()
+    framed = _raw(
+        partner_gateway, head + b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    chunked = b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    after = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = _raw(partner_gateway, head + chunked + after)
+    assert (_statuses(framed), _statuses(answer)) == ([400], [400, 200]), answer
+    assert b"repeats the key 'reference'" in framed
+    assert b"repeats the key 'reference'" in answer  # the chunked body reached the BFF whole
+
+
+@pytest.mark.parametrize("method", ["TRACE", "FOO", "CONNECT"])
+def test_trace_and_unknown_methods_are_the_gateways_403_problem(
+    stack: LocalStack, partner_gateway: tuple[str, int], method: str
+) -> None:
+    target = "x:443" if method == "CONNECT" else f"/{stack.apis['partner'].stage}/v1/products"
+    answer = _raw(
+        partner_gateway, f"{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    )
+    head, _, _body = answer.partition(b"\r\n\r\n")
+    assert _statuses(answer)[0] in {400, 403}, answer
+    assert b"application/problem+json" in head.lower() or b"application/json" in head.lower(), answer
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b"x-api-key: {key}\r\nx-api-key: guessed\r\n",
+        b"x-api-key: {key}\r\nAuthorization: a\r\nAuthorization: b\r\n",
+        b"x-api-key: {key}\r\nIdempotency-Key: a\r\nIdempotency-Key: b\r\n",
+        b"x-api-key: {key}\r\nContent-Length: 0\r\nContent-Length: 0\r\n",
+        b"x-api-key: {key}\r\nX-Note: a\r\n folded\r\n",
+    ],
+    ids=["x-api-key", "authorization", "idempotency-key", "content-length", "obs-fold"],
+)
+def test_a_repeated_singleton_header_is_a_400_problem_at_the_gateway(
+    stack: LocalStack, partner_gateway: tuple[str, int], extra: bytes
+) -> None:
+    assert stack.demo is not None
+    extra = extra.replace(b"{key}", str(stack.demo.partner_api_key).encode())
+    target = f"/{stack.apis['partner'].stage}/v1/products?limit=1".encode()
+    answer = _raw(
+        partner_gateway, b"GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n" % (target, extra)
+    )
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert _statuses(answer) == [400], answer
+    assert b"application/problem+json" in head
+    assert head.count(b"content-length:") == 1
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc"])
+def test_a_bad_content_length_is_one_problem_and_never_hangs(
+    partner_gateway: tuple[str, int], length: bytes
+) -> None:
+    started = time.monotonic()
+    answer = _raw(
+        partner_gateway, b"POST /local/v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: %s\r\n\r\n" % length
+    )
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert (_statuses(answer), head.count(b"content-length:")) == ([400], 1), answer
+    assert b"application/problem+json" in head
+    assert time.monotonic() - started < 5
+
+
+def test_twenty_simultaneous_connections_are_all_answered(
+    stack: LocalStack, partner_gateway: tuple[str, int]
+) -> None:
+    sockets = [socket.create_connection(partner_gateway, timeout=20) for _ in range(40)]
+    try:
+        for sock in sockets:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answers = []
+        for sock in sockets:
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+            answers.append(_statuses(received))
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert answers == [[200]] * 40
+    listening = subprocess.run(
+        ["ss", "-ltnH", f"sport = :{partner_gateway[1]}"], capture_output=True, text=True, check=True
+    )
+    assert int(listening.stdout.split()[2]) >= 2048  # ss shows a listening socket's backlog as its Send-Q

@@ -262,3 +262,29 @@ def test_a_non_json_body_is_not_inspected(client: TestClient) -> None:
     response = client.post("/json", content='{"a": 1, "a": 2}', headers={"content-type": "text/plain"})
     assert response.status_code == 422  # the app refuses the media type; the keys are not looked at
     assert "key" not in response.json()
+
+
+SINGLETONS = ["Authorization", "x-api-key", "Idempotency-Key", "Host", "Content-Length"]
+
+
+@pytest.mark.parametrize("name", SINGLETONS)
+def test_a_repeated_singleton_header_in_a_lambda_event_is_a_400_problem(name: str) -> None:
+    """Behind API Gateway the repeats arrive in `multiValueHeaders`; the app refuses them itself."""
+    from foyer.app import create_app
+    from foyer.devstack.apigateway import rest_event
+    from foyer.lambda_glue import make_handler
+
+    handler = make_handler(create_app("probe", title="probe"))
+    try:
+        value = "0" if name == "Content-Length" else "a"
+        event = rest_event("GET", "/health", multi_headers=[(name, value), (name, value)])
+        event["multiValueHeaders"][name] = [value, value]
+        answer = handler(event, None)
+        body = json.loads(answer["body"])
+        assert (answer["statusCode"], body["status"]) == (400, 400)
+        assert body["header"] == name.lower()
+        assert event["requestContext"]["requestId"] == body["correlation_id"]
+        single = rest_event("GET", "/health", headers={name: value} if name != "Host" else {})
+        assert handler(single, None)["statusCode"] == 200
+    finally:
+        handler.shutdown()
