@@ -32,12 +32,12 @@ variable "github_repository" {
 
 variable "environments" {
   description = "The environments deployed from this account: each gets a deploy role (GitHub environment <name>) and a read-only plan role (<name>-plan)."
-  type        = set(string)
+  type        = list(string)
   default     = ["dev", "staging", "prod"]
 
   validation {
-    condition     = length(var.environments) > 0 && alltrue([for name in var.environments : can(regex("^[a-z][a-z0-9]{0,15}$", name))])
-    error_message = "environments must name at least one environment, each lower-case letters and digits (at most 16)."
+    condition     = length(var.environments) > 0 && length(distinct(var.environments)) == length(var.environments) && alltrue([for name in var.environments : can(regex("^[a-z][a-z0-9]{0,15}$", name))])
+    error_message = "environments must name at least one environment, each once, each lower-case letters and digits (at most 16)."
   }
 }
 
