@@ -48,6 +48,9 @@ ORDER_TIMEOUT_S = 120.0  # a bound on waiting for the saga, not a latency goal
 POLL_S = 1.0
 HTTP_TIMEOUT_S = 15.0
 KEY_VARIABLE = "FOYER_SMOKE_PARTNER_KEY"
+# Liveness answers without credentials on web and mobile (uptime probes carry no user token); the
+# partner API requires its key on every method, so that check sends the partner key.
+HEALTH_PATH = "/health"
 PREFLIGHT_HEADERS = "authorization,content-type,idempotency-key"
 # An AWS call that fails (denied, unreachable, no credentials) fails its check with the reason.
 AWS_ERRORS = (BotoCoreError, ClientError)
@@ -168,12 +171,12 @@ def check_health(http: httpx.Client, target: Target) -> list[Result]:
     for name, url in sorted(target.apis.items()):
         headers = {"x-api-key": target.partner_key} if name == "partner" and target.partner_key else {}
         try:
-            answer = http.get(f"{url}/health", headers=headers)
+            answer = http.get(f"{url}{HEALTH_PATH}", headers=headers)
         except httpx.HTTPError as error:
-            results.append(Result(f"health {name}", False, f"{url}/health: {error!r}"))
+            results.append(Result(f"health {name}", False, f"{url}{HEALTH_PATH}: {error!r}"))
             continue
         healthy = answer.status_code == 200 and _json(answer).get("status") == "ok"
-        results.append(Result(f"health {name}", healthy, f"GET {url}/health -> {_said(answer)}"))
+        results.append(Result(f"health {name}", healthy, f"GET {url}{HEALTH_PATH} -> {_said(answer)}"))
     return results
 
 
