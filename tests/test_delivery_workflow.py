@@ -79,6 +79,7 @@ def test_prod_applies_exactly_the_uploaded_plan_after_approval(workflow: dict[st
     assert download["with"]["name"] == upload["with"]["name"]
     uploaded = upload["with"]["path"].split()
     assert "terraform/environments/prod/tfplan" in uploaded
+    assert "dist/*.zip" in uploaded  # the zips the plan hashed: a rebuild could differ
     assert "-out=tfplan" in runs(planner)
     # The approved job plans nothing of its own: it applies the downloaded file.
     assert "terraform plan" not in runs(apply_prod)
