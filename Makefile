@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench cost dlq fmt docs clean
+.PHONY: help install dev test lint package bench cost dlq smoke fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint
 
 dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
 	$(PY) -m foyer.cli.dlq $(ARGS)
+
+# ENV=local (the default) checks the running `make dev` stack in Lambda mode; ENV=dev|staging|prod the
+# applied root (terraform/environments/ENV, initialised), with AWS credentials for its account.
+ENV ?= local
+smoke: install ## post-deploy checks of an environment: make smoke ENV=dev [SMOKE_ARGS="--partner-key K"]
+	$(PY) -m foyer.cli.smoke $(if $(filter local,$(ENV)),--stack-file .local/stack.json,--env $(ENV)) $(SMOKE_ARGS)
 
 fmt: install ## format python and terraform
 	$(VENV)/bin/ruff format .

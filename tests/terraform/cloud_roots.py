@@ -7,6 +7,7 @@ one, so the copy gets a `backend_override.tf` (Terraform's override files replac
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -43,3 +44,39 @@ def emulator_only_env(endpoint: str) -> dict[str, str]:
         "HTTP_PROXY": "http://127.0.0.1:9",
         "NO_PROXY": "127.0.0.1,localhost",
     }
+
+
+# The role environments/bootstrap creates and every cloud root looks up (their bootstrap.tf).
+API_GATEWAY_LOGGING_PATH = "/foyer/"
+API_GATEWAY_LOGGING_ROLE = "foyer-api-gateway-logs-eu-west-1"
+
+
+def set_api_gateway_logging(endpoint: str) -> None:
+    """What environments/bootstrap does for the cloud roots' check, at `endpoint`: the logging role and
+    the API Gateway account setting naming it (test_bootstrap.py applies the root itself)."""
+    import boto3
+
+    keys = {"region_name": "eu-west-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    iam = boto3.client("iam", endpoint_url=endpoint, **keys)  # type: ignore[call-overload]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "apigateway.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    try:
+        role = iam.create_role(
+            RoleName=API_GATEWAY_LOGGING_ROLE,
+            Path=API_GATEWAY_LOGGING_PATH,
+            AssumeRolePolicyDocument=json.dumps(trust),
+        )["Role"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName=API_GATEWAY_LOGGING_ROLE)["Role"]
+    apigateway = boto3.client("apigateway", endpoint_url=endpoint, **keys)  # type: ignore[call-overload]
+    apigateway.update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role["Arn"]}]
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cloud_roots import CLOUD_ENVIRONMENTS, copy_terraform, emulator_only_env
+from cloud_roots import CLOUD_ENVIRONMENTS, copy_terraform, emulator_only_env, set_api_gateway_logging
 
 from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import DIST
@@ -27,6 +27,7 @@ def plans(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[
     if not any(DIST.glob("*.zip")):
         pytest.fail("dist/ has no Lambda zips: run the suite with `make test` (it packages first)")
     terraform = copy_terraform(tmp_path_factory.mktemp("cloud-roots") / "terraform")
+    set_api_gateway_logging(emulator.endpoint)  # the account as environments/bootstrap leaves it
     planned = {}
     for environment in CLOUD_ENVIRONMENTS:
         work = tmp_path_factory.mktemp(f"plan-{environment}")
@@ -123,6 +124,7 @@ def test_root_refuses_a_bad_value(emulator: Emulator, tmp_path: Path) -> None:
     chosen = "log_retention_days             = 30"
     assert chosen in main.read_text()
     main.write_text(main.read_text().replace(chosen, "log_retention_days             = 10", 1))
+    set_api_gateway_logging(emulator.endpoint)
     runner = Terraform(main.parent, tmp_path / "data", env=emulator_only_env(emulator.endpoint))
     runner.init(backend_path=tmp_path / "terraform.tfstate")
     with pytest.raises(TerraformError) as refused:

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from cloud_roots import copy_terraform, emulator_only_env
+from cloud_roots import API_GATEWAY_LOGGING_ROLE, copy_terraform, emulator_only_env, set_api_gateway_logging
 from pytest_terraform.tf import TerraformRunner, TerraformTestApi
 
 from foyer.devstack.emulator import Emulator
@@ -66,6 +66,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
         patch.setenv("CHECKPOINT_DISABLE", "1")
         if cli_config:
             patch.setenv("TF_CLI_CONFIG_FILE", cli_config)
+        set_api_gateway_logging(emulator.endpoint)  # the account as environments/bootstrap leaves it
         runner = TerraformRunner(str(work / "data"), module_dir=str(root), tf_bin="terraform")
         runner.init()
         try:
@@ -120,7 +121,11 @@ def listings(dev: Applied) -> dict[str, list[str]]:
             b["Name"] for b in dev.client("events").list_event_buses()["EventBuses"] if b["Name"] != "default"
         ],
         "secrets": [s["Name"] for s in dev.client("secretsmanager").list_secrets()["SecretList"]],
-        "roles": [r["RoleName"] for r in dev.client("iam").list_roles()["Roles"]],
+        "roles": [
+            r["RoleName"]
+            for r in dev.client("iam").list_roles()["Roles"]
+            if r["RoleName"] != API_GATEWAY_LOGGING_ROLE  # the account's, not the dev root's
+        ],
         "log groups": [g["logGroupName"] for g in dev.client("logs").describe_log_groups()["logGroups"]],
         "alarms": [a["AlarmName"] for a in dev.client("cloudwatch").describe_alarms()["MetricAlarms"]],
         "dashboards": [

@@ -10,7 +10,7 @@ terraform {
   }
 
   # Partial configuration: the bucket and its region come from `terraform init -backend-config=...`
-  # (README: Bootstrap), so no account's bucket name is committed. The state is encrypted, and a lock
+  # (docs/deploy.md: environments/bootstrap creates it), so no account's bucket name is committed. The state is encrypted, and a lock
   # file beside it (S3 conditional writes) stops two applies at once: no DynamoDB lock table.
   backend "s3" {
     key          = "foyer/staging/terraform.tfstate"
