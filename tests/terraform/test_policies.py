@@ -24,7 +24,7 @@ from typing import Any
 
 import aws_calls
 import pytest
-from cloud_roots import copy_terraform, emulator_only_env
+from cloud_roots import copy_terraform, emulator_only_env, set_api_gateway_logging
 from policy_evaluation import Decision, Policy, Request, evaluate
 
 from foyer.devstack.emulator import Emulator
@@ -89,6 +89,7 @@ class Applied:
 
     def _apply(self, environment: str) -> list[dict[str, Any]]:
         with Emulator(log_path=self.work / f"moto-{environment}.log") as emulator:
+            set_api_gateway_logging(emulator.endpoint)  # what environments/bootstrap does once per account
             runner = Terraform(
                 self.terraform / "environments" / environment,
                 self.work / f"data-{environment}",
