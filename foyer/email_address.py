@@ -40,9 +40,11 @@ def mailbox(address: str) -> str:
         )
     except EmailNotValidError as exc:
         raise UnsendableAddress(f"not an address mail can be sent to: {exc}") from None
-    if len(parsed.ascii_email) > MAX_LENGTH:
-        raise UnsendableAddress(f"not an address mail can be sent to: longer than {MAX_LENGTH} characters")
-    return parsed.ascii_email
+    # None only for an address that needs SMTPUTF8, which allow_smtputf8=False has refused.
+    ascii_form = parsed.ascii_email
+    if ascii_form is None or len(ascii_form) > MAX_LENGTH:
+        raise UnsendableAddress(f"not an address mail can be sent to: over {MAX_LENGTH} ASCII characters")
+    return ascii_form
 
 
 # A field holding an address (request bodies of the BFFs and of orders): validated by `mailbox`, the
