@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from bff.partner.app import app as partner_app
 from bff.partner.deps import CALLS
+from bff.partner.settings import PartnerSettings
 from foyer.errors import MEDIA_TYPE
 from foyer.service_api import Services
 from foyer.service_api.inputs import IDEMPOTENCY_KEY_PATTERN
@@ -139,6 +141,13 @@ def test_the_guide_and_the_openapi_state_the_one_key_limit() -> None:
     assert [s["pattern"] for s in schemas if "pattern" in s] == [IDEMPOTENCY_KEY_PATTERN]
     guide = (Path(__file__).parents[2] / "docs" / "partners.md").read_text()
     assert "1 to 128 visible ASCII characters" in guide
+
+
+@pytest.mark.parametrize("domain", ["partners.test", "partners.localhost", "example"])
+def test_a_partner_address_domain_orders_would_refuse_fails_the_settings(domain: str) -> None:
+    with pytest.raises(ValidationError, match="PARTNER_EMAIL_DOMAIN"):
+        PartnerSettings(table_name="t", partner_email_domain=domain)
+    assert PartnerSettings(table_name="t").partner_email_domain == "partners.foyer.example"
 
 
 def test_eight_concurrent_duplicates_place_exactly_one_order(
