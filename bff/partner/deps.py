@@ -16,6 +16,7 @@ from foyer.idempotency.http import IdempotentCall, idempotent
 from foyer.identity import Partner
 from foyer.identity.dependencies import current_partner
 from foyer.service_api import Services
+from foyer.service_api.inputs import IDEMPOTENCY_KEY_PATTERN
 from foyer.service_api.wiring import build_services, request_deadline
 from foyer.upstream import Deadline
 
@@ -68,4 +69,13 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Settings = Annotated[PartnerSettings, Depends(get_settings)]
 Budget = Annotated[Deadline, Depends(get_deadline)]
 CurrentPartner = Annotated[Partner, Depends(calling_partner)]
-Once = Annotated[IdempotentCall, Depends(idempotent(_idempotency_records, scope=_per_partner, required=True))]
+# The partner guide's 1-128 characters, so that `partner:<partner id>:<key>` (bff/partner/api.py)
+# always fits the orders service's 255.
+Once = Annotated[
+    IdempotentCall,
+    Depends(
+        idempotent(
+            _idempotency_records, scope=_per_partner, required=True, key_pattern=IDEMPOTENCY_KEY_PATTERN
+        )
+    ),
+]

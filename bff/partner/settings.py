@@ -3,8 +3,9 @@ records) and the contact address its orders carry."""
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
+from foyer.email_address import mailbox
 from foyer.upstream.settings import BffSettings
 
 SERVICE = "partner"
@@ -21,3 +22,11 @@ class PartnerSettings(BffSettings):
         pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
         validation_alias=AliasChoices("PARTNER_EMAIL_DOMAIN"),
     )
+
+    @field_validator("partner_email_domain")
+    @classmethod
+    def _sendable(cls, domain: str) -> str:
+        # Orders refuses an address mail cannot be sent to: a domain such as `partners.test` would
+        # make every partner order a 422.
+        mailbox(f"partner@{domain}")
+        return domain

@@ -19,12 +19,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from foyer.events.consumer import BatchResponse, Consumer, Route, lambda_handler
+    from foyer.events.consumer import BatchResponse, Consumer, Route, lambda_handler, sqs_records
     from foyer.events.envelope import Envelope, new_event, parse, read_data
     from foyer.events.exceptions import (
         AlreadyProcessed,
         EventRejected,
         MalformedEvent,
+        NotABatch,
         TooEarly,
         UnsupportedVersion,
     )
@@ -33,9 +34,16 @@ if TYPE_CHECKING:
     from foyer.events.relay import Relay, RelayResult
 
 _MODULES = {
-    "consumer": ("BatchResponse", "Consumer", "Route", "lambda_handler"),
+    "consumer": ("BatchResponse", "Consumer", "Route", "lambda_handler", "sqs_records"),
     "envelope": ("Envelope", "new_event", "parse", "read_data"),
-    "exceptions": ("AlreadyProcessed", "EventRejected", "MalformedEvent", "TooEarly", "UnsupportedVersion"),
+    "exceptions": (
+        "AlreadyProcessed",
+        "EventRejected",
+        "MalformedEvent",
+        "NotABatch",
+        "TooEarly",
+        "UnsupportedVersion",
+    ),
     "outbox": ("Outbox",),
     "processed": ("ProcessedEvents",),
     "relay": ("Relay", "RelayResult"),
@@ -49,6 +57,7 @@ __all__ = [
     "Envelope",
     "EventRejected",
     "MalformedEvent",
+    "NotABatch",
     "Outbox",
     "ProcessedEvents",
     "Relay",
@@ -60,6 +69,7 @@ __all__ = [
     "new_event",
     "parse",
     "read_data",
+    "sqs_records",
 ]
 
 

@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from foyer import correlation
+from foyer.events.batch import records
 from foyer.events.envelope import Envelope, parse
 from foyer.events.exceptions import AlreadyProcessed, EventRejected, TooEarly
 from foyer.startup import check_settings_in_lambda
@@ -64,10 +65,11 @@ class Consumer:
 
     def handle(self, event: Mapping[str, Any]) -> BatchResponse:
         """Process every record of a Lambda SQS event; return `{"batchItemFailures": [...]}` naming
-        the message id of each record that failed (empty when all succeeded)."""
+        the message id of each record that failed (empty when all succeeded). Raises NotABatch
+        for an event that is not an SQS batch."""
         failures = [
             {"itemIdentifier": record["messageId"]}
-            for record in event.get("Records", [])
+            for record in sqs_records(event)
             # Each record in its own context: one record's correlation id never leaks to the next.
             if not contextvars.copy_context().run(self._consume, record)
         ]
@@ -106,6 +108,11 @@ class Consumer:
         else:
             log.info("event processed", extra=about)
         return True
+
+
+def sqs_records(event: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The records of an SQS batch; NotABatch (logged) for any other event."""
+    return records(event, "aws:sqs")
 
 
 def lambda_handler(build: Callable[[], Consumer], *, settings: Callable[[], object]) -> LambdaHandler:

@@ -34,3 +34,9 @@ class AlreadyProcessed(Exception):
 class TooEarly(Exception):
     """The event came before one it follows (a payment result before the reservation it answers):
     the record fails without an error trace, and SQS redelivers it after the visibility timeout."""
+
+
+class NotABatch(Exception):
+    """The function was invoked with an event that is not the batch its event source mapping delivers
+    (a rule or a caller wired straight to it): raised, so the invocation fails where AWS retries it
+    or sends it to the function's failure destination, instead of being acknowledged unread."""

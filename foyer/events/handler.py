@@ -43,5 +43,6 @@ check_settings_in_lambda(RelaySettings)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Publish the outbox INSERTs of one stream batch; report the first failed record."""
+    """Publish the outbox INSERTs of one stream batch; report the first failed record. Raises
+    NotABatch (logged) for an event that is not a DynamoDB stream batch, so the invocation fails."""
     return relay().on_stream(event)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from foyer import aws
-from foyer.dynamodb import from_dynamo
+from foyer.events.batch import records
 from foyer.events.envelope import Envelope
 from foyer.events.outbox import Outbox, readable
 
@@ -84,11 +84,12 @@ class Relay:
 
         Returns the partial batch response of a stream event source mapping with
         ReportBatchItemFailures: the earliest record whose event failed, so Lambda retries the batch
-        from there (the events after it that did go out are published again: harmless).
+        from there (the events after it that did go out are published again: harmless). Raises
+        NotABatch for an event that is not a DynamoDB stream batch.
         """
-        records = list(_outbox_inserts(event.get("Records", [])))
-        result = self.publish([envelope for _, envelope in records])
-        first_failed = next((seq for seq, envelope in records if envelope.id in result.failed), None)
+        inserts = list(_outbox_inserts(records(event, "aws:dynamodb")))
+        result = self.publish([envelope for _, envelope in inserts])
+        first_failed = next((seq for seq, envelope in inserts if envelope.id in result.failed), None)
         failures = [] if first_failed is None else [{"itemIdentifier": first_failed}]
         return {"batchItemFailures": failures}
 
@@ -122,11 +123,28 @@ class Relay:
         return result
 
 
-def _outbox_inserts(records: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str, Envelope]]:
+def _outbox_inserts(batch: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str, Envelope]]:
     """(sequence number, envelope) of each INSERT of an outbox item, in stream order."""
-    for record in records:
+    for record in batch:
         if record.get("eventName") != "INSERT":
             continue  # MODIFY and REMOVE (the relay's own deletes among them) carry no new event
         change = record["dynamodb"]
-        for _, envelope in readable([from_dynamo(change.get("NewImage", {}))]):
+        item = _outbox_attributes(change.get("NewImage") or {})
+        for _, envelope in readable([item] if item else []):
             yield change["SequenceNumber"], envelope
+
+
+def _outbox_attributes(image: Mapping[str, Any]) -> dict[str, str] | None:
+    """The string attributes an outbox item is read by (`pk`, `event`), straight from the stream's
+    attribute values, or None when the image has neither as a string. Only these two are read: the
+    other items of the table may hold any type (binary is base64 text in the stream's JSON, which a
+    deserializer expecting bytes refuses), and none of them is the relay's business."""
+    strings = {name: _string(image.get(name)) for name in ("pk", "event")}
+    if strings["pk"] is None or strings["event"] is None:
+        return None
+    return {name: value for name, value in strings.items() if value is not None}
+
+
+def _string(value: Any) -> str | None:
+    found = value.get("S") if isinstance(value, Mapping) else None
+    return found if isinstance(found, str) else None

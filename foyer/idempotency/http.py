@@ -121,11 +121,14 @@ def idempotent(
     *,
     scope: Callable[[Request], str] = lambda request: f"{request.method} {request.url.path}",
     required: bool = False,
+    key_pattern: str = KEY_PATTERN,
 ) -> Callable[..., AsyncIterator[IdempotentCall]]:
     """A FastAPI dependency yielding the route's IdempotentCall. Keys are namespaced by `scope`
     (by default the method and path: one key per operation; evaluated after `get_store` and its
     own dependencies); `get_store` is the service's deps.py provider, so tests override it like any
-    other dependency. `required`: a request without the header is a 422, not an untracked call."""
+    other dependency. `required`: a request without the header is a 422, not an untracked call.
+    `key_pattern`: the keys accepted, published in the OpenAPI (an edge that passes the key on with a
+    prefix accepts fewer than KEY_PATTERN, so that the prefixed key stays within the service's)."""
 
     # Defaults, not Annotated: the annotations are strings (PEP 563) that FastAPI resolves in this
     # module's globals, where the closure's `get_store` is not.
@@ -135,7 +138,7 @@ def idempotent(
         key: str | None = Header(
             ... if required else None,
             alias=HEADER,
-            pattern=KEY_PATTERN,
+            pattern=key_pattern,
             description=("Required. " if required else "")
             + "Makes the request safe to repeat: same key and request, same answer",
         ),

@@ -6,14 +6,15 @@ event's) is the same charge. Transient failures (timeouts, connection errors, 5x
 `Retry-After`, a 409 for a request still in flight, an answer that is not the expected JSON) are
 retried through `foyer.retry` within a bound of attempts and time; a decline is never retried. The
 answer is an outcome, never an HTTP detail: `Authorized`, `Declined(reason)`, or `Failed` once the
-retries ran out. A refused API key or a refused request is an error (a fault of ours, not of the
-payment), raised as `KeyRefused` or `ChargeRejected`. `refund(charge_id, idempotency_key)` gives a
-charge back the same way: `Refunded`, or `Failed` once the retries ran out.
+retries ran out. A refused API key or a refused request is an error, raised as `KeyRefused` or
+`ChargeRejected` (`final` when it refuses this charge's amount or payment source for good rather
+than our credentials). `MAX_AMOUNT` is the largest charge. `refund(charge_id, idempotency_key)` gives
+a charge back the same way: `Refunded`, or `Failed` once the retries ran out.
 """
 
 from __future__ import annotations
 
-from foyer.payment_provider.client import ApiKeySource, PaymentProvider
+from foyer.payment_provider.client import MAX_AMOUNT, ApiKeySource, PaymentProvider
 from foyer.payment_provider.outcomes import (
     Authorized,
     ChargeOutcome,
@@ -27,6 +28,7 @@ from foyer.payment_provider.outcomes import (
 )
 
 __all__ = [
+    "MAX_AMOUNT",
     "ApiKeySource",
     "Authorized",
     "ChargeOutcome",

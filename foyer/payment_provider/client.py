@@ -26,6 +26,9 @@ from foyer.retry import attempts
 log = logging.getLogger("foyer.payment_provider")
 
 MAX_ORDER_ID_LENGTH = 255  # the longest idempotency key Stripe accepts
+# The largest charge, in minor units: Stripe's eight digits (the sandbox's too). A total above it is
+# refused whatever the card, so orders refuses it at placement and payments never sends it.
+MAX_AMOUNT = 99_999_999
 T = TypeVar("T")
 
 
@@ -76,8 +79,8 @@ class PaymentProvider:
         """
         if not 0 < len(order_id) <= MAX_ORDER_ID_LENGTH:
             raise ValueError(f"an order id is 1 to {MAX_ORDER_ID_LENGTH} characters")
-        if amount <= 0:
-            raise ValueError("a charge is of a positive amount")
+        if not 0 < amount <= MAX_AMOUNT:
+            raise ValueError(f"a charge is of 1 to {MAX_AMOUNT} minor units")
         form = {
             "amount": str(amount),
             "currency": currency.lower(),

@@ -66,3 +66,10 @@ class ChargeRejected(ProviderError):
         super().__init__(f"HTTP {status} {code or 'error'}: {message}")
         self.status = status
         self.code = code
+
+    @property
+    def final(self) -> bool:
+        """Whether the provider refuses this charge for good (its amount, its payment source: the same
+        request under the same idempotency key gets the same answer), rather than our credentials
+        (401, 403), which would refuse every charge until the configuration is fixed."""
+        return self.status not in (401, 403)

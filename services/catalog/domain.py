@@ -40,8 +40,10 @@ def _integral(value: Any) -> Any:
 
 
 # An amount of minor units, an integer as JSON Schema means it (5 and 5.0), never a string or a boolean.
-# The bounds stand inside the validator so the schema publishes them as minimum and maximum.
-Amount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT), BeforeValidator(_integral)]
+# The bounds stand inside the validator so the schema publishes them as minimum and maximum. At least
+# one: a price of nothing is no price (an order of it could never be paid for); a free product is
+# not something the catalog sells.
+Amount = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT), BeforeValidator(_integral)]
 
 # Characters no text may hold: C0/C1 controls (NUL, BEL, the ESC of ANSI sequences) and the
 # bidirectional overrides and isolates that reorder what a reader sees (Trojan Source). A description

@@ -19,7 +19,7 @@ from typing import Any
 from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.dynamodb import Table
-from foyer.events import Envelope, EventRejected, parse
+from foyer.events import Envelope, EventRejected, parse, sqs_records
 from foyer.startup import check_settings_in_lambda
 from services.notifications.domain import ACCEPTED, EventInFlight, OrderEvent
 from services.notifications.notifier import Notifier
@@ -66,10 +66,11 @@ check_settings_in_lambda(SendingSettings)
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    """Handle one SQS batch; answer the ids of the messages that failed (they alone are redelivered)."""
+    """Handle one SQS batch; answer the ids of the messages that failed (they alone are redelivered).
+    Raises NotABatch for an event that is not an SQS batch (a rule wired straight to the function)."""
     get_notifier()  # wired (and JSON logging set up) before any record logs, a rejected one included
     failures = []
-    for record in event.get("Records", []):
+    for record in sqs_records(event):
         message_id = record.get("messageId")
         if not _handled(record, message_id):
             failures.append({"itemIdentifier": message_id})

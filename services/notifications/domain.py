@@ -52,8 +52,8 @@ class OrderNews(BaseModel):
 
     order_id: Identifier
     customer_id: Identifier
-    # Checked by SES when sending; here only bounded (a well-formed event from orders carries an
-    # address orders validated).
+    # Only bounded here: the e-mail channel parses it as SES does before sending (an address it
+    # refuses fails that channel alone, never the SNS message). Orders validated it the same way.
     contact_email: str = Field(min_length=3, max_length=254)
     channel: str
     lines: list[Line] = Field(min_length=1)
@@ -93,6 +93,17 @@ class EventInFlight(Exception):
         )
         self.event_id = event_id
         self.retry_after_s = retry_after_s
+
+
+class ChannelsFailed(Exception):
+    """Channels of one event that could not be sent (kind -> reason); the others were. The message
+    fails, and its redelivery sends only what is missing, until the queue moves it to the DLQ."""
+
+    def __init__(self, event_id: str, failed: dict[Kind, str]) -> None:
+        reasons = "; ".join(f"{kind}: {reason}" for kind, reason in failed.items())
+        super().__init__(f"event {event_id}: {', '.join(failed)} not sent ({reasons})")
+        self.event_id = event_id
+        self.failed = failed
 
 
 class ClaimLost(Exception):

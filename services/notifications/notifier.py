@@ -2,6 +2,9 @@
 
 The order of work, and why, is in store.py's docstring: check the processed record, claim the event,
 send each step the claim does not mark done (marking it right after), then write the processed record.
+Each channel is tried whatever the other did: one that fails (SES refusing the address, SNS down) is
+raised after the other was sent, so the redelivery sends only what is missing and a channel that can
+never be sent reaches the DLQ alone, the other delivered.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from foyer.email_address import mailbox
 from foyer.events import Envelope, MalformedEvent
-from services.notifications.domain import Kind, OrderEvent, OrderNews, Sent
+from services.notifications.domain import ChannelsFailed, Kind, OrderEvent, OrderNews, Sent
 from services.notifications.messages import render
 from services.notifications.senders import Mailer, Topic
 from services.notifications.store import NotificationsStore
@@ -50,7 +54,8 @@ class Notifier:
         before; True when this call finished the sending, False when an earlier delivery had.
 
         Raises MalformedEvent for unreadable data, EventInFlight while another delivery sends it,
-        ClaimLost when a slower delivery's claim was taken over, and the senders' errors.
+        ClaimLost when a slower delivery's claim was taken over, and ChannelsFailed, once every channel
+        was tried, naming those that failed.
         """
         event = OrderEvent(envelope.type)
         news = news_of(envelope)
@@ -76,8 +81,37 @@ class Notifier:
                 "notification sent", extra={"kind": kind, "event_id": envelope.id, "order_id": news.order_id}
             )
 
-        if "email" not in claim.done:
-            record("email", news.contact_email, self.mailer.send(news.contact_email, email))
-        if "sns" not in claim.done:
-            record("sns", self.topic.arn, self.topic.publish(envelope))
+        def send_email() -> tuple[str, str]:
+            # Parsed as SES parses it: an address it would refuse fails this channel alone.
+            to = mailbox(news.contact_email)
+            return to, self.mailer.send(to, email)
+
+        def publish() -> tuple[str, str]:
+            return self.topic.arn, self.topic.publish(envelope)
+
+        failed: dict[Kind, str] = {}
+        channels: tuple[tuple[Kind, Callable[[], tuple[str, str]]], ...] = (
+            ("email", send_email),
+            ("sns", publish),
+        )
+        for kind, send in channels:
+            if kind in claim.done:
+                continue
+            try:
+                to, message_id = send()
+            except Exception as exc:
+                failed[kind] = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "notification failed; the other channels are still tried",
+                    extra={
+                        "kind": kind,
+                        "event_id": envelope.id,
+                        "order_id": order_id,
+                        "reason": failed[kind],
+                    },
+                )
+                continue
+            record(kind, to, message_id)
+        if failed:
+            raise ChannelsFailed(envelope.id, failed)
         return self.store.complete(claim, envelope)

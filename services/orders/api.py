@@ -28,6 +28,7 @@ from services.orders.domain import (
     OrderIn,
     OrderNotFound,
     TimelineStep,
+    TotalOutOfRange,
     UnknownSkus,
     place,
     placed_event_data,
@@ -62,7 +63,7 @@ def _now() -> datetime:
     summary="Place an order (PENDING; prices from the catalog; optional Idempotency-Key)",
     response_model=Order,
     responses=PROBLEMS.responses(
-        UnknownSkus, MixedCurrencies, CatalogUnavailable, KeyReused, RequestInFlight
+        UnknownSkus, MixedCurrencies, TotalOutOfRange, CatalogUnavailable, KeyReused, RequestInFlight
     ),
 )
 async def place_order(

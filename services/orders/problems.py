@@ -6,7 +6,7 @@ from __future__ import annotations
 from foyer.idempotency.http import PROBLEMS as IDEMPOTENCY_PROBLEMS
 from foyer.problems import ProblemTable, ProblemType
 from services.orders.catalog import CatalogUnavailable
-from services.orders.domain import MixedCurrencies, OrderNotFound, UnknownSkus
+from services.orders.domain import MixedCurrencies, OrderNotFound, TotalOutOfRange, UnknownSkus
 
 PROBLEMS = (
     ProblemTable(
@@ -27,6 +27,19 @@ PROBLEMS = (
                 "Mixed currencies",
                 detail=lambda e: f"The lines are priced in {', '.join(e.currencies)}: order them separately.",
                 members=lambda e: {"currencies": e.currencies},
+            ),
+            TotalOutOfRange: ProblemType[TotalOutOfRange](
+                "total-out-of-range",
+                422,
+                "Total out of range",
+                detail=lambda e: (
+                    f"The order's total is {e.total.amount} minor units of {e.total.currency}; an order "
+                    f"is paid for 1 to {e.max_total.amount} minor units. Nothing was ordered."
+                ),
+                members=lambda e: {
+                    "total": e.total.model_dump(),
+                    "max_total": e.max_total.model_dump(),
+                },
             ),
             CatalogUnavailable: ProblemType[CatalogUnavailable](
                 "catalog-unavailable",

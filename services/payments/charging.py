@@ -12,8 +12,13 @@ One delivery of the event:
    after its visibility timeout, and the same idempotency key returns any charge made meanwhile.
    The `max_failures`-th such delivery settles the payment as failed (`PaymentFailed`), so the
    saga always ends (the order is cancelled as `payment_failed`).
-A refused API key or request (`ProviderError`) is raised as it is: a fault of ours that must reach
-the DLQ and an alarm, not cancel the order.
+A charge that can never be made is settled as failed at once, so the order is cancelled and its
+stock released rather than held until the order expires: a total outside the provider's range
+(`amount_out_of_range`, never sent), or a request the provider refuses for good (`ChargeRejected.final`:
+an amount or a payment source it will not take; reason `refused:<its code>`). Both are logged as
+errors and counted (`ChargesRefused`), so a fault of ours that refuses every order still alarms.
+A refused API key (`KeyRefused`, or a 403) is raised as it is: it would refuse every charge, so it
+must reach the DLQ and an alarm, not cancel the order.
 
 A charge made for an order cancelled meanwhile (its `OrderCancelled` arrived while the charge was
 in flight: the reconciler expired the order) is refunded, once: each side writes its own fact
@@ -32,14 +37,17 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from foyer import metrics
 from foyer.events import Envelope, MalformedEvent, new_event
-from foyer.payment_provider import Authorized, Failed, PaymentProvider
+from foyer.payment_provider import MAX_AMOUNT, Authorized, ChargeRejected, Failed, PaymentProvider
 from foyer.secrets import CachedSecret
 from services.payments.domain import ChargeRequest, ChargeTries, Payment, Status, settle
 from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
 
 SOURCE = "foyer.payments"
+REFUSED_METRIC = "ChargesRefused"
+OUT_OF_RANGE = "amount_out_of_range"
 log = logging.getLogger("services.payments")
 
 
@@ -85,7 +93,8 @@ class Charger:
         """Charge the reserved order once and announce the outcome once, whatever the redeliveries.
 
         Raises MalformedEvent for data that names no order or total, ChargeUnsettled when the
-        provider gave no answer (deliver again), and ProviderError when the provider refused us.
+        provider gave no answer (deliver again), and ProviderError when the provider refused our
+        credentials. A charge that can never be made settles as failed (the module docstring).
         """
         try:
             request = ChargeRequest.model_validate(envelope.data)
@@ -108,10 +117,21 @@ class Charger:
             self.store.record(envelope, self.clock())
             return
         started = self.clock()
-        source = request.payment_source or self.default_source
-        outcome = self.provider.charge(request.order_id, request.total.amount, request.total.currency, source)
         tries: ChargeTries | None
         reason: str | None
+        if not request.chargeable(MAX_AMOUNT):
+            self._refused(request, envelope, OUT_OF_RANGE, started, attempts=0)
+            return
+        source = request.payment_source or self.default_source
+        try:
+            outcome = self.provider.charge(
+                request.order_id, request.total.amount, request.total.currency, source
+            )
+        except ChargeRejected as exc:
+            if not exc.final:
+                raise
+            self._refused(request, envelope, f"refused:{exc.code or exc.status}", started, attempts=1)
+            return
         if isinstance(outcome, Failed):
             tries = self.store.record_failure(request.order_id, outcome.reason, outcome.attempts, started)
             if not tries.exhausted(self.max_failures):
@@ -138,6 +158,26 @@ class Charger:
         )
         self._record(payment, envelope)
         self._refund_if_cancelled(payment, envelope)
+
+    def _refused(
+        self, request: ChargeRequest, envelope: Envelope, reason: str, started: datetime, *, attempts: int
+    ) -> None:
+        """Settle a charge that can never be made as failed, so the saga cancels the order at once."""
+        log.error(
+            "charge refused for good; payment settled as failed",
+            extra={"order_id": request.order_id, "event_id": envelope.id, "reason": reason},
+        )
+        metrics.emit(REFUSED_METRIC)
+        payment = settle(
+            request,
+            Status.FAILED,
+            reason=reason,
+            attempts=attempts,
+            started_at=started,
+            settled_at=self.clock(),
+            tries=self.store.tries(request.order_id),
+        )
+        self._record(payment, envelope)
 
     def on_order_cancelled(self, envelope: Envelope) -> None:
         """Bar the cancelled order from being charged by a `StockReserved` that comes later, and

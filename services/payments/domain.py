@@ -6,6 +6,9 @@ A payment is what charging an order came to, settled once per order:
     StockReserved --charge--> declined   (PaymentDeclined, the decline code as reason; never retried)
     StockReserved --charge--> failed     (PaymentFailed, once the provider gave no answer on
                                           `max_failures` deliveries of the event; see ChargeTries)
+    StockReserved ----------> failed     (PaymentFailed at once, when the charge can never be made:
+                                          a total outside the provider's range, never sent, or a
+                                          request the provider refuses for good)
     authorized --refund--> refunded      (PaymentRefunded: the order was cancelled while its
                                           charge was in flight; once, whoever learns it first)
 
@@ -25,11 +28,12 @@ OrderId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 
 class Money(BaseModel):
-    """An amount in minor units (cents) of an ISO 4217 currency: what the provider charges."""
+    """An amount in minor units (cents) of an ISO 4217 currency: what the provider charges. Any integer
+    is read: one the provider cannot charge settles the payment as failed (ChargeRequest.chargeable)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    amount: Annotated[int, Field(gt=0)]
+    amount: int
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -45,6 +49,10 @@ class ChargeRequest(BaseModel):
     order_id: OrderId
     total: Money
     payment_source: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+
+    def chargeable(self, max_amount: int) -> bool:
+        """Whether the total is one the provider can charge at all (1 to `max_amount` minor units)."""
+        return 0 < self.total.amount <= max_amount
 
 
 class Status(enum.StrEnum):
@@ -64,8 +72,9 @@ EVENT_TYPES = {
 
 
 class Payment(BaseModel):
-    """An order's settled payment. `attempts` counts calls to the provider over every delivery;
-    `created_at` is the first of them, `settled_at` when the outcome was recorded."""
+    """An order's settled payment. `attempts` counts calls to the provider over every delivery (none
+    for a total it could never charge); `created_at` is the first of them, `settled_at` when the
+    outcome was recorded."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -75,7 +84,7 @@ class Payment(BaseModel):
     reason: str | None = None
     charge_id: str | None = None
     refund_id: str | None = None
-    attempts: int = Field(ge=1)
+    attempts: int = Field(ge=0)
     created_at: datetime
     settled_at: datetime
     refunded_at: datetime | None = None

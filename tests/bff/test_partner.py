@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from bff.partner.app import app as partner_app
 from bff.partner.deps import CALLS
+from bff.partner.settings import PartnerSettings
 from foyer.errors import MEDIA_TYPE
 from foyer.service_api import Services
+from foyer.service_api.inputs import IDEMPOTENCY_KEY_PATTERN
 from foyer.upstream import Breakers
 from tests.bff.conftest import APPS, PARTNER_HEADER, Upstreams, Wiring, wire
 from tests.services.conftest import ServiceWiring
@@ -89,6 +93,61 @@ def test_the_same_key_replays_another_body_is_422(bffs: Wiring, catalog_items: d
     missing = api.post("/v1/orders", json=order_body(catalog_items["coffee"]), headers=partner("x"))
     assert missing.status_code == 422
     assert missing.headers["content-type"] == MEDIA_TYPE
+
+
+def visible_key(length: int) -> str:
+    """An Idempotency-Key of `length` characters cycling through every visible ASCII character."""
+    return "".join(chr(0x21 + i % 94) for i in range(length))
+
+
+def test_the_longest_key_the_guide_allows_places_one_order_through_orders(
+    bffs: Wiring, upstreams: Upstreams, catalog_items: dict[str, str]
+) -> None:
+    # The longest partner id Terraform admits (63 characters) and the longest key the guide allows.
+    longest_id = f"p{uuid.uuid4().hex}".ljust(63, "x")
+    api, me = bffs.clients["partner"], partner(longest_id, **{"Idempotency-Key": visible_key(128)})
+    body = order_body(catalog_items["coffee"])
+
+    first = api.post("/v1/orders", json=body, headers=me)
+    again = api.post("/v1/orders", json=body, headers=me)
+
+    assert first.status_code == 201, first.text
+    assert again.json()["order_id"] == first.json()["order_id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert api.get(first.headers["location"], headers=me).status_code == 200
+
+
+@pytest.mark.parametrize("length", [129, 242, 243, 255, 256])
+def test_a_key_longer_than_the_guide_allows_is_refused_at_the_edge(
+    bffs: Wiring, upstreams: Upstreams, catalog_items: dict[str, str], length: int
+) -> None:
+    api = bffs.clients["partner"]
+    me = partner(new_partner(), **{"Idempotency-Key": visible_key(length)})
+    orders_calls = upstreams.calls.get("orders", 0)
+
+    refused = api.post("/v1/orders", json=order_body(catalog_items["coffee"]), headers=me)
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == MEDIA_TYPE
+    assert [error["loc"] for error in refused.json()["errors"]] == [["header", "Idempotency-Key"]]
+    assert "128" in refused.json()["errors"][0]["msg"]
+    assert upstreams.calls.get("orders", 0) == orders_calls
+
+
+def test_the_guide_and_the_openapi_state_the_one_key_limit() -> None:
+    spec = partner_app.openapi()["paths"]["/v1/orders"]["post"]["parameters"]
+    (key,) = [p for p in spec if p["name"] == "Idempotency-Key"]
+    schemas = key["schema"].get("anyOf", [key["schema"]])
+    assert [s["pattern"] for s in schemas if "pattern" in s] == [IDEMPOTENCY_KEY_PATTERN]
+    guide = (Path(__file__).parents[2] / "docs" / "partners.md").read_text()
+    assert "1 to 128 visible ASCII characters" in guide
+
+
+@pytest.mark.parametrize("domain", ["partners.test", "partners.localhost", "example"])
+def test_a_partner_address_domain_orders_would_refuse_fails_the_settings(domain: str) -> None:
+    with pytest.raises(ValidationError, match="PARTNER_EMAIL_DOMAIN"):
+        PartnerSettings(table_name="t", partner_email_domain=domain)
+    assert PartnerSettings(table_name="t").partner_email_domain == "partners.foyer.example"
 
 
 def test_eight_concurrent_duplicates_place_exactly_one_order(

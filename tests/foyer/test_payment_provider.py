@@ -19,6 +19,7 @@ from foyer.devstack.emulator import free_port
 from foyer.devstack.payment_sandbox import DEFAULT_API_KEY, SandboxConfig
 from foyer.devstack.payment_sandbox.server import RunningSandbox, in_thread
 from foyer.payment_provider import (
+    MAX_AMOUNT,
     Authorized,
     ChargeRejected,
     Declined,
@@ -240,11 +241,19 @@ def test_a_key_refused_even_when_read_again_is_raised(sandbox: RunningSandbox) -
 
 
 @pytest.mark.parametrize(
-    ("order_id", "amount"), [("", 100), ("x" * 256, 100), ("order-1", 0), ("order-1", -5)]
+    ("order_id", "amount"),
+    [("", 100), ("x" * 256, 100), ("order-1", 0), ("order-1", -5), ("order-1", MAX_AMOUNT + 1)],
 )
 def test_a_meaningless_charge_is_a_value_error(order_id: str, amount: int) -> None:
     with pytest.raises(ValueError):
         provider("http://127.0.0.1:9").charge(order_id, amount, "EUR", "tok_visa")
+
+
+@pytest.mark.parametrize(
+    ("status", "final"), [(400, True), (404, True), (422, True), (401, False), (403, False)]
+)
+def test_a_refusal_is_final_unless_it_refuses_our_credentials(status: int, final: bool) -> None:
+    assert ChargeRejected(status, "code", "message").final is final
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from foyer.events import (
     AlreadyProcessed,
     Consumer,
     Envelope,
+    NotABatch,
     Route,
     TooEarly,
     lambda_handler,
@@ -202,6 +203,23 @@ def test_processed_lines_say_which_event_and_message(
 
 def test_an_empty_batch_has_no_failures() -> None:
     assert Recorder().consumer().handle({"Records": []}) == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize(
+    "name", ["eventbridge_sqs_body.json", "dynamodb_stream_outbox.json", "rest_proxy_get.json"]
+)
+def test_an_event_that_is_no_sqs_batch_fails_the_invocation_with_a_logged_error(
+    name: str, fixture_file: Callable[[str], Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A rule wired straight to the function, a stream, an API: acknowledging would drop the event.
+    recorder = Recorder()
+    handler = lambda_handler(recorder.consumer, settings=lambda: None)
+
+    with caplog.at_level(logging.ERROR, logger="foyer.events"), pytest.raises(NotABatch, match="aws:sqs"):
+        handler(fixture_file(name), None)
+
+    assert recorder.seen == []
+    assert [r.levelno for r in caplog.records if r.name.startswith("foyer.events")] == [logging.ERROR]
 
 
 def test_the_lambda_handler_builds_its_consumer_once_on_the_first_batch(sqs_batch: Batch) -> None:

@@ -4,6 +4,7 @@ in batches of at most 10; nothing is lost when a publish fails or the relay dies
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from foyer import aws
 from foyer.dynamodb import Table, transact
-from foyer.events import Envelope, Outbox, Relay, parse
+from foyer.events import Envelope, NotABatch, Outbox, Relay, parse
 from foyer.events import handler as relay_handler
 
 pytestmark = pytest.mark.integration
@@ -136,6 +137,57 @@ def test_a_stream_batch_publishes_its_outbox_inserts_only(
     assert sorted(_ids(bus_to_queue.receive(2))) == sorted(
         ["0b9f0d3e-5c1a-4f0e-9d6b-2f8a7c4e1d10", "9a1158a5-23c4-4be1-8f5e-6c0d2b7a4e33"]
     )
+
+
+def test_records_of_other_items_with_binary_attributes_never_hold_back_the_outbox(
+    relay: Relay, bus_to_queue: Any, fixture_file: Callable[[str], Any]
+) -> None:
+    # aws-lambda-go's events/testdata/dynamodb-event.json: INSERTs whose images hold B and BS
+    # attributes (base64 text in the stream's JSON), every other type, and an empty string set.
+    others = fixture_file("dynamodb_stream_binary.json")["Records"]
+    ours = fixture_file("dynamodb_stream_outbox.json")["Records"]
+
+    answer = relay.on_stream({"Records": [*others[:1], *ours, *others[1:]]})
+
+    assert answer == {"batchItemFailures": []}
+    assert sorted(_ids(bus_to_queue.receive(2))) == sorted(
+        ["0b9f0d3e-5c1a-4f0e-9d6b-2f8a7c4e1d10", "9a1158a5-23c4-4be1-8f5e-6c0d2b7a4e33"]
+    )
+
+
+def test_a_batch_of_other_items_only_publishes_nothing(
+    outbox: Outbox, bus_to_queue: Any, fixture_file: Callable[[str], Any]
+) -> None:
+    client = Events()
+
+    answer = Relay(outbox, bus_to_queue.bus, client=client).on_stream(
+        fixture_file("dynamodb_stream_binary.json")
+    )
+
+    assert answer == {"batchItemFailures": []}
+    assert client.batches == []
+
+
+@pytest.mark.parametrize(
+    "name", ["sqs_standard_queue.json", "eventbridge_sqs_body.json", "rest_proxy_get.json"]
+)
+def test_an_event_that_is_no_stream_batch_fails_the_invocation_with_a_logged_error(
+    name: str,
+    outbox: Outbox,
+    bus_to_queue: Any,
+    fixture_file: Callable[[str], Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Events()
+
+    with (
+        caplog.at_level(logging.ERROR, logger="foyer.events"),
+        pytest.raises(NotABatch, match="aws:dynamodb"),
+    ):
+        Relay(outbox, bus_to_queue.bus, client=client).on_stream(fixture_file(name))
+
+    assert client.batches == []
+    assert [r.levelno for r in caplog.records if r.name.startswith("foyer.events")] == [logging.ERROR]
 
 
 def test_a_stream_batch_reports_its_first_failed_record_so_lambda_retries_from_there(

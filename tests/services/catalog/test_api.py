@@ -257,6 +257,7 @@ def test_a_weak_if_match_never_matches(client: TestClient) -> None:
         {"colour": "red"},
         {"name": None},
         {"price": {"amount": -1, "currency": "EUR"}},
+        {"price": {"amount": 0, "currency": "EUR"}},
         {"price": {"amount": 1.5, "currency": "EUR"}},
         {"price": {"amount": 1, "currency": "eur"}},
         {"price": {"amount": 1, "currency": "ZZZ"}},
@@ -277,6 +278,7 @@ def test_invalid_patches_are_422_and_change_nothing(client: TestClient, patch: d
     ("overrides", "status"),
     [
         ({"price": {"amount": -100, "currency": "EUR"}}, 422),
+        ({"price": {"amount": 0, "currency": "JPY"}}, 422),
         ({"price": {"amount": 18.9, "currency": "EUR"}}, 422),
         ({"price": {"amount": True, "currency": "EUR"}}, 422),
         ({"price": {"amount": 100, "currency": "euro"}}, 422),

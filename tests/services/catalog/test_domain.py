@@ -65,6 +65,7 @@ def test_malformed_skus_are_rejected(sku: str) -> None:
     ("amount", "error"),
     [
         (-1, "greater_than_equal"),
+        (0, "greater_than_equal"),
         (12.5, "int_type"),
         (True, "int_type"),
         ("1890", "int_type"),
@@ -72,14 +73,14 @@ def test_malformed_skus_are_rejected(sku: str) -> None:
         (10**15 + 1, "less_than_equal"),
     ],
 )
-def test_price_amount_is_a_non_negative_integer_of_minor_units(amount: Any, error: str) -> None:
+def test_price_amount_is_a_positive_integer_of_minor_units(amount: Any, error: str) -> None:
     with pytest.raises(ValidationError) as exc:
         ProductIn.model_validate(product(price={"amount": amount, "currency": "EUR"}))
     assert error in error_types(exc)
 
 
-def test_zero_price_is_allowed() -> None:
-    assert ProductIn.model_validate(product(price={"amount": 0, "currency": "JPY"})).price.amount == 0
+def test_the_smallest_price_is_one_minor_unit() -> None:
+    assert ProductIn.model_validate(product(price={"amount": 1, "currency": "JPY"})).price.amount == 1
 
 
 @pytest.mark.parametrize("currency", ["eur", "EU", "EURO", "E1R", "€", "", 978])

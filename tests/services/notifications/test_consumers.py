@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from foyer.events import NotABatch
 from foyer.logging import JsonFormatter
 from services.notifications import consumers
 from services.notifications.notifier import Notifier
 from services.notifications.senders import Mailer, Topic
 from services.notifications.store import NotificationsStore
+from tests.email_addresses import SENDABLE, UNSENDABLE
 
 from .conftest import TopicInbox
 
@@ -139,12 +141,13 @@ def test_a_retry_after_a_failed_publish_sends_only_what_is_missing(
     assert store.already_processed(event["detail"]["id"])
 
 
-def test_an_unverified_sender_fails_the_message_and_sends_nothing(
+def test_an_unverified_sender_fails_the_email_alone_and_its_redelivery_sends_only_the_email(
     deliver: Deliver,
     mailbox: Mailbox,
     topic: TopicInbox,
     order_event: MakeEvent,
     store: NotificationsStore,
+    sender: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     event = order_event("order_confirmed")
@@ -154,8 +157,80 @@ def test_an_unverified_sender_fails_the_message_and_sends_nothing(
     assert deliver(event) == ["m0"]
 
     assert mailbox(data_of(event)["contact_email"]) == []
+    assert len(topic.receive(expected=1)) == 1
+    assert not store.already_processed(event["detail"]["id"])
+
+    # Redelivered after the lease (the visibility timeout), the sender fixed: the e-mail alone goes.
+    fixed = Notifier(NotificationsStore(store.table, lease=timedelta(0)), Mailer(sender), Topic(topic.arn))
+    monkeypatch.setattr(consumers, "get_notifier", lambda: fixed)
+    assert deliver(event) == []
+    assert len(mailbox(data_of(event)["contact_email"])) == 1
+    assert topic.receive(expected=0) == []
+    assert store.already_processed(event["detail"]["id"])
+
+
+def test_a_failed_publish_fails_the_sns_message_alone(
+    deliver: Deliver,
+    mailbox: Mailbox,
+    order_event: MakeEvent,
+    store: NotificationsStore,
+    sender: str,
+    topic: TopicInbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = order_event("order_cancelled", reason="payment_failed")
+    broken = Notifier(store, Mailer(sender), Topic(topic.arn + "-gone"))
+    monkeypatch.setattr(consumers, "get_notifier", lambda: broken)
+
+    assert deliver(event) == ["m0"]
+
+    assert len(mailbox(data_of(event)["contact_email"])) == 1
     assert topic.receive(expected=0) == []
     assert not store.already_processed(event["detail"]["id"])
+
+
+@pytest.mark.parametrize("address", UNSENDABLE[:8])
+def test_an_address_ses_refuses_fails_the_email_alone_and_the_sns_message_goes_out(
+    deliver: Deliver,
+    mailbox: Mailbox,
+    topic: TopicInbox,
+    order_event: MakeEvent,
+    store: NotificationsStore,
+    address: str,
+) -> None:
+    # An order placed before its address was validated as the sender parses it.
+    event = order_event("order_confirmed", contact_email=address)
+
+    assert deliver(event, order_event("order_confirmed")) == ["m0"]
+
+    (notification,) = [
+        n for n in topic.receive(expected=2) if json.loads(n["Message"])["id"] == event["detail"]["id"]
+    ]
+    assert json.loads(notification["Message"])["data"]["contact_email"] == address
+    sent = store.sent_for(data_of(event)["order_id"]).items
+    assert [(s.kind, s.to) for s in sent] == [("sns", topic.arn)]
+    assert not store.already_processed(event["detail"]["id"])
+
+
+@pytest.mark.parametrize(("address", "kept"), list(SENDABLE.items())[1:4])
+def test_the_email_goes_to_the_address_as_ses_parses_it(
+    deliver: Deliver, mailbox: Mailbox, topic: TopicInbox, order_event: MakeEvent, address: str, kept: str
+) -> None:
+    event = order_event("order_confirmed", contact_email=address)
+
+    assert deliver(event) == []
+
+    assert len(mailbox(kept)) == 1
+    assert len(topic.receive(expected=1)) == 1
+
+
+def test_an_event_that_is_no_sqs_batch_fails_the_invocation(
+    order_event: MakeEvent, notifier: Notifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An EventBridge rule wired straight to the function hands it the event itself.
+    monkeypatch.setattr(consumers, "get_notifier", lambda: notifier)
+    with pytest.raises(NotABatch, match="aws:sqs"):
+        consumers.handler(order_event("order_confirmed"), None)
 
 
 def test_log_lines_carry_the_events_correlation_id(

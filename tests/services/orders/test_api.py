@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from foyer.dynamodb import Table
 from foyer.errors import MEDIA_TYPE
+from foyer.payment_provider import MAX_AMOUNT
 from services.catalog.app import app as catalog_app
 from services.orders import deps
 from services.orders.app import app
@@ -71,9 +72,10 @@ def order(products: dict[str, str], **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "customer_id": f"cust-{uuid.uuid4().hex[:8]}",
         "contact_email": "ada@example.com",
-        "lines": [{"sku": products["coffee"], "quantity": 2}, {"sku": products["tea"], "quantity": 1}],
         "channel": "web",
     }
+    if "lines" not in overrides:
+        body["lines"] = [{"sku": products["coffee"], "quantity": 2}, {"sku": products["tea"], "quantity": 1}]
     body.update(overrides)
     return body
 
@@ -215,6 +217,26 @@ def test_the_reference_is_stored_and_read_back_alone_and_in_lists(
 @pytest.mark.parametrize("params", [{}, {"customer_id": "a", "partner_id": "b"}])
 def test_a_listing_names_one_owner(client: TestClient, params: dict[str, str]) -> None:
     assert_problem(client.get("/orders", params=params), 400)
+
+
+def test_a_total_above_the_largest_charge_is_refused_naming_the_limit(
+    client: TestClient, store: OrdersStore, wired_services: Any
+) -> None:
+    sku = f"O-{uuid.uuid4().hex[:10].upper()}"
+    priced = {"sku": sku, "name": "Gold", "price": {"amount": MAX_AMOUNT, "currency": "EUR"}, "category": "t"}
+    assert TestClient(catalog_app).post("/products", json=priced).status_code == 201
+    body = order({}, lines=[{"sku": sku, "quantity": 2}])
+
+    problem = assert_problem(client.post("/orders", json=body), 422, "total-out-of-range")
+
+    assert problem["total"] == {"amount": 2 * MAX_AMOUNT, "currency": "EUR"}
+    assert problem["max_total"] == {"amount": MAX_AMOUNT, "currency": "EUR"}
+    assert str(MAX_AMOUNT) in problem["detail"]
+    assert client.get("/orders", params={"customer_id": body["customer_id"]}).json()["items"] == []
+    # The largest charge itself is an order.
+    one = client.post("/orders", json={**body, "lines": [{"sku": sku, "quantity": 1}]})
+    assert one.status_code == 201, one.text
+    assert one.json()["total"] == {"amount": MAX_AMOUNT, "currency": "EUR"}
 
 
 def test_an_unknown_order_is_a_404_problem(client: TestClient) -> None:

@@ -9,16 +9,19 @@ import pytest
 from pydantic import ValidationError
 
 from services.orders.domain import (
+    MAX_TOTAL,
     CancelReason,
     CatalogEntry,
     MixedCurrencies,
     Money,
     OrderIn,
     Status,
+    TotalOutOfRange,
     UnknownSkus,
     place,
     placed_event_data,
 )
+from tests.email_addresses import SENDABLE, UNSENDABLE
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 CATALOG = {
@@ -170,3 +173,41 @@ def test_a_timeline_is_in_the_order_things_happened_whatever_the_arrival() -> No
         "OrderConfirmed",
     ]
     assert steps[1].details == {"total": {"amount": 1, "currency": "EUR"}}  # only what a reader needs
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "total"),
+    [(0, 1, 0), (MAX_TOTAL, 2, 2 * MAX_TOTAL), (MAX_TOTAL // 1000 + 1, 1000, (MAX_TOTAL // 1000 + 1) * 1000)],
+)
+def test_a_total_no_payment_can_be_taken_for_is_refused(price: int, quantity: int, total: int) -> None:
+    # A free product (a price the catalog refuses today, but stored earlier) or more than one charge.
+    catalog = {"GLD-001": CatalogEntry(sku="GLD-001", name="Gold", price=Money(amount=price, currency="EUR"))}
+    body = OrderIn.model_validate(request(lines=[{"sku": "GLD-001", "quantity": quantity}]))
+    with pytest.raises(TotalOutOfRange) as exc:
+        place("ord-1", body, catalog, NOW)
+    assert exc.value.total == Money(amount=total, currency="EUR")
+    assert exc.value.max_total == Money(amount=MAX_TOTAL, currency="EUR")
+
+
+def test_the_largest_total_is_the_largest_charge_of_the_provider_and_its_sandbox() -> None:
+    from foyer.devstack.payment_sandbox import app as sandbox
+    from foyer.payment_provider import MAX_AMOUNT
+
+    assert MAX_TOTAL == MAX_AMOUNT == sandbox.MAX_AMOUNT
+    catalog = {
+        "GLD-001": CatalogEntry(sku="GLD-001", name="Gold", price=Money(amount=MAX_TOTAL, currency="EUR"))
+    }
+    body = OrderIn.model_validate(request(lines=[{"sku": "GLD-001", "quantity": 1}]))
+    assert place("ord-1", body, catalog, NOW).total.amount == MAX_TOTAL
+
+
+@pytest.mark.parametrize("address", UNSENDABLE)
+def test_an_address_the_mail_sender_refuses_is_refused_at_placement(address: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        OrderIn.model_validate(request(contact_email=address))
+    assert [error["loc"] for error in exc.value.errors()] == [("contact_email",)]
+
+
+@pytest.mark.parametrize(("address", "kept"), SENDABLE.items())
+def test_an_order_keeps_the_address_as_mail_is_sent_to_it(address: str, kept: str) -> None:
+    assert placed(contact_email=address).contact_email == kept

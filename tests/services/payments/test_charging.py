@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from foyer.devstack.emulator import free_port
 from foyer.devstack.payment_sandbox.server import RunningSandbox
 from foyer.events import Envelope, MalformedEvent, new_event
-from foyer.payment_provider import ChargeRejected
+from foyer.payment_provider import MAX_AMOUNT, KeyRefused, PaymentProvider
 from services.payments.charging import Charger, ChargeUnsettled, RefundUnsettled
 from services.payments.domain import Status
 from services.payments.store import PaymentsStore
@@ -186,7 +187,7 @@ def test_concurrent_deliveries_of_one_event_charge_once_and_announce_once(
     "data",
     [
         {"total": None},
-        {"total": {"amount": 0, "currency": "EUR"}},
+        {"total": {"amount": 1.5, "currency": "EUR"}},
         {"total": {"amount": 100, "currency": "eur"}},
         {"order_id": "not/an/id"},
     ],
@@ -201,11 +202,69 @@ def test_an_event_without_a_chargeable_order_is_rejected_and_charges_nothing(
     assert not store.already_processed(event)
 
 
-def test_a_refused_request_is_raised_and_settles_nothing(
-    charger: Charger, store: PaymentsStore, stock_reserved: NewEvent
+def test_a_request_the_provider_refuses_for_good_settles_failed_at_once(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
 ) -> None:
+    # The sandbox answers 400/404 as Stripe does; the same key would get the same answer forever.
     event = stock_reserved(payment_source="tok_nonsense")
-    with pytest.raises(ChargeRejected):
+    order_id = event.data["order_id"]
+
+    charger.on_stock_reserved(event)
+
+    assert requests_of(sandbox, order_id) == 1
+    payment = store.get(order_id)
+    assert payment is not None
+    assert (payment.status, payment.reason) == (Status.FAILED, "refused:resource_missing")
+    [announced] = events_of(store, order_id)
+    assert (announced.type, announced.data["reason"]) == ("PaymentFailed", "refused:resource_missing")
+    assert store.already_processed(event)
+
+
+@pytest.mark.parametrize("amount", [0, -1, MAX_AMOUNT + 1, 10**15])
+def test_a_total_the_provider_can_never_charge_settles_failed_at_once_without_a_call(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent, amount: int
+) -> None:
+    event = stock_reserved(total={"amount": amount, "currency": "EUR"})
+    order_id = event.data["order_id"]
+
+    charger.on_stock_reserved(event)
+
+    assert requests_of(sandbox, order_id) == 0
+    payment = store.get(order_id)
+    assert payment is not None
+    assert (payment.status, payment.reason, payment.attempts) == (Status.FAILED, "amount_out_of_range", 0)
+    [announced] = events_of(store, order_id)
+    assert (announced.type, announced.data["reason"]) == ("PaymentFailed", "amount_out_of_range")
+    charger.on_stock_reserved(event)  # a redelivery changes nothing
+    assert len(events_of(store, order_id)) == 1
+
+
+def test_the_largest_total_the_provider_takes_is_charged(
+    charger: Charger, store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    event = stock_reserved(total={"amount": MAX_AMOUNT, "currency": "EUR"})
+    charger.on_stock_reserved(event)
+    [charge] = charges_of(sandbox, event.data["order_id"])
+    assert charge["amount"] == MAX_AMOUNT
+    payment = store.get(event.data["order_id"])
+    assert payment is not None
+    assert payment.status is Status.AUTHORIZED
+
+
+def test_a_refused_api_key_is_raised_and_settles_nothing(
+    store: PaymentsStore, sandbox: RunningSandbox, stock_reserved: NewEvent
+) -> None:
+    class WrongKey:
+        def value(self) -> SecretStr:
+            return SecretStr("sk_test_wrong")
+
+        def refresh(self) -> SecretStr:
+            return self.value()
+
+    refused = PaymentProvider(sandbox.url, WrongKey(), sleep=lambda _: None, max_attempts=2)
+    charger = Charger(store, refused, default_source="tok_visa", max_failures=MAX_FAILURES)
+    event = stock_reserved()
+    with pytest.raises(KeyRefused):
         charger.on_stock_reserved(event)
     assert store.get(event.data["order_id"]) is None
     assert events_of(store, event.data["order_id"]) == []

@@ -72,14 +72,26 @@ def test_a_charge_request_reads_the_event_data_and_ignores_the_rest() -> None:
     [
         {"total": {"amount": 5, "currency": "USD"}},
         {"order_id": "o-1"},
-        {"order_id": "o-1", "total": {"amount": -5, "currency": "USD"}},
+        {"order_id": "o-1", "total": {"amount": 5.5, "currency": "USD"}},
         {"order_id": "o-1", "total": {"amount": 5, "currency": "dollars"}},
         {"order_id": "o-1", "total": {"amount": 5, "currency": "USD"}, "payment_source": ""},
     ],
 )
-def test_a_charge_request_needs_an_order_and_a_positive_total(data: dict[str, Any]) -> None:
+def test_a_charge_request_needs_an_order_and_a_total(data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         ChargeRequest.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("amount", "chargeable"), [(-5, False), (0, False), (1, True), (100, True), (101, False)]
+)
+def test_a_total_is_chargeable_from_one_minor_unit_to_the_providers_largest(
+    amount: int, chargeable: bool
+) -> None:
+    request = ChargeRequest.model_validate(
+        {"order_id": "o-1", "total": {"amount": amount, "currency": "USD"}}
+    )
+    assert request.chargeable(100) is chargeable
 
 
 def test_only_an_authorized_payment_is_refunded_and_its_refund_is_announced() -> None:
