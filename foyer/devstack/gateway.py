@@ -29,8 +29,8 @@ from foyer.devstack.edge import Edge
 from foyer.devstack.lambda_context import LambdaFunction
 from foyer.devstack.serving import serve_until_stopped
 from foyer.identity import IdentityError
-from foyer.identity.partners import EmulatorKeys, partners_by_key_id
-from foyer.identity.plans import UsageMeter
+from foyer.identity.partners import EmulatorKeys
+from foyer.identity.plans import UsageMeter, stack_usage_meter
 from foyer.identity.problems import PROBLEMS
 from foyer.stack_file import LocalStack
 
@@ -131,8 +131,9 @@ def build(stack: LocalStack, name: str, meter: UsageMeter | None = None) -> Gate
         from foyer import aws
         from foyer.identity.settings import IdentitySettings
 
-        partners = partners_by_key_id({k: v.model_dump() for k, v in stack.partner_keys.items()})
-        keys = EmulatorKeys(lambda: aws.client("apigateway", IdentitySettings()), partners)
+        keys = EmulatorKeys(lambda: aws.client("apigateway", IdentitySettings()))
+    # The stack's one meter, shared with the BFF under uvicorn: one meter per key, as API Gateway has.
+    meter = meter or stack_usage_meter()
     edge = Edge(
         api, region=stack.region, account_id=ACCOUNT_ID, authorizer=authorizer, keys=keys, meter=meter
     )
