@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
     from foyer.dynamodb import Table
 
-# How long a key disabled or deleted in the emulator keeps working locally, at most (docs/partners.md).
+# How long a key disabled or deleted in the emulator keeps working locally, at most, and how long a key
+# just issued may be refused locally before it is found (docs/partners.md).
 REVOCATION_BOUND_S = 5.0
+NEW_KEY_BOUND_S = 1.0
 PARTNER_TAG = "partner"  # the tags the issuing command puts on a key: its partner and tier
 TIER_TAG = "tier"
 RECORD_PREFIX = "api-key#"  # `pk` of a key's record in the partner BFF's table
@@ -146,7 +148,7 @@ class EmulatorKeys:
         client: Callable[[], APIGatewayClient],
         *,
         max_age_s: float = REVOCATION_BOUND_S,
-        min_refresh_s: float = 1.0,
+        min_refresh_s: float = NEW_KEY_BOUND_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
