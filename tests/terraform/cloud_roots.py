@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
 CLOUD_ENVIRONMENTS = ("dev", "staging", "prod")
@@ -43,3 +44,20 @@ def emulator_only_env(endpoint: str) -> dict[str, str]:
         "HTTP_PROXY": "http://127.0.0.1:9",
         "NO_PROXY": "127.0.0.1,localhost",
     }
+
+
+def api_key_material(shown: Any) -> list[str]:
+    """Where a plan or state (`terraform show -json`) holds an API key or a value: every resource of
+    an API key type and every output naming an API key."""
+    found: list[str] = []
+    if isinstance(shown, dict):
+        if shown.get("type") in {"aws_api_gateway_api_key", "aws_api_gateway_usage_plan_key"}:
+            found.append(str(shown.get("address")))
+        for name, value in shown.items():
+            if name == "outputs" and isinstance(value, dict):
+                found += [f"output.{output}" for output in value if "api_key" in output]
+            found += api_key_material(value)
+    elif isinstance(shown, list):
+        for value in shown:
+            found += api_key_material(value)
+    return sorted(set(found))
