@@ -203,9 +203,12 @@ class UsageMeter:
 
 
 def stack_usage_meter(clock: Callable[[], float] = time.time) -> UsageMeter:
-    """The local stack's one meter (a file beside its stack file, FOYER_STACK_FILE), or a meter of this
-    process when no stack runs."""
+    """The local stack's one meter, a file beside its stack file (FOYER_STACK_FILE, which `make dev`
+    gives every process it starts, else `.local/stack.json` if a stack runs); without a stack, a meter
+    of this process."""
     from foyer.settings import DEFAULT_STACK_FILE
 
-    stack_file = Path(os.environ.get("FOYER_STACK_FILE", DEFAULT_STACK_FILE)).absolute()
-    return UsageMeter(clock, path=stack_file.with_name(USAGE_FILE) if stack_file.exists() else None)
+    named = os.environ.get("FOYER_STACK_FILE")
+    stack_file = Path(named or DEFAULT_STACK_FILE).absolute()
+    shared = named is not None or stack_file.exists()
+    return UsageMeter(clock, path=stack_file.with_name(USAGE_FILE) if shared else None)

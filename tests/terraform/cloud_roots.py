@@ -51,10 +51,10 @@ def api_key_material(shown: Any) -> list[str]:
     an API key type and every output naming an API key."""
     found: list[str] = []
     if isinstance(shown, dict):
-        if shown.get("type") in {"aws_api_gateway_api_key", "aws_api_gateway_usage_plan_key"}:
+        if shown.get("type") in ("aws_api_gateway_api_key", "aws_api_gateway_usage_plan_key"):
             found.append(str(shown.get("address")))
         for name, value in shown.items():
-            if name == "outputs" and isinstance(value, dict):
+            if name in ("outputs", "output_changes") and isinstance(value, dict):
                 found += [f"output.{output}" for output in value if "api_key" in output]
             found += api_key_material(value)
     elif isinstance(shown, list):
