@@ -84,7 +84,7 @@ def from_stack_file(cls: type[BaseModel], service: Any) -> dict[str, Any]:
         "aws_secret_access_key": emulator.secret_access_key,
         "table_name": stack.tables.get(service) if service else None,
         "service_urls": dict(stack.apps) or None,
-        "partner_keys": {k: v.model_dump() for k, v in stack.partner_keys.items()} or None,
+        "partner_key_table": stack.tables.get("partner"),
     }
     if stack.identity is not None:
         values |= {

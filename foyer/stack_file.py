@@ -21,7 +21,6 @@ __all__ = [
     "Function",
     "Issuer",
     "LocalStack",
-    "PartnerEntry",
     "Schedule",
     "StackFileError",
 ]
@@ -78,13 +77,6 @@ class Issuer(_Model):
     jwks_url: str
 
 
-class PartnerEntry(_Model):
-    """The partner holding one API key, and its tier (Terraform's `partner_keys` output)."""
-
-    partner_id: str
-    tier: str
-
-
 class Demo(_Model):
     """Credentials to try the BFFs with: a demo partner's API key, a fresh token for the demo user."""
 
@@ -119,7 +111,6 @@ class LocalStack(_Model):
     identity: Issuer | None = None  # the local token issuer (while `make dev` runs)
     authorizer: Function | None = None  # the JWT authorizer's function
     apis: dict[str, Api] = {}  # BFF name -> its REST API
-    partner_keys: dict[str, PartnerEntry] = {}  # API key id -> its partner
     demo: Demo | None = None
     gateway: dict[str, str] = {}  # BFF name -> its URL through the local API Gateway (Lambda mode)
 

@@ -37,8 +37,8 @@ from foyer.devstack.apigateway import ACCOUNT_ID, API_ID, rest_event
 from foyer.devstack.edge import AuthorizerHandler, Edge, Refusal
 from foyer.devstack.http_protocol import ProblemH11Protocol, head_problem
 from foyer.devstack.lambda_context import LambdaFunction
-from foyer.identity.partners import EmulatorKeys, KeyLookup, partners_by_key_id
-from foyer.identity.plans import UsageMeter
+from foyer.identity.partners import EmulatorKeys, KeyLookup
+from foyer.identity.plans import UsageMeter, stack_usage_meter
 from foyer.stack_file import LocalStack
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -197,8 +197,9 @@ def build(
     client = aws.client("apigateway", IdentitySettings())
     api = restapi.read(client, declared.id, declared.stage)
     if keys is None and any(m.api_key_required for r in api.resources for m in r.methods.values()):
-        partners = partners_by_key_id({k: v.model_dump() for k, v in stack.partner_keys.items()})
-        keys = EmulatorKeys(lambda: aws.client("apigateway", IdentitySettings()), partners)
+        keys = EmulatorKeys(lambda: aws.client("apigateway", IdentitySettings()))
+    # The stack's one meter, shared with the BFF under uvicorn: one meter per key, as API Gateway has.
+    meter = meter or stack_usage_meter()
     edge = Edge(
         api,
         region=stack.region,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import boto3
 
 from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
 from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
@@ -34,6 +37,7 @@ DEMO_TOKEN_TTL_S = (
 )  # the stack file's demo.user_token: a working day; mint another with foyer.cli.token
 GATEWAY_PORT_SHIFT = 80  # a BFF's local gateway listens on its port + 80 (web 8001 -> 8081)
 ISSUER_DIR = "issuer"  # under the state dir: the local issuer's key and JWKS
+DEMO_PARTNER, DEMO_PARTNER_TIER = "demo-partner", "bronze"  # the stack file's demo.partner_api_key
 
 
 def local_terraform(state_dir: Path) -> Terraform:
@@ -89,6 +93,7 @@ def provision(
     terraform.init(backend_path=state)
     terraform.apply(local_variables(endpoint, **identity_variables(identity), **variables), on_line=on_line)
     outputs = terraform.output()
+    demo_key = _issue_demo_key(endpoint, outputs)
     return LocalStack(
         region=outputs["region"],
         emulator=Emulator(endpoint=endpoint),
@@ -100,10 +105,33 @@ def provision(
         schedules=outputs["schedules"],
         authorizer=outputs["authorizer"],
         apis=outputs["apis"],
-        partner_keys=outputs["partner_keys"],
         identity=identity,
         demo=Demo(
-            partner_api_key=outputs.get("demo_partner_api_key"),
+            partner_api_key=demo_key,
             user_token=issuer.mint(ttl_s=DEMO_TOKEN_TTL_S),
         ),
     )
+
+
+def _issue_demo_key(endpoint: str, outputs: dict[str, Any]) -> str | None:
+    """The demo partner's key, issued as every partner key is (foyer.cli.partner_keys: generated, its
+    value in the emulator's Secrets Manager, never in Terraform's state); None without a partner API."""
+    if DEMO_PARTNER_TIER not in outputs.get("partner_usage_plans", {}) or "partner" not in outputs["tables"]:
+        return None
+    from foyer.cli.partner_keys import PartnerKeys
+    from foyer.dynamodb import Table
+
+    emulator = Emulator(endpoint=endpoint)
+    session = boto3.session.Session(
+        aws_access_key_id=emulator.access_key_id,
+        aws_secret_access_key=emulator.secret_access_key,
+        region_name=outputs["region"],
+    )
+    prefix = outputs["tables"]["partner"].removesuffix("-partner")
+    keys = PartnerKeys(
+        prefix,
+        apigateway=session.client("apigateway", endpoint_url=endpoint),
+        secretsmanager=session.client("secretsmanager", endpoint_url=endpoint),
+        table=Table(outputs["tables"]["partner"], client=session.client("dynamodb", endpoint_url=endpoint)),
+    )
+    return keys.issue(DEMO_PARTNER, DEMO_PARTNER_TIER).value

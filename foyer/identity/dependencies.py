@@ -2,10 +2,12 @@
 
 Behind API Gateway (Mangum puts the REST event in `scope["aws.event"]`) the edge already decided: the
 authorizer's context names the user, and the gateway matched the API key and applied its usage plan,
-so only the key id is mapped to its partner. Anywhere else (uvicorn) nothing stands in front: the
-token is verified here against the issuer's JWKS, and the key is looked up in the emulator and
-metered against its plan in this process. Tests swap `get_verifier`, `get_partner_keys` or
-`get_usage_meter` with `app.dependency_overrides`.
+so only the key id is mapped to its partner (the key's record in the partner BFF's table). Anywhere
+else (uvicorn) nothing stands in front: the token is verified here against the issuer's JWKS, and the
+key is looked up in the emulator and metered against its plan in the local stack's one meter (the
+local gateway meters in the same one), then mapped as behind the gateway. Tests swap
+`get_verifier`, `get_partner_keys`, `get_partners` or `get_usage_meter` with
+`app.dependency_overrides`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from fastapi import Depends, Request
 
 from foyer.blocking import run_blocking
 from foyer.identity.base import Verifier
-from foyer.identity.exceptions import ApiKeyRefused, Unauthenticated
-from foyer.identity.partners import EmulatorKeys, KeyLookup, partners_by_key_id
-from foyer.identity.plans import UsageMeter
+from foyer.identity.exceptions import ApiKeyRefused, IdentityUnavailable, Unauthenticated
+from foyer.identity.partners import EmulatorKeys, KeyDirectory, KeyLookup, PartnerLookup
+from foyer.identity.plans import UsageMeter, stack_usage_meter
 from foyer.identity.principals import Partner, User
 from foyer.identity.settings import IdentitySettings
 
@@ -50,23 +52,32 @@ def get_verifier() -> Verifier | None:
 
 
 @cache
-def get_partners() -> dict[str, Partner]:
-    """Partners by API key id, as Terraform delivered the mapping."""
-    return partners_by_key_id(identity_settings().partner_keys)
+def get_partners() -> PartnerLookup:
+    """The partner of an API key id: its record in the partner BFF's table (FOYER_PARTNER_KEY_TABLE)."""
+    from foyer.dynamodb import Table  # deferred: only the partner BFF maps keys
+
+    def table() -> Table:
+        name = identity_settings().partner_key_table
+        if not name:
+            raise IdentityUnavailable("No partner key table is configured (FOYER_PARTNER_KEY_TABLE).")
+        return Table(name)
+
+    return KeyDirectory(table)
 
 
 @cache
 def get_partner_keys() -> KeyLookup:
-    """The keys and plans Terraform created in the emulator (used only where no gateway stands in front)."""
+    """The keys and plans in the emulator's API Gateway (used only where no gateway stands in front)."""
     from foyer import aws  # deferred: behind API Gateway no key is ever looked up here
 
-    return EmulatorKeys(lambda: aws.client("apigateway", identity_settings()), get_partners())
+    return EmulatorKeys(lambda: aws.client("apigateway", identity_settings()))
 
 
 @cache
 def get_usage_meter() -> UsageMeter:
-    """One meter per process: API Gateway meters per key across the stage; so does this, per process."""
-    return UsageMeter()
+    """The local stack's one meter, shared with its local gateway: API Gateway meters per key across
+    the stage, whichever way a request comes in."""
+    return stack_usage_meter()
 
 
 def _event(request: Request) -> dict[str, Any] | None:
@@ -107,26 +118,28 @@ async def current_partner(
     request: Request,
     keys: Annotated[KeyLookup, Depends(get_partner_keys)],
     meter: Annotated[UsageMeter, Depends(get_usage_meter)],
-    partners: Annotated[dict[str, Partner], Depends(get_partners)],
+    partners: Annotated[PartnerLookup, Depends(get_partners)],
 ) -> Partner:
     """The partner whose API key came with the request, within its usage plan; else ApiKeyRefused
-    (403) or OverUsagePlan (429 with `Retry-After`)."""
+    (403), OverUsagePlan (429 with `Retry-After`) or IdentityUnavailable (503: the directory is down)."""
     event = _event(request)
     if event is not None:
         key_id = ((event.get("requestContext") or {}).get("identity") or {}).get("apiKeyId")
-        partner = partners.get(key_id) if isinstance(key_id, str) else None
-        if partner is None:
-            raise ApiKeyRefused("The request carries no API key of a partner.")
-        return partner
-    value = request.headers.get(API_KEY_HEADER)
-    if not value:
-        raise ApiKeyRefused(f"Send your API key in the '{API_KEY_HEADER}' header.")
-    found = keys.lookup(value)
-    if found is None:
-        raise ApiKeyRefused("The API key is not valid.")
-    if found.plan is not None:
-        meter.admit(found.partner.api_key_id, found.plan)
-    return found.partner
+    else:
+        value = request.headers.get(API_KEY_HEADER)
+        if not value:
+            raise ApiKeyRefused(f"Send your API key in the '{API_KEY_HEADER}' header.")
+        # What API Gateway does before the BFF runs: the key, enabled and under a plan, then the plan.
+        found = await run_blocking(keys.lookup, value)
+        if found is None:
+            raise ApiKeyRefused("The API key is not valid.")
+        if found.plan is not None:
+            await run_blocking(meter.admit, found.partner.api_key_id, found.plan)
+        key_id = found.partner.api_key_id
+    partner = await run_blocking(partners.get, key_id) if isinstance(key_id, str) and key_id else None
+    if partner is None:
+        raise ApiKeyRefused("The request carries no API key of a partner.")
+    return partner
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

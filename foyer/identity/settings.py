@@ -1,22 +1,20 @@
-"""Where identity comes from: the token issuer, and the API keys Terraform made for partners."""
+"""Where identity comes from: the token issuer, and the table that names each partner API key's holder."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field
 
 from foyer.identity.issuer import DEFAULT_LEEWAY_S, MAX_LEEWAY_S, VARIABLES
 from foyer.settings import FoyerSettings
 
 
 class IdentitySettings(FoyerSettings):
-    """The issuer whose tokens users carry, and the key id -> partner mapping Terraform outputs.
+    """The issuer whose tokens users carry, and the table holding each partner API key's record.
 
-    In AWS, Terraform sets the environment (FOYER_JWT_ISSUER, ...); under `make dev` the stack file
-    supplies the local issuer and the mapping. The issuer's names and bounds are declared once, in
-    foyer.identity.issuer, whose pydantic-free reader the authorizer uses.
+    In AWS, Terraform sets the environment (FOYER_JWT_ISSUER, ..., FOYER_PARTNER_KEY_TABLE on the
+    partner BFF); under `make dev` the stack file supplies the local issuer and the partner's table.
+    The issuer's names and bounds are declared once, in foyer.identity.issuer, whose pydantic-free
+    reader the authorizer uses.
     """
 
     jwt_issuer: str | None = Field(None, validation_alias=AliasChoices(VARIABLES["jwt_issuer"]))
@@ -25,12 +23,5 @@ class IdentitySettings(FoyerSettings):
     jwt_leeway_s: int = Field(
         DEFAULT_LEEWAY_S, ge=0, le=MAX_LEEWAY_S, validation_alias=AliasChoices(VARIABLES["jwt_leeway_s"])
     )
-    # {"<api key id>": {"partner_id": "acme", "tier": "gold"}}
-    partner_keys: dict[str, dict[str, str]] = Field(
-        default_factory=dict, validation_alias=AliasChoices("FOYER_PARTNER_KEYS")
-    )
-
-    @field_validator("partner_keys", mode="before")
-    @classmethod
-    def _json_mapping(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
+    # The partner BFF's table: `api-key#<key id>` -> {partner_id, tier} (foyer.cli.partner_keys writes it).
+    partner_key_table: str | None = Field(None, validation_alias=AliasChoices("FOYER_PARTNER_KEY_TABLE"))

@@ -18,12 +18,14 @@ from typing import Any
 
 import pytest
 
+from foyer import aws
 from foyer.devstack import processes
 from foyer.devstack.emulator import free_port
 from foyer.devstack.gateway import Gateway, build
 from foyer.devstack.stack import LocalStack
+from foyer.dynamodb import Table
 from foyer.identity.dependencies import current_partner, current_user, get_partners
-from foyer.identity.partners import partners_by_key_id
+from foyer.identity.partners import EmulatorKeys, KeyDirectory
 from foyer.identity.plans import UsageMeter
 from tests.bff.conftest import APPS, Wiring
 
@@ -39,7 +41,7 @@ class Frozen:
 
 @pytest.fixture
 def gateways(stack: LocalStack, bffs: Wiring) -> dict[str, Gateway]:
-    partners = partners_by_key_id({k: v.model_dump() for k, v in stack.partner_keys.items()})
+    partners = KeyDirectory(lambda: Table(stack.tables["partner"]))
     for app in APPS.values():
         app.dependency_overrides.pop(current_user)  # the real dependencies, in their Lambda branch
         app.dependency_overrides.pop(current_partner)
@@ -67,9 +69,12 @@ def test_the_stack_file_describes_every_bff_api_and_the_demo_credentials(stack: 
     assert set(stack.apis) == {"web", "mobile", "partner"}
     assert (stack.apis["web"].authorizer, stack.apis["partner"].api_key_required) == (True, True)
     assert not stack.apis["partner"].authorizer
-    assert {entry.partner_id for entry in stack.partner_keys.values()} == {"demo-partner", "acme"}
     assert stack.demo is not None
     assert stack.demo.partner_api_key
+    demo = EmulatorKeys(lambda: aws.client("apigateway")).lookup(stack.demo.partner_api_key)
+    assert demo is not None  # issued as every partner key is, under the bronze plan
+    assert (demo.partner.partner_id, demo.plan is not None) == ("demo-partner", True)
+    assert KeyDirectory(lambda: Table(stack.tables["partner"])).get(demo.partner.api_key_id) == demo.partner
 
 
 def test_web_journey_signed_in_through_the_authorizer(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
 CLOUD_ENVIRONMENTS = ("dev", "staging", "prod")
@@ -80,3 +81,20 @@ def set_api_gateway_logging(endpoint: str) -> None:
     apigateway.update_account(
         patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role["Arn"]}]
     )
+
+
+def api_key_material(shown: Any) -> list[str]:
+    """Where a plan or state (`terraform show -json`) holds an API key or a value: every resource of
+    an API key type and every output naming an API key."""
+    found: list[str] = []
+    if isinstance(shown, dict):
+        if shown.get("type") in ("aws_api_gateway_api_key", "aws_api_gateway_usage_plan_key"):
+            found.append(str(shown.get("address")))
+        for name, value in shown.items():
+            if name in ("outputs", "output_changes") and isinstance(value, dict):
+                found += [f"output.{output}" for output in value if "api_key" in output]
+            found += api_key_material(value)
+    elif isinstance(shown, list):
+        for value in shown:
+            found += api_key_material(value)
+    return sorted(set(found))

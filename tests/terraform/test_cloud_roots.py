@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cloud_roots import CLOUD_ENVIRONMENTS, copy_terraform, emulator_only_env, set_api_gateway_logging
+from cloud_roots import (
+    CLOUD_ENVIRONMENTS,
+    api_key_material,
+    copy_terraform,
+    emulator_only_env,
+    set_api_gateway_logging,
+)
 
 from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import DIST
@@ -130,3 +136,10 @@ def test_root_refuses_a_bad_value(emulator: Emulator, tmp_path: Path) -> None:
     with pytest.raises(TerraformError) as refused:
         runner.plan_has_changes({"artifacts_dir": str(DIST)})
     assert "got 10" in " ".join(refused.value.stderr.split())
+
+
+@pytest.mark.parametrize("environment", CLOUD_ENVIRONMENTS)
+def test_no_partner_api_key_enters_a_cloud_roots_plan(plans: dict[str, Any], environment: str) -> None:
+    # Keys are issued by foyer.cli.partner_keys; Terraform holds the usage plans they go under.
+    assert api_key_material(plans[environment]) == []
+    assert planned(plans[environment], "aws_api_gateway_usage_plan")

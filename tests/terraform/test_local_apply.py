@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from cloud_roots import api_key_material
 
 from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import LocalStack, identity_variables, local_variables
@@ -117,6 +119,18 @@ def test_second_apply_changes_nothing(applied: tuple[Terraform, dict[str, Any]])
     again = terraform.apply(variables)
     assert again.no_changes, "\n".join(again.lines)
     assert (again.added, again.changed, again.destroyed) == (0, 0, 0)
+
+
+def test_no_partner_api_key_enters_the_local_plan_or_state(
+    stack: LocalStack, applied: tuple[Terraform, dict[str, Any]], stack_state_dir: Path
+) -> None:
+    terraform, variables = applied
+    assert api_key_material(terraform.plan_json(variables)) == []
+    state = (stack_state_dir / "terraform.tfstate").read_text()
+    assert api_key_material(json.loads(state)) == []
+    assert stack.demo is not None
+    assert stack.demo.partner_api_key  # issued by the stack, beside Terraform: its value is not in the state
+    assert stack.demo.partner_api_key not in state
 
 
 def _list(value: str | list[str]) -> list[str]:

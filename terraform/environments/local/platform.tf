@@ -15,7 +15,6 @@ module "platform" {
   jwt_audience         = var.jwt_audience
   jwks_url             = var.jwks_url
   partner_tiers        = var.partner_tiers
-  partners             = var.partners
 
   # The local stack is torn down and re-created freely, and keeps a day of logs. (PITR stays on: the
   # emulator accepts it, and checkov's CKV_AWS_28 reads this root.)
@@ -72,13 +71,7 @@ output "apis" {
   value       = module.platform.apis
 }
 
-output "partner_keys" {
-  description = "API key id => { partner_id, tier } (also the partner BFF's FOYER_PARTNER_KEYS)."
-  value       = module.platform.partner_keys
-}
-
-output "demo_partner_api_key" {
-  description = "The API key of demo-partner (the stack file's demo.partner_api_key), or null before the partner BFF exists."
-  value       = try(module.platform.partner_api_keys["demo-partner"], null)
-  sensitive   = true
+output "partner_usage_plans" {
+  description = "Partner tier => its usage plan's { id, name }: the local stack issues the demo partner's key under one (foyer.cli.partner_keys)."
+  value       = module.platform.partner_usage_plans
 }

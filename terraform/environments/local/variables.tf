@@ -84,17 +84,3 @@ variable "partner_tiers" {
     gold   = { rate = 20, burst = 40, quota = { limit = 100000, period = "MONTH", offset = 0 } }
   }
 }
-
-variable "partners" {
-  description = "Partner id => its tier; each gets an API key. `demo-partner` is the one the stack file's demo key belongs to."
-  type        = map(object({ tier = string }))
-  default = {
-    demo-partner = { tier = "bronze" }
-    acme         = { tier = "gold" }
-  }
-
-  validation {
-    condition     = contains(keys(var.partners), "demo-partner")
-    error_message = "partners must keep demo-partner: the stack file hands its key out as demo.partner_api_key."
-  }
-}

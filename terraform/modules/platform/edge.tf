@@ -1,6 +1,6 @@
 # The BFFs' edges (issue 7): one REST API per BFF of local.apps, the JWT authorizer in front of web
 # and mobile, API keys under usage plans in front of partner. The emulator stores all of it but
-# enforces none: the dev stack reads it back (outputs `apis`, `partner_keys`) and enforces it in the
+# enforces none: the dev stack reads it back (output `apis`, and the keys from the emulator) and enforces it in the
 # BFFs under uvicorn and in its local gateway (Lambda mode).
 
 locals {
@@ -12,13 +12,11 @@ locals {
   }
   apis = { for name, edge in local.edges : name => edge if contains(keys(local.apps), name) }
 
-  # The partner BFF maps the gateway's apiKeyId to its partner (foyer.identity). The key ids come
-  # from the key resources alone: no cycle with the API that proxies to the function.
-  partner_keys = try(module.api["partner"].partner_keys, {})
-  # Referenced by a fixed key: `module.api[name]` in a for expression depends on every output of
-  # every instance, the invoke ARNs included, and Terraform reports a cycle.
+  # The partner BFF maps the gateway's apiKeyId to its partner through the key records in its own
+  # table (foyer.identity; written by python -m foyer.cli.partner_keys, which issues the keys
+  # outside Terraform so that no key value enters state).
   edge_environment = contains(keys(local.apis), "partner") ? {
-    partner = { FOYER_PARTNER_KEYS = jsonencode(module.api["partner"].partner_keys) }
+    partner = { FOYER_PARTNER_KEY_TABLE = module.table["partner"].name }
   } : {}
 
   # Every stage gets the web ACL (cloud.tf) and the API alarms.
@@ -62,7 +60,6 @@ module "api" {
   } : null
   api_key_required          = each.value.api_key_required
   usage_plans               = each.value.api_key_required ? var.partner_tiers : {}
-  partners                  = each.value.api_key_required ? var.partners : {}
   access_log_retention_days = var.log_retention_days
   tags                      = var.tags
 }

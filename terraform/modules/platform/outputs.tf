@@ -121,13 +121,7 @@ output "apis" {
   }
 }
 
-output "partner_keys" {
-  description = "API key id => { partner_id, tier } (also the partner BFF's FOYER_PARTNER_KEYS)."
-  value       = local.partner_keys
-}
-
-output "partner_api_keys" {
-  description = "Partner id => its API key's value, to hand to the partner."
-  value       = try(module.api["partner"].partner_api_key_values, {})
-  sensitive   = true
+output "partner_usage_plans" {
+  description = "Partner tier => its usage plan's { id, name }: `python -m foyer.cli.partner_keys` issues keys under them (no key is in Terraform)."
+  value       = { for tier, plan in try(module.api["partner"].usage_plans, {}) : tier => { id = plan.id, name = plan.name } }
 }

@@ -165,9 +165,3 @@ variable "partner_tiers" {
   }))
   default = {}
 }
-
-variable "partners" {
-  description = "Partner id => its tier (a key of partner_tiers); each gets an API key under its tier's usage plan."
-  type        = map(object({ tier = string }))
-  default     = {}
-}

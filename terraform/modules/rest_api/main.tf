@@ -170,7 +170,8 @@ resource "aws_lambda_permission" "authorizer" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/${aws_api_gateway_authorizer.this[0].id}"
 }
 
-# One usage plan per tier on this stage, one key per partner under its tier's plan.
+# One usage plan per tier on this stage. Partner keys are issued outside Terraform
+# (foyer.cli.partner_keys) and attached to these plans, so that no key's value enters state or a plan.
 resource "aws_api_gateway_usage_plan" "this" {
   for_each = var.usage_plans
 
@@ -196,21 +197,4 @@ resource "aws_api_gateway_usage_plan" "this" {
       offset = quota_settings.value.offset
     }
   }
-}
-
-resource "aws_api_gateway_api_key" "partner" {
-  for_each = var.partners
-
-  name        = "${var.name}-${each.key}"
-  description = "API key of partner ${each.key} (tier ${each.value.tier})."
-  enabled     = true
-  tags        = merge(var.tags, { partner = each.key, tier = each.value.tier })
-}
-
-resource "aws_api_gateway_usage_plan_key" "partner" {
-  for_each = var.partners
-
-  key_id        = aws_api_gateway_api_key.partner[each.key].id
-  key_type      = "API_KEY"
-  usage_plan_id = aws_api_gateway_usage_plan.this[each.value.tier].id
 }

@@ -40,29 +40,14 @@ output "routes" {
 }
 
 output "usage_plans" {
-  description = "Tier => { id, rate, burst, quota } as created."
+  description = "Tier => { id, name, rate, burst, quota } as created: partner keys are attached to these plans by `python -m foyer.cli.partner_keys`, never by Terraform (no key value in state)."
   value = {
     for tier, plan in aws_api_gateway_usage_plan.this : tier => {
       id    = plan.id
+      name  = plan.name
       rate  = var.usage_plans[tier].rate
       burst = var.usage_plans[tier].burst
       quota = var.usage_plans[tier].quota
     }
   }
-}
-
-output "partner_keys" {
-  description = "API key id => { partner_id, tier }: the mapping the partner BFF reads (FOYER_PARTNER_KEYS)."
-  value = {
-    for id, partner in var.partners : aws_api_gateway_api_key.partner[id].id => {
-      partner_id = id
-      tier       = partner.tier
-    }
-  }
-}
-
-output "partner_api_key_values" {
-  description = "Partner id => its API key's value, to hand over to the partner."
-  value       = { for id, key in aws_api_gateway_api_key.partner : id => key.value }
-  sensitive   = true
 }

@@ -100,25 +100,6 @@ variable "usage_plans" {
   }
 }
 
-variable "partners" {
-  description = "Partner id => its `tier` (a key of usage_plans). Each partner gets its own API key under its tier's plan."
-  type = map(object({
-    tier = string
-  }))
-  default  = {}
-  nullable = false
-
-  validation {
-    condition     = alltrue([for id in keys(var.partners) : can(regex("^[a-z0-9][a-z0-9-]{0,62}$", id))])
-    error_message = "Partner ids must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit; got ${jsonencode(keys(var.partners))}."
-  }
-
-  validation {
-    condition     = alltrue([for partner in values(var.partners) : contains(keys(var.usage_plans), partner.tier)])
-    error_message = "Each partner's tier must be one of the usage plans (${join(", ", keys(var.usage_plans))}); unknown: ${jsonencode({ for id, partner in var.partners : id => partner.tier if !contains(keys(var.usage_plans), partner.tier) })}."
-  }
-}
-
 variable "access_log_retention_days" {
   description = "Days CloudWatch keeps the stage's access log."
   type        = number

@@ -80,6 +80,7 @@ def app(clock: Clock) -> FastAPI:
     app.dependency_overrides[get_verifier] = lambda: verifier
     app.dependency_overrides[get_partner_keys] = lambda: Keys({"secret-acme": PartnerKey(ACME, BRONZE)})
     app.dependency_overrides[get_usage_meter] = lambda: meter
+    app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
     return app
 
 
@@ -203,16 +204,19 @@ def test_behind_the_gateway_a_bearer_token_without_an_authorizer_is_refused(hand
     assert "www-authenticate" in {name.lower() for name in response["headers"]}
 
 
-def test_behind_the_gateway_the_key_id_maps_to_its_partner(app: FastAPI, handler: LambdaAdapter) -> None:
-    app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+def test_behind_the_gateway_the_key_id_maps_to_its_partner(handler: LambdaAdapter) -> None:
     response = _call(handler, "/partner", api_key_id="k-acme")
     assert response["statusCode"] == 200, response["body"]
     assert '"partner_id":"acme"' in response["body"]
 
 
 @pytest.mark.parametrize("key_id", [None, "k-someone-else"])
-def test_behind_the_gateway_a_key_id_of_no_partner_is_403(
-    app: FastAPI, handler: LambdaAdapter, key_id: str | None
-) -> None:
-    app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+def test_behind_the_gateway_a_key_id_of_no_partner_is_403(handler: LambdaAdapter, key_id: str | None) -> None:
     assert _call(handler, "/partner", api_key_id=key_id)["statusCode"] == 403
+
+
+def test_under_uvicorn_a_valid_key_of_no_recorded_partner_is_403(app: FastAPI) -> None:
+    # The gateway's part admits the key; the partner BFF's table names nobody for its id.
+    app.dependency_overrides[get_partners] = lambda: {}
+    with TestClient(app) as client:
+        _is_problem(client.get("/partner", headers={"x-api-key": "secret-acme"}), 403)

@@ -1,5 +1,5 @@
-# The REST API's rules (usage plans that can hold, partners on known tiers, the authorizer and API
-# keys on every method, the key id => partner mapping), planned and applied against a mocked AWS
+# The REST API's rules (usage plans that can hold, the authorizer and API keys on every method, the
+# usage plans' ids for the key issuing command), planned and applied against a mocked AWS
 # provider (no credentials, no network): `terraform test` in this module.
 
 mock_provider "aws" {
@@ -15,10 +15,6 @@ variables {
     bronze = { rate = 5, burst = 10, quota = { limit = 1000, period = "DAY", offset = 200 } }
     gold   = { rate = 50, burst = 100 }
   }
-  partners = {
-    acme   = { tier = "gold" }
-    globex = { tier = "bronze" }
-  }
 }
 
 run "a_burst_below_the_rate_is_refused" {
@@ -26,7 +22,6 @@ run "a_burst_below_the_rate_is_refused" {
 
   variables {
     usage_plans = { bronze = { rate = 10, burst = 5 } }
-    partners    = {}
   }
 
   expect_failures = [var.usage_plans]
@@ -37,7 +32,6 @@ run "a_negative_quota_is_refused" {
 
   variables {
     usage_plans = { bronze = { rate = 5, burst = 10, quota = { limit = -1, period = "DAY" } } }
-    partners    = {}
   }
 
   expect_failures = [var.usage_plans]
@@ -48,7 +42,6 @@ run "a_quota_period_api_gateway_does_not_know_is_refused" {
 
   variables {
     usage_plans = { bronze = { rate = 5, burst = 10, quota = { limit = 10, period = "HOUR" } } }
-    partners    = {}
   }
 
   expect_failures = [var.usage_plans]
@@ -59,23 +52,12 @@ run "a_quota_offset_beyond_its_limit_is_refused" {
 
   variables {
     usage_plans = { bronze = { rate = 5, burst = 10, quota = { limit = 10, period = "DAY", offset = 11 } } }
-    partners    = {}
   }
 
   expect_failures = [var.usage_plans]
 }
 
-run "a_partner_on_an_unknown_tier_is_refused" {
-  command = plan
-
-  variables {
-    partners = { initech = { tier = "platinum" } }
-  }
-
-  expect_failures = [var.partners]
-}
-
-run "partner_methods_require_a_key_and_each_partner_gets_one_under_its_tier" {
+run "partner_methods_require_a_key_under_a_usage_plan_per_tier" {
   command = apply
 
   assert {
@@ -89,8 +71,8 @@ run "partner_methods_require_a_key_and_each_partner_gets_one_under_its_tier" {
   }
 
   assert {
-    condition     = aws_api_gateway_usage_plan_key.partner["acme"].usage_plan_id == aws_api_gateway_usage_plan.this["gold"].id
-    error_message = "acme's key must be under the gold plan."
+    condition     = output.usage_plans["gold"].id == aws_api_gateway_usage_plan.this["gold"].id && output.usage_plans["bronze"].name == "foyer-dev-partner-bronze"
+    error_message = "The usage plans' ids and names are output: partner keys are attached to them outside Terraform."
   }
 
   assert {
@@ -101,11 +83,6 @@ run "partner_methods_require_a_key_and_each_partner_gets_one_under_its_tier" {
   assert {
     condition     = length(aws_api_gateway_usage_plan.this["gold"].quota_settings) == 0
     error_message = "A plan without a quota gets no quota settings."
-  }
-
-  assert {
-    condition     = jsonencode(sort([for key in values(output.partner_keys) : "${key.partner_id}:${key.tier}"])) == jsonencode(["acme:gold", "globex:bronze"])
-    error_message = "The key id => partner mapping must name every partner with its tier."
   }
 
   assert {
@@ -126,7 +103,6 @@ run "web_and_mobile_methods_require_the_authorizer" {
     name             = "foyer-dev-web"
     api_key_required = false
     usage_plans      = {}
-    partners         = {}
     authorizer = {
       function_name = "foyer-dev-authorizer"
       invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:foyer-dev-authorizer/invocations"

@@ -1,6 +1,6 @@
 # The partner API (API keys under usage plans per tier) and the web API (a JWT authorizer) as a cloud
 # root would wire them: each BFF a lambda_app, each API a rest_api, the authorizer a lambda_app of
-# its own, and the partner BFF told which key id belongs to which partner.
+# its own. Partner keys are issued afterwards, outside Terraform (python -m foyer.cli.partner_keys).
 # `make package` first (dist/*.zip), then with AWS credentials: terraform init && terraform apply.
 
 provider "aws" {
@@ -18,10 +18,6 @@ locals {
   usage_plans = {
     bronze = { rate = 5, burst = 10, quota = { limit = 10000, period = "DAY" } }
     gold   = { rate = 50, burst = 100 }
-  }
-  partners = {
-    acme   = { tier = "gold" }
-    globex = { tier = "bronze" }
   }
 }
 
@@ -60,8 +56,8 @@ module "web_api" {
   }
 }
 
-# The keys exist before the function that is told about them: no cycle between the API (which
-# proxies to the function) and the function's environment (which names the API's key ids).
+# The BFF maps the gateway's API key id to its partner through the key records the issuing command
+# writes to its table (FOYER_PARTNER_KEY_TABLE; the platform module passes its own table's name).
 module "partner" {
   source = "../../../lambda_app"
 
@@ -69,8 +65,7 @@ module "partner" {
   artifact_path = "${var.dist_dir}/partner.zip"
   handler       = "bff.partner.handler.handler"
   environment_variables = {
-    FOYER_SERVICE      = "partner"
-    FOYER_PARTNER_KEYS = jsonencode(module.partner_api.partner_keys)
+    FOYER_SERVICE = "partner"
   }
 }
 
@@ -82,5 +77,4 @@ module "partner_api" {
   function_invoke_arn = module.partner.invoke_arn
   api_key_required    = true
   usage_plans         = local.usage_plans
-  partners            = local.partners
 }

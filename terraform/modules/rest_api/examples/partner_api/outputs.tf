@@ -8,8 +8,7 @@ output "partner_url" {
   value       = module.partner_api.invoke_url
 }
 
-output "partner_api_keys" {
-  description = "Partner id => its API key, to hand over to each partner."
-  value       = module.partner_api.partner_api_key_values
-  sensitive   = true
+output "partner_usage_plans" {
+  description = "Tier => its usage plan's id and name: issue each partner's key under one (python -m foyer.cli.partner_keys)."
+  value       = { for tier, plan in module.partner_api.usage_plans : tier => { id = plan.id, name = plan.name } }
 }
