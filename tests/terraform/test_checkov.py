@@ -130,3 +130,25 @@ def test_every_skip_has_a_reason(report: dict[str, Any]) -> None:
         or reason == "No comment provided"
     ]
     assert not unexplained, f"skipped without a reason:\n{describe(unexplained)}"
+
+
+# Checks that pass as soon as a key argument is set, even to a variable whose default is null: every
+# root leaves those variables null, so in a module they must be skipped with the reason, never passed.
+CUSTOMER_KEY_CHECKS = {"CKV_AWS_158", "CKV_AWS_119"}
+
+
+def test_no_customer_key_check_passes_on_a_null_key(report: dict[str, Any]) -> None:
+    passed: list[dict[str, Any]] = report["results"].get("passed_checks", [])
+    hollow = [c for c in passed if c["check_id"] in CUSTOMER_KEY_CHECKS and "/modules/" in c["file_path"]]
+    assert not hollow, f"passed only because a key variable defaults to null:\n{describe(hollow)}"
+
+
+def test_the_function_dlq_skip_names_where_asynchronous_failures_go(report: dict[str, Any]) -> None:
+    """CKV_AWS_116 is skipped for every function: true only while asynchronously invoked ones have an
+    on-failure destination, which the skip's reason must name."""
+    skipped: list[dict[str, Any]] = report["results"].get("skipped_checks", [])
+    reasons = {c["check_result"]["suppress_comment"] for c in skipped if c["check_id"] == "CKV_AWS_116"}
+    assert reasons, "CKV_AWS_116 is neither skipped nor passed: is lambda_app still scanned?"
+    for reason in reasons:
+        assert "aws_lambda_function_event_invoke_config" in reason, reason
+        assert "on-failure destination" in reason, reason

@@ -24,6 +24,7 @@ from foyer.devstack.terraform import Terraform
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 SERVICES = {"catalog", "inventory", "notifications", "orders", "payments"}
 BFFS = {"web", "mobile", "partner"}
+EMULATOR_OVERRIDE = 'module "platform" {\n  sqs_redrive_allow_policies = false\n}\n'
 
 
 class Applied:
@@ -58,6 +59,8 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     work = tmp_path_factory.mktemp("dev-apply")
     root = copy_terraform(work / "terraform") / "environments" / "dev"
     (root / "test.auto.tfvars.json").write_text(json.dumps({"artifacts_dir": str(DIST)}))
+    # moto neither stores nor returns RedriveAllowPolicy: the provider would wait for it forever.
+    (root / "emulator_override.tf").write_text(EMULATOR_OVERRIDE)
     # The provider mirror's CLI config, as the project's own runner writes it.
     cli_config = Terraform(root, work / "cli").env.get("TF_CLI_CONFIG_FILE")
     with Emulator(log_path=work / "moto.log") as emulator, pytest.MonkeyPatch.context() as patch:

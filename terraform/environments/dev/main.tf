@@ -28,6 +28,12 @@ module "platform" {
   deletion_protection            = false
   secret_recovery_window_in_days = 0
 
+  # The reconciler resends an order's pending step after resend_after_s and expires it after
+  # expire_after_s (after payments' retries of an unanswered charge, 5 x 180 s).
+  order_deadlines = { resend_after_s = 120, expire_after_s = 1200 }
+  # The bus keeps a week of events for replay.
+  event_archive_retention_days = 7
+
   waf = {
     rate_limit                = 2000
     rate_limit_window_seconds = 300

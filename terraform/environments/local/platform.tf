@@ -24,6 +24,11 @@ module "platform" {
   secret_recovery_window_in_days = 0
   # The emulator would try to run functions in Docker on every message: the local stack polls instead.
   event_source_mappings_enabled = false
+  # Short deadlines, so a lost event is seen to heal under `make dev`; expiry stays past payments'
+  # bound on an unanswered charge (5 deliveries x 180 s visibility timeout).
+  order_deadlines = { resend_after_s = 15, expire_after_s = 960 }
+  # moto neither stores nor returns a queue's RedriveAllowPolicy (the provider would wait for it).
+  sqs_redrive_allow_policies = false
 }
 
 output "region" {

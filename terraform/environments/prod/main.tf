@@ -32,6 +32,14 @@ module "platform" {
   # concurrency).
   provisioned_concurrency = { web = 2, mobile = 2, partner = 1 }
 
+  # The reconciler resends an order's pending step after resend_after_s and expires it after
+  # expire_after_s (after payments' retries of an unanswered charge, 5 x 180 s).
+  order_deadlines = { resend_after_s = 300, expire_after_s = 3600 }
+  # Queue consumers and relays keep a share of the account's concurrency: an API spike cannot throttle
+  # the order flow.
+  event_concurrency            = 5
+  event_archive_retention_days = 90
+
   waf = {
     rate_limit                = 500
     rate_limit_window_seconds = 300

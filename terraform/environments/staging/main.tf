@@ -28,6 +28,13 @@ module "platform" {
   deletion_protection            = true
   secret_recovery_window_in_days = 7
 
+  # The reconciler resends an order's pending step after resend_after_s and expires it after
+  # expire_after_s (after payments' retries of an unanswered charge, 5 x 180 s).
+  order_deadlines = { resend_after_s = 120, expire_after_s = 1800 }
+  # Queue consumers and relays keep a share of the account's concurrency.
+  event_concurrency            = 2
+  event_archive_retention_days = 14
+
   waf = {
     rate_limit                = 1000
     rate_limit_window_seconds = 300

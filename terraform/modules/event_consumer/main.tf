@@ -63,9 +63,9 @@ locals {
 # aws_sqs_queue_policy / aws_sqs_queue_redrive_policy resources: the emulator (moto 5.2.5) drops a
 # queue's Policy on every SetQueueAttributes that does not repeat it, so two such resources on one
 # queue undo each other and the provider waits out its 2-minute propagation timeout (measured); each
-# separate resource would also add the provider's ~25 s propagation wait. No redrive allow policy
-# either: moto never returns RedriveAllowPolicy, so the provider would wait for it forever; without
-# one SQS allows any queue of the account to use the DLQ (AWS' default, `allowAll`).
+# separate resource would also add the provider's ~25 s propagation wait. The DLQ's redrive allow
+# policy is the one separate resource, and only where redrive_allow_policy is set: moto never returns
+# RedriveAllowPolicy, so against the emulator the provider would wait for it forever.
 
 # Standard queues count a message's retention from its first enqueue, also once it is in the DLQ: the
 # DLQ keeps the maximum (14 days), so a message never expires there sooner than it could in the queue.
@@ -106,6 +106,18 @@ resource "aws_sqs_queue" "this" {
       error_message = "The queue's ARN ${self.arn} is not the one its policy and the role's statement name (${local.queue_arn})."
     }
   }
+}
+
+# Only this consumer's queue may use the DLQ: without a redrive allow policy SQS lets any queue of the
+# account dead-letter into it (`allowAll`), mixing another consumer's failures into this one's redrive.
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  count = var.redrive_allow_policy ? 1 : 0
+
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.this.arn]
+  })
 }
 
 resource "aws_cloudwatch_event_target" "this" {

@@ -181,3 +181,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "redrive_allow_policy" {
+  description = "Let only this consumer's queue use its DLQ (aws_sqs_queue_redrive_allow_policy). False only against the emulator, which neither stores nor returns RedriveAllowPolicy."
+  type        = bool
+  default     = true
+  nullable    = false
+}

@@ -44,6 +44,16 @@ data "aws_iam_policy_document" "this" {
     resources = ["*"]
   }
 
+  # Lambda sends a failed asynchronous invocation's record to its destination with this role.
+  dynamic "statement" {
+    for_each = var.async_invocation == null ? [] : [var.async_invocation.on_failure_arn]
+    content {
+      sid       = "AsyncOnFailure"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.policy_statements
     content {
@@ -63,6 +73,7 @@ resource "aws_iam_role_policy" "this" {
 # Declared here (not created by Lambda on first write) so retention and tags are managed, and so
 # the role needs no logs:CreateLogGroup.
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:No environment passes log_kms_key_arn today: CloudWatch Logs encrypts these groups at rest with its own keys, and a customer managed key is a per-root decision (the check would only pass on the variable's null default).
   #checkov:skip=CKV_AWS_338:Retention is chosen per environment through log_retention_days (1 day locally); a 1-year floor is a compliance decision for each cloud root, not a module default.
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
@@ -71,7 +82,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_116:A function DLQ only catches asynchronous invocations; these functions are invoked synchronously (API Gateway) or by SQS event source mappings, whose queues carry the DLQ (decision 4).
+  #checkov:skip=CKV_AWS_116:A function DLQ only catches asynchronous invocations. Functions invoked asynchronously (schedules) get an on-failure destination instead (async_invocation: aws_lambda_function_event_invoke_config below); API Gateway, function URLs and event source mappings invoke synchronously, and their failures land in the SQS consumer's DLQ or the stream mapping's on-failure destination (platform events.tf).
   #checkov:skip=CKV_AWS_117:No VPC resources to reach: the functions call only AWS service endpoints and HTTPS APIs, so a VPC would add NAT/endpoint cost and cold-start latency for nothing.
   #checkov:skip=CKV_AWS_272:Code signing is out of scope for now; artifacts are deterministic zips built by `make package`.
   #checkov:skip=CKV_AWS_173:Environment variables never hold secrets (decision 10: secret ARNs only, values read from Secrets Manager); the AWS managed key encrypts them at rest.
@@ -131,4 +142,20 @@ resource "aws_lambda_provisioned_concurrency_config" "this" {
   function_name                     = aws_lambda_function.this.function_name
   qualifier                         = aws_lambda_alias.this[0].name
   provisioned_concurrent_executions = var.provisioned_concurrency
+}
+
+# An asynchronous invocation (a schedule's) that fails after Lambda's retries, or grows too old, is
+# recorded in a queue instead of dropped; synchronous callers see their failures themselves.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count = var.async_invocation == null ? 0 : 1
+
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_invocation.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_invocation.maximum_event_age_in_seconds
+
+  destination_config {
+    on_failure {
+      destination = var.async_invocation.on_failure_arn
+    }
+  }
 }

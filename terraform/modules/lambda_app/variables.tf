@@ -185,3 +185,26 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "async_invocation" {
+  description = "For a function invoked asynchronously (an EventBridge schedule): where an invocation that still fails after Lambda's retries goes (an SQS queue ARN; the role may send to it), how often Lambda retries (0-2) and how old an event may get (60-21600 s). null: Lambda's defaults (2 retries, 6 h, then dropped)."
+  type = object({
+    on_failure_arn               = string
+    maximum_retry_attempts       = optional(number, 2)
+    maximum_event_age_in_seconds = optional(number, 3600)
+  })
+  default = null
+
+  validation {
+    condition     = var.async_invocation == null || can(regex("^arn:aws[a-z-]*:sqs:", var.async_invocation.on_failure_arn))
+    error_message = "async_invocation.on_failure_arn must be an SQS queue ARN (arn:aws:sqs:...)."
+  }
+  validation {
+    condition     = var.async_invocation == null || try(contains([0, 1, 2], var.async_invocation.maximum_retry_attempts), false)
+    error_message = "async_invocation.maximum_retry_attempts must be 0, 1 or 2 (Lambda's range for asynchronous invocations)."
+  }
+  validation {
+    condition     = var.async_invocation == null || try(var.async_invocation.maximum_event_age_in_seconds >= 60 && var.async_invocation.maximum_event_age_in_seconds <= 21600, false)
+    error_message = "async_invocation.maximum_event_age_in_seconds must be from 60 to 21600 (Lambda's range)."
+  }
+}

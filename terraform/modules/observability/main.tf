@@ -1,5 +1,5 @@
-# What wakes someone up: Lambda errors and throttles, an API stage's 5XX answers and p99 latency, any
-# message in a dead-letter queue and the reconciler finding stuck orders, all to one SNS topic; and one
+# What wakes someone up: a Lambda function's error rate and throttles, a stream's iterator age, an API
+# stage's 5XX rate and p99 latency, any message in a dead-letter queue and the reconciler finding stuck orders, all to one SNS topic; and one
 # dashboard of the same metrics.
 
 data "aws_caller_identity" "current" {}
@@ -13,23 +13,9 @@ locals {
   # every other alarm is raised at or above its threshold.
   alarms = merge(
     {
-      for key, name in var.function_names : "${key}-errors" => {
-        description = "${name}: ${var.function_errors_threshold} or more errors in ${var.period_seconds} s."
-        namespace   = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = name }
-        statistic   = "Sum", period = var.period_seconds, threshold = var.function_errors_threshold
-      }
-    },
-    {
       for key, name in var.function_names : "${key}-throttles" => {
         description = "${name}: invocations throttled (concurrency limit reached)."
         namespace   = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = name }
-        statistic   = "Sum", period = var.period_seconds, threshold = 1
-      }
-    },
-    {
-      for key, api in var.apis : "${key}-5xx" => {
-        description = "${api.api_name}/${api.stage_name} answered a 5XX."
-        namespace   = "AWS/ApiGateway", metric = "5XXError", dimensions = { ApiName = api.api_name, Stage = api.stage_name }
         statistic   = "Sum", period = var.period_seconds, threshold = 1
       }
     },
@@ -47,12 +33,38 @@ locals {
         statistic   = "Maximum", period = 60, threshold = 1
       }
     },
+    {
+      for key, name in var.stream_function_names : "${key}-iterator-age" => {
+        description = "${name}: its stream's oldest unprocessed record is ${var.iterator_age_threshold_seconds} s old or older (a poison record, or the function throttled or failing)."
+        namespace   = "AWS/Lambda", metric = "IteratorAge", dimensions = { FunctionName = name }
+        statistic   = "Maximum", period = 60, threshold = var.iterator_age_threshold_seconds * 1000
+      }
+    },
     var.stuck_orders_metric == null ? {} : {
       "stuck-orders" = {
         description = "The reconciler found orders stuck in a pending state."
         namespace   = var.stuck_orders_metric.namespace, metric = var.stuck_orders_metric.metric_name
         dimensions  = var.stuck_orders_metric.dimensions
         statistic   = "Maximum", period = var.period_seconds, threshold = 1
+      }
+    },
+  )
+}
+
+locals {
+  # Failures as a share of the traffic (metric math): one failed request out of thousands is noise, the
+  # same one out of three is an outage. Below error_rate_min_requests in a period the rate reads 0.
+  rate_alarms = merge(
+    {
+      for key, name in var.function_names : "${key}-error-rate" => {
+        description = "${name}: ${var.error_rate_percent} % or more of its invocations failed in ${var.period_seconds} s."
+        namespace   = "AWS/Lambda", failures = "Errors", total = "Invocations", dimensions = { FunctionName = name }
+      }
+    },
+    {
+      for key, api in var.apis : "${key}-5xx-rate" => {
+        description = "${api.api_name}/${api.stage_name}: ${var.error_rate_percent} % or more of its answers were 5XX in ${var.period_seconds} s."
+        namespace   = "AWS/ApiGateway", failures = "5XXError", total = "Count", dimensions = { ApiName = api.api_name, Stage = api.stage_name }
       }
     },
   )
@@ -135,6 +147,41 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "rate" {
+  for_each = local.rate_alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  evaluation_periods  = 1
+  threshold           = var.error_rate_percent
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
+
+  metric_query {
+    id          = "rate"
+    label       = "${each.value.failures} per 100 ${each.value.total}"
+    expression  = "IF(total >= ${var.error_rate_min_requests}, 100 * failures / total, 0)"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = { failures = each.value.failures, total = each.value.total }
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = each.value.namespace
+        metric_name = metric_query.value
+        dimensions  = each.value.dimensions
+        stat        = "Sum"
+        period      = var.period_seconds
+      }
+    }
+  }
 }
 
 resource "aws_cloudwatch_dashboard" "this" {

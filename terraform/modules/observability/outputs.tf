@@ -5,7 +5,7 @@ output "alarm_topic_arn" {
 
 output "alarm_names" {
   description = "Every alarm this module created, sorted."
-  value       = sort([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name])
+  value       = sort(concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], [for a in aws_cloudwatch_metric_alarm.rate : a.alarm_name]))
 }
 
 output "dashboard_name" {

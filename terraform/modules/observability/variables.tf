@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "function_names" {
-  description = "Key => Lambda function name: each gets an errors alarm and a throttles alarm."
+  description = "Key => Lambda function name: each gets an error-rate alarm and a throttles alarm."
   type        = map(string)
   default     = {}
 
@@ -37,7 +37,7 @@ variable "dlq_alarms" {
 }
 
 variable "apis" {
-  description = "Key => { api_name, stage_name } of an API Gateway REST API stage: a 5XX alarm and a p99 latency alarm each."
+  description = "Key => { api_name, stage_name } of an API Gateway REST API stage: a 5XX-rate alarm and a p99 latency alarm each."
   type = map(object({
     api_name   = string
     stage_name = string
@@ -56,14 +56,47 @@ variable "p99_latency_ms" {
   }
 }
 
-variable "function_errors_threshold" {
-  description = "A function's errors in one period that raise its alarm."
+variable "error_rate_percent" {
+  description = "A function's failed invocations, or an API stage's 5XX answers, as a percentage of all of them in a period, that raise its alarm."
   type        = number
-  default     = 1
+  default     = 5
 
   validation {
-    condition     = var.function_errors_threshold >= 1 && floor(var.function_errors_threshold) == var.function_errors_threshold
-    error_message = "function_errors_threshold must be a whole number >= 1; got ${var.function_errors_threshold}."
+    condition     = var.error_rate_percent > 0 && var.error_rate_percent <= 100
+    error_message = "error_rate_percent must be above 0 and at most 100; got ${var.error_rate_percent}."
+  }
+}
+
+variable "error_rate_min_requests" {
+  description = "Invocations or requests a period needs before its error rate counts (below it the rate reads 0), so one failure among a handful is not an outage."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.error_rate_min_requests >= 1 && floor(var.error_rate_min_requests) == var.error_rate_min_requests
+    error_message = "error_rate_min_requests must be a whole number >= 1; got ${var.error_rate_min_requests}."
+  }
+}
+
+variable "stream_function_names" {
+  description = "Key => name of a function fed by a stream (the relays): each gets an alarm on its IteratorAge."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in values(var.stream_function_names) : can(regex("^[A-Za-z0-9_-]{1,64}$", name))])
+    error_message = "Every function name must be 1-64 letters, digits, '_' or '-'; got ${jsonencode(var.stream_function_names)}."
+  }
+}
+
+variable "iterator_age_threshold_seconds" {
+  description = "Age (s) of a stream's oldest unprocessed record that raises the stream function's alarm."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.iterator_age_threshold_seconds >= 1
+    error_message = "iterator_age_threshold_seconds must be at least 1; got ${var.iterator_age_threshold_seconds}."
   }
 }
 

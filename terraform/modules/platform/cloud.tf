@@ -34,14 +34,20 @@ module "observability" {
     { for name, app in local.functions : name => app.function_name },
     { for name, consumer in module.consumer_function : name => consumer.function_name },
     { for name, relay in module.relay : "${name}-relay" => relay.function_name },
+    { for name, scheduled in module.scheduled_function : name => scheduled.function_name },
   )
-  # event_consumer alarms on its own DLQ (to this topic): here they are only on the dashboard.
-  dead_letter_queues = { for name in keys(local.consumers) : name => "${var.name_prefix}-${name}-dlq" }
-  dlq_alarms         = false
-  apis               = { for key, stage in local.api_stages : key => { api_name = stage.api_name, stage_name = stage.stage_name } }
-  p99_latency_ms     = var.alarms.p99_latency_ms
-  alarm_emails       = var.alarms.emails
-  tags               = var.tags
+  stream_function_names = { for name, relay in module.relay : "${name}-relay" => relay.function_name }
+  # event_consumer alarms on its own DLQ and events.tf on each failure queue (to this topic): here
+  # they are only on the dashboard.
+  dead_letter_queues = merge(
+    { for name in keys(local.consumers) : name => "${var.name_prefix}-${name}-dlq" },
+    { for name, queue in local.failure_queues : "${name}-failures" => queue.name },
+  )
+  dlq_alarms     = false
+  apis           = { for key, stage in local.api_stages : key => { api_name = stage.api_name, stage_name = stage.stage_name } }
+  p99_latency_ms = var.alarms.p99_latency_ms
+  alarm_emails   = var.alarms.emails
+  tags           = var.tags
 }
 
 module "waf" {

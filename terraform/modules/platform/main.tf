@@ -93,9 +93,11 @@ locals {
           handler          = "services.orders.reconciler.handler"
           expression       = "rate(5 minutes)"
           local_interval_s = 5
-          # Short local deadlines, so a lost event is seen to heal under `make dev`; expiry stays past
-          # payments' bound on an unanswered charge (5 deliveries x 180 s visibility timeout).
-          environment = { ORDER_RESEND_AFTER_S = "15", ORDER_EXPIRE_AFTER_S = "960" }
+          # Each root chooses them (order_deadlines; events.tf checks expiry against payments' bound).
+          environment = {
+            ORDER_RESEND_AFTER_S = tostring(var.order_deadlines.resend_after_s)
+            ORDER_EXPIRE_AFTER_S = tostring(var.order_deadlines.expire_after_s)
+          }
         }
       }
     }

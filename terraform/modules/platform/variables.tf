@@ -165,3 +165,46 @@ variable "partner_tiers" {
   }))
   default = {}
 }
+
+
+variable "partners" {
+  description = "Partner id => its tier (a key of partner_tiers); each gets an API key under its tier's usage plan."
+  type        = map(object({ tier = string }))
+  default     = {}
+}
+
+variable "order_deadlines" {
+  description = "The reconciler's deadlines (s) for an order left open: resend its pending step after resend_after_s, expire it after expire_after_s. Expiry must come after payments' bound on an unanswered charge (its queue's deliveries x visibility timeout), or a charge still being retried could be expired under it."
+  type = object({
+    resend_after_s = number
+    expire_after_s = number
+  })
+
+  validation {
+    condition     = var.order_deadlines.resend_after_s >= 1 && var.order_deadlines.expire_after_s > var.order_deadlines.resend_after_s
+    error_message = "order_deadlines: resend_after_s must be >= 1 and expire_after_s above it; got ${jsonencode(var.order_deadlines)}."
+  }
+}
+
+variable "event_concurrency" {
+  description = "Concurrency reserved for each queue consumer and relay function, so a spike on the APIs cannot take it, and the most each consumer's queue mapping invokes at once (SQS maximum_concurrency; 2 or more). null reserves none (an account at Lambda's default quota has none to reserve)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.event_concurrency == null || try(var.event_concurrency >= 2 && var.event_concurrency <= 1000 && floor(var.event_concurrency) == var.event_concurrency, false)
+    error_message = "event_concurrency must be null or a whole number from 2 to 1000 (SQS maximum_concurrency's range); got ${jsonencode(var.event_concurrency)}."
+  }
+}
+
+variable "event_archive_retention_days" {
+  description = "Days the event bus' archive keeps every event for replay (0 = indefinitely); null for no archive (local)."
+  type        = number
+  default     = null
+}
+
+variable "sqs_redrive_allow_policies" {
+  description = "Whether each dead-letter queue names the only queue that may use it (consumer DLQs) or refuses every source (failure queues). False only against the emulator: moto neither stores nor returns RedriveAllowPolicy, so the provider would wait for it forever."
+  type        = bool
+  default     = true
+}

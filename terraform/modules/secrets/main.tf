@@ -70,7 +70,7 @@ resource "aws_kms_alias" "this" {
 }
 
 resource "aws_secretsmanager_secret" "this" {
-  #checkov:skip=CKV2_AWS_57:Rotation needs a rotation function per provider; it is wired per secret through rotation_lambda_arn (aws_secretsmanager_secret_rotation below, README: Rotation).
+  #checkov:skip=CKV2_AWS_57:Not rotated automatically: rotating a provider's API key needs a rotation function for that provider's key-rolling API, and no environment has one (payment_key_rotation_lambda_arn is null in every root), so the key is replaced by hand; giving a secret rotation_lambda_arn turns rotation on (README: Rotation).
   for_each = var.secrets
 
   name                    = "${var.name_prefix}/${each.key}"

@@ -297,3 +297,30 @@ run "a_customer_managed_key_encrypts_both_queues_and_the_role_may_decrypt" {
     error_message = "With a customer managed key the consumer needs kms:Decrypt on that key only."
   }
 }
+
+run "only_its_own_queue_may_dead_letter_into_the_dlq" {
+  assert {
+    condition     = aws_sqs_queue_redrive_allow_policy.dlq[0].queue_url == "https://sqs.eu-west-1.amazonaws.com/123456789012/foyer-dev-inventory-dlq"
+    error_message = "The redrive allow policy belongs on the DLQ."
+  }
+  assert {
+    condition = jsondecode(aws_sqs_queue_redrive_allow_policy.dlq[0].redrive_allow_policy) == {
+      redrivePermission = "byQueue"
+      sourceQueueArns   = ["arn:aws:sqs:eu-west-1:123456789012:foyer-dev-inventory"]
+    }
+    error_message = "Only the consumer's own queue may use its DLQ."
+  }
+}
+
+run "the_emulator_gets_no_redrive_allow_policy" {
+  command = plan
+
+  variables {
+    redrive_allow_policy = false
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue_redrive_allow_policy.dlq) == 0
+    error_message = "redrive_allow_policy = false must create none."
+  }
+}

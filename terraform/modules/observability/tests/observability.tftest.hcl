@@ -13,12 +13,12 @@ variables {
   p99_latency_ms     = 800
 }
 
-run "each_function_has_an_errors_and_a_throttles_alarm" {
+run "each_function_has_an_error_rate_and_a_throttles_alarm" {
   command = plan
 
   assert {
-    condition     = [for k in keys(aws_cloudwatch_metric_alarm.this) : k if can(regex("-(errors|throttles)$", k))] == ["catalog-errors", "catalog-throttles", "web-errors", "web-throttles"]
-    error_message = "Every function needs an errors alarm and a throttles alarm."
+    condition     = keys(aws_cloudwatch_metric_alarm.rate) == ["catalog-error-rate", "web-5xx-rate", "web-error-rate"] && [for k in keys(aws_cloudwatch_metric_alarm.this) : k if endswith(k, "-throttles")] == ["catalog-throttles", "web-throttles"]
+    error_message = "Every function needs an error-rate alarm and a throttles alarm."
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["web-throttles"].metric_name == "Throttles" && aws_cloudwatch_metric_alarm.this["web-throttles"].dimensions.FunctionName == "foyer-prod-web"
@@ -26,17 +26,69 @@ run "each_function_has_an_errors_and_a_throttles_alarm" {
   }
 }
 
-run "each_api_stage_has_a_5xx_and_a_p99_alarm" {
+run "errors_alarm_on_their_share_of_the_invocations_not_on_one" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["web-5xx"].metric_name == "5XXError" && aws_cloudwatch_metric_alarm.this["web-5xx"].dimensions.ApiName == "foyer-prod-web" && aws_cloudwatch_metric_alarm.this["web-5xx"].dimensions.Stage == "prod"
-    error_message = "The 5XX alarm must watch the stage's 5XXError."
+    condition = toset([
+      for q in aws_cloudwatch_metric_alarm.rate["web-error-rate"].metric_query : q.metric[0].metric_name if length(q.metric) > 0
+    ]) == toset(["Errors", "Invocations"])
+    error_message = "A function's errors alarm must divide its Errors by its Invocations."
+  }
+  assert {
+    condition = [
+      for q in aws_cloudwatch_metric_alarm.rate["web-error-rate"].metric_query : q.expression if q.return_data == true
+    ] == ["IF(total >= 10, 100 * failures / total, 0)"]
+    error_message = "The alarm must evaluate the failure percentage, and only over at least error_rate_min_requests invocations."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.rate["web-error-rate"].threshold == 5 && aws_cloudwatch_metric_alarm.rate["web-error-rate"].metric_name == null
+    error_message = "The alarm must be raised at error_rate_percent on the expression, not on one metric."
+  }
+}
+
+run "each_api_stage_has_a_5xx_rate_and_a_p99_alarm" {
+  command = plan
+
+  assert {
+    condition = toset([
+      for q in aws_cloudwatch_metric_alarm.rate["web-5xx-rate"].metric_query : q.metric[0].metric_name if length(q.metric) > 0
+    ]) == toset(["5XXError", "Count"])
+    error_message = "The 5XX alarm must divide the stage's 5XXError by its Count."
+  }
+  assert {
+    condition = alltrue([
+      for q in aws_cloudwatch_metric_alarm.rate["web-5xx-rate"].metric_query : q.metric[0].dimensions["ApiName"] == "foyer-prod-web" && q.metric[0].dimensions["Stage"] == "prod" if length(q.metric) > 0
+    ])
+    error_message = "The 5XX rate must be the stage's."
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["web-p99-latency"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.this["web-p99-latency"].threshold == 800
     error_message = "The latency alarm must watch p99 against p99_latency_ms."
   }
+}
+
+run "each_stream_function_alarms_on_its_iterator_age" {
+  command = plan
+
+  variables {
+    stream_function_names = { orders-relay = "foyer-prod-orders-relay" }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["orders-relay-iterator-age"].metric_name == "IteratorAge" && aws_cloudwatch_metric_alarm.this["orders-relay-iterator-age"].statistic == "Maximum" && aws_cloudwatch_metric_alarm.this["orders-relay-iterator-age"].threshold == 300000
+    error_message = "A stream function must alarm when its oldest unprocessed record is iterator_age_threshold_seconds old (IteratorAge is in ms)."
+  }
+}
+
+run "an_error_rate_above_100_percent_is_refused" {
+  command = plan
+
+  variables {
+    error_rate_percent = 101
+  }
+
+  expect_failures = [var.error_rate_percent]
 }
 
 run "any_dlq_message_and_any_stuck_order_alarm" {
@@ -47,7 +99,7 @@ run "any_dlq_message_and_any_stuck_order_alarm" {
     error_message = "One message in a DLQ must raise its alarm."
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.this) == 8
+    condition     = length(aws_cloudwatch_metric_alarm.this) + length(aws_cloudwatch_metric_alarm.rate) == 8
     error_message = "2 functions x 2, 1 stage x 2, 1 DLQ and the stuck orders: 8 alarms."
   }
   assert {
@@ -59,7 +111,7 @@ run "any_dlq_message_and_any_stuck_order_alarm" {
 run "every_alarm_notifies_the_topic_which_cloudwatch_may_use" {
   assert {
     condition = alltrue([
-      for a in aws_cloudwatch_metric_alarm.this : a.alarm_actions == toset([aws_sns_topic.alarms.arn])
+      for a in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_metric_alarm.rate)) : a.alarm_actions == toset([aws_sns_topic.alarms.arn])
     ])
     error_message = "Every alarm must notify the alarm topic."
   }

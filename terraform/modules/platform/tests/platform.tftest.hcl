@@ -99,6 +99,25 @@ override_module {
   }
 }
 
+# Known at plan time, so the runs below can follow the failure queues' ARNs and the schedule rule's.
+override_resource {
+  target          = aws_sqs_queue.relay_failures
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-1:123456789012:foyer-dev-relay-failures" }
+}
+
+override_resource {
+  target          = aws_sqs_queue.schedule_failures
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-1:123456789012:foyer-dev-orders-reconciler-failures" }
+}
+
+override_resource {
+  target          = aws_cloudwatch_event_rule.schedule
+  override_during = plan
+  values          = { arn = "arn:aws:events:eu-west-1:123456789012:rule/foyer-dev-orders-reconciler" }
+}
+
 variables {
   environment          = "dev"
   name_prefix          = "foyer-dev"
@@ -107,6 +126,7 @@ variables {
   sender_email         = "orders@foyer.example"
   jwt_issuer           = "https://auth.foyer.example"
   jwks_url             = "https://auth.foyer.example/.well-known/jwks.json"
+  order_deadlines      = { resend_after_s = 120, expire_after_s = 1800 }
 }
 
 run "every_queue_waits_six_consumer_timeouts" {
@@ -325,4 +345,100 @@ run "a_chain_deeper_than_three_layers_is_refused" {
   }
 
   expect_failures = [var.calls]
+}
+
+run "relays_take_only_outbox_inserts_and_never_block_a_shard" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for m in aws_lambda_event_source_mapping.relay : jsondecode(one(one(m.filter_criteria).filter).pattern) == {
+        eventName = ["INSERT"]
+        dynamodb  = { NewImage = { pk = { S = [{ prefix = "outbox#" }] } } }
+      }
+    ]) && length(aws_lambda_event_source_mapping.relay) == 3
+    error_message = "Each relay's mapping must pass it only INSERTs of outbox# items (foyer/events/outbox.py)."
+  }
+  assert {
+    condition = alltrue([
+      for m in aws_lambda_event_source_mapping.relay :
+      m.bisect_batch_on_function_error && m.maximum_retry_attempts > 0 && m.maximum_retry_attempts <= 10 && m.maximum_record_age_in_seconds > 0 && m.maximum_record_age_in_seconds <= 3600
+    ])
+    error_message = "A failing batch must be bisected, with bounded retries and record age (not -1: forever)."
+  }
+  assert {
+    condition = alltrue([
+      for app, m in aws_lambda_event_source_mapping.relay :
+      one(one(m.destination_config).on_failure).destination_arn == aws_sqs_queue.relay_failures[app].arn
+    ])
+    error_message = "A batch the relay gave up on must be recorded in its failure queue."
+  }
+}
+
+run "a_failed_reconciler_run_is_retried_then_recorded" {
+  command = plan
+
+  assert {
+    condition = (
+      one(aws_cloudwatch_event_target.schedule["orders-reconciler"].retry_policy).maximum_retry_attempts > 0 &&
+      one(aws_cloudwatch_event_target.schedule["orders-reconciler"].retry_policy).maximum_event_age_in_seconds <= 300 &&
+      one(aws_cloudwatch_event_target.schedule["orders-reconciler"].dead_letter_config).arn == aws_sqs_queue.schedule_failures["orders-reconciler"].arn
+    )
+    error_message = "The schedule's target must retry a failed delivery, then dead-letter it."
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue.schedule_failures["orders-reconciler"].policy).Statement[0].Principal == { Service = "events.amazonaws.com" } && jsondecode(aws_sqs_queue.schedule_failures["orders-reconciler"].policy).Statement[0].Action == "sqs:SendMessage"
+    error_message = "EventBridge must be allowed to send to the schedule's DLQ."
+  }
+}
+
+run "failure_queues_refuse_to_be_a_redrive_target_and_alarm" {
+  command = plan
+
+  assert {
+    condition = keys(aws_sqs_queue_redrive_allow_policy.failures) == ["inventory-relay", "orders-reconciler", "orders-relay", "payments-relay"] && alltrue([
+      for p in aws_sqs_queue_redrive_allow_policy.failures : jsondecode(p.redrive_allow_policy) == { redrivePermission = "denyAll" }
+    ])
+    error_message = "Every failure queue refuses every source queue."
+  }
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.failures) == keys(aws_sqs_queue_redrive_allow_policy.failures)
+    error_message = "Every failure queue alarms on its first message."
+  }
+}
+
+run "the_emulator_gets_no_redrive_allow_policies" {
+  command = plan
+
+  variables {
+    sqs_redrive_allow_policies = false
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue_redrive_allow_policy.failures) == 0
+    error_message = "sqs_redrive_allow_policies = false must create none (moto never returns them)."
+  }
+}
+
+run "an_expiry_within_payments_charge_retries_is_refused" {
+  command = plan
+
+  variables {
+    order_deadlines = { resend_after_s = 15, expire_after_s = 900 }
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.schedule]
+}
+
+run "the_reconciler_gets_the_roots_deadlines" {
+  command = plan
+
+  variables {
+    order_deadlines = { resend_after_s = 300, expire_after_s = 3600 }
+  }
+
+  assert {
+    condition     = local.schedules["orders-reconciler"].environment == { ORDER_RESEND_AFTER_S = "300", ORDER_EXPIRE_AFTER_S = "3600" }
+    error_message = "The reconciler's deadlines must be the ones the root chose."
+  }
 }

@@ -23,6 +23,7 @@ module "platform" {
   jwt_issuer           = "https://auth.foyer.example"
   jwks_url             = "https://auth.foyer.example/.well-known/jwks.json"
   memory_size          = 768
+  order_deadlines      = { resend_after_s = 120, expire_after_s = 1800 }
   alarms               = { emails = ["platform-oncall@foyer.example"] }
   waf                  = { rate_limit = 2000 }
 }
