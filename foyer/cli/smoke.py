@@ -28,7 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +48,8 @@ ORDER_TIMEOUT_S = 120.0  # a bound on waiting for the saga, not a latency goal
 POLL_S = 1.0
 HTTP_TIMEOUT_S = 15.0
 KEY_VARIABLE = "FOYER_SMOKE_PARTNER_KEY"
+# The test partner whose key the smoke test reads from Secrets Manager when none is given.
+SMOKE_PARTNER = "smoke"
 # Liveness answers without credentials on web and mobile (uptime probes carry no user token); the
 # partner API requires its key on every method, so that check sends the partner key.
 HEALTH_PATH = "/health"
@@ -152,14 +154,28 @@ def target_from_outputs(outputs: dict[str, Any], partner_key: str | None = None)
     region = host.split(".")[2] if ".execute-api." in host else os.environ.get("AWS_REGION", "")
     if not region:
         raise TargetError(f"cannot tell the region from {host!r}: set AWS_REGION")
-    issued = outputs.get("partner_api_keys") or {}
-    return Target(
+    target = Target(
         apis=apis,
         name_prefix=_name_prefix(functions),
         web_function=functions.get("web"),
-        partner_key=partner_key or next(iter(issued.values()), None),
+        partner_key=partner_key,
         region=region,
     )
+    if partner_key is None:
+        target = replace(target, partner_key=smoke_partner_key(target))
+    return target
+
+
+def smoke_partner_key(target: Target) -> str | None:
+    """The value of the `smoke` partner's key, issued once per environment by foyer.cli.partner_keys
+    (docs/deploy.md), read from the secret it keeps it in; None if there is none."""
+    secret = f"{target.name_prefix.rstrip('-')}/partner-api-keys/{SMOKE_PARTNER}"
+    try:
+        stored = target.client("secretsmanager").get_secret_value(SecretId=secret)
+        value = json.loads(stored["SecretString"]).get("api_key")
+    except (*AWS_ERRORS, ValueError, KeyError):
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 # -- the checks ---------------------------------------------------------------------------------
@@ -238,7 +254,12 @@ def check_partner_order(
     if base is None:
         return Result(name, False, "the environment has no partner API")
     if not key:
-        return Result(name, False, f"no partner key: pass --partner-key or set {KEY_VARIABLE}")
+        return Result(
+            name,
+            False,
+            f"no partner key: issue the {SMOKE_PARTNER!r} partner's once (python -m foyer.cli.partner_keys "
+            f"issue {SMOKE_PARTNER} --tier <tier> --prefix <prefix>), or pass --partner-key / {KEY_VARIABLE}",
+        )
     headers = {"x-api-key": key}
     try:
         if sku is None:

@@ -239,3 +239,17 @@ def test_an_unknown_environment_exits_2() -> None:
     out = io.StringIO()
     assert smoke.main(["--env", "nowhere"], console=Console(file=out, width=200)) == 2
     assert "terraform/environments/nowhere" in out.getvalue()
+
+
+def test_the_smoke_partners_key_is_read_from_its_secret(emulator: Emulator, target: smoke.Target) -> None:
+    """In the cloud the key comes from the secret foyer.cli.partner_keys keeps for partner `smoke`."""
+    assert smoke.smoke_partner_key(target) is None
+    secrets = client(emulator, "secretsmanager")
+    name = f"{target.name_prefix.rstrip('-')}/partner-api-keys/{smoke.SMOKE_PARTNER}"
+    secrets.create_secret(
+        Name=name, SecretString=json.dumps({"api_key": "smoke-key-value", "tier": "bronze"})
+    )
+    try:
+        assert smoke.smoke_partner_key(target) == "smoke-key-value"
+    finally:
+        secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
