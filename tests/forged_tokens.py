@@ -124,7 +124,9 @@ def now() -> float:
 
 # Malformed tokens: the shapes a careless or hostile client sends, for every place that verifies one.
 
-_NAMES = st.sampled_from(["alg", "kid", "typ", "crit", "jku", "x5u", "b64", "zip", "enc"]) | st.text(max_size=8)
+_NAMES = st.sampled_from(["alg", "kid", "typ", "crit", "jku", "x5u", "b64", "zip", "enc"]) | st.text(
+    max_size=8
+)
 _TEXT = st.text(max_size=300) | st.sampled_from(["RS256", "none", "HS256", "算法", "RS256\x00", "\ud800"])
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | _TEXT,
@@ -177,7 +179,9 @@ MALFORMED_EXAMPLES: dict[str, str] = {
     "alg of 20 KB": _with_header(json.dumps({"alg": "A" * 20_000, "kid": "key-1"})),
     "alg of 2 KB": _with_header(json.dumps({"alg": "A" * 2_000, "kid": "key-1"})),
     "alg of 500 line separators": _with_header(json.dumps({"alg": "\u2028" * 500}, ensure_ascii=False)),
-    "kid of 900 non-ASCII letters": _with_header(json.dumps({"alg": "RS256", "kid": "é" * 900}, ensure_ascii=False)),
+    "kid of 900 non-ASCII letters": _with_header(
+        json.dumps({"alg": "RS256", "kid": "é" * 900}, ensure_ascii=False)
+    ),
     "alg with a quote and a CR": _with_header(json.dumps({"alg": 'RS"\r\nX-Injected: 1'})),
     "header JSON with a lone surrogate": _with_header('{"alg":"\\ud800"}'),
     "header not UTF-8": ".".join([_b64(b'{"alg":"\xff\xfe"}'), _b64(b"{}"), _b64(b"sig")]),

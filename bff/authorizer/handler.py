@@ -2,8 +2,9 @@
 
 It verifies the caller's RS256 JWT with the same verifier the BFFs use under uvicorn
 (foyer.identity.tokens) against the issuer's JWKS (FOYER_JWKS_URL, cached across invocations) and
-answers an Allow policy with the user id and the token's expiry (`exp`) in the context, or "Unauthorized" (API Gateway's 401); when
-the issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
+answers an Allow policy with the user id and the token's expiry (`exp`) in the context, or
+"Unauthorized" (API Gateway's 401, for every token that does not verify, however malformed); when the
+issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
 It imports no web framework: an authorizer's cold start sits in front of its first request. Nor
 pydantic: its settings are read by foyer.identity.issuer, and its zip carries only joserfc and
 cryptography (foyer.cli.package.CARRIES_ONLY; docs/architecture.md, issue 9).

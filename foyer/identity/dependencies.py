@@ -4,10 +4,11 @@ Behind API Gateway (Mangum puts the REST event in `scope["aws.event"]`) the edge
 authorizer's context names the user and its token's expiry, and the gateway matched the API key and
 applied its usage plan, so only the key id is mapped to its partner. API Gateway reuses an
 authorizer's answer for a token until the answer's TTL ends, whatever the token's `exp`: the expiry
-is checked here on every request, so an expired token is refused at once in both places. Anywhere else (uvicorn) nothing stands in front: the
-token is verified here against the issuer's JWKS, and the key is looked up in the emulator and
-metered against its plan in this process. Tests swap `get_verifier`, `get_partner_keys` or
-`get_usage_meter` with `app.dependency_overrides`.
+is checked here on every request, so an expired token is refused at once in both places. Anywhere
+else (uvicorn) nothing stands in front: the token is verified here against the issuer's JWKS, and
+the key is looked up in the emulator and metered against its plan in this process. Tests swap
+`get_verifier`, `get_expiry_check`, `get_partner_keys` or `get_usage_meter` with
+`app.dependency_overrides`.
 """
 
 from __future__ import annotations

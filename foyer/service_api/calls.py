@@ -48,8 +48,6 @@ def _answer(upstream: Upstream, response: httpx.Response, model: type[M], *, ok:
     if 400 <= status < 500:
         if for_the_client(response):
             raise relayed(response)
-        if status == 429:  # the service (or its function URL) is throttled: retry later, as for a 503
-            raise UpstreamUnavailable(upstream.name, "answered 429")
         log.error("%s refused a request this service built", upstream.name, extra=refusal_summary(response))
         raise UpstreamRefused(upstream.name, status)
     raise UpstreamUnavailable(upstream.name, f"answered {status}")

@@ -158,7 +158,9 @@ class OrdersStore:
         kept: list[dict[str, Any]] = []
         last_key = start
         for _ in range(MAX_READS_PER_PAGE):
-            page = self.table.query(owner, index=index, limit=limit + 1, start_key=last_key, newest_first=True)
+            page = self.table.query(
+                owner, index=index, limit=limit + 1, start_key=last_key, newest_first=True
+            )
             kept += [item for item in page.items if partner_id is not None or "partner_id" not in item]
             last_key = page.last_key
             if len(kept) > limit or last_key is None:

@@ -12,8 +12,8 @@ from typing import Any, cast
 
 import pytest
 from fastapi import APIRouter, FastAPI
-from hypothesis import HealthCheck, given, settings
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
 
 from foyer.app import create_app
 from foyer.devstack.apigateway import rest_event
@@ -135,9 +135,11 @@ def assert_bounded_401(response: Any) -> None:
     """A 401 problem whose words are fixed ASCII sentences, within a few hundred bytes of headers."""
     body = _is_problem(response, 401)
     assert body["type"] == "urn:foyer:problem:unauthenticated"
-    assert body["detail"].isascii() and len(body["detail"]) <= 100
+    assert body["detail"].isascii()
+    assert len(body["detail"]) <= 100
     challenge = response.headers["www-authenticate"]
-    assert challenge.isascii() and len(challenge) <= 200
+    assert challenge.isascii()
+    assert len(challenge) <= 200
     assert sum(len(k) + len(v) for k, v in response.headers.items()) < 1024
 
 
@@ -221,7 +223,9 @@ def _call(handler: LambdaAdapter, path: str, **event: Any) -> dict[str, Any]:
 
 
 def test_behind_the_gateway_the_authorizer_context_names_the_user(handler: LambdaAdapter) -> None:
-    response = _call(handler, "/me", authorizer={"principalId": "ada", "user_id": "ada", "exp": str(int(NOW) + 600)})
+    response = _call(
+        handler, "/me", authorizer={"principalId": "ada", "user_id": "ada", "exp": str(int(NOW) + 600)}
+    )
     assert response["statusCode"] == 200
     assert '"user_id":"ada"' in response["body"]
 
@@ -239,7 +243,12 @@ def authorized_event(exp: Any) -> dict[str, Any]:
 
 def _refusal(status: int, headers: dict[str, str], body: dict[str, Any]) -> tuple[Any, ...]:
     """What a client can tell apart in a refusal: status, type, detail, challenge."""
-    return status, body["type"], body["detail"], {k.lower(): v for k, v in headers.items()}["www-authenticate"]
+    return (
+        status,
+        body["type"],
+        body["detail"],
+        {k.lower(): v for k, v in headers.items()}["www-authenticate"],
+    )
 
 
 def test_an_expired_identity_is_refused_behind_the_gateway_as_under_uvicorn(

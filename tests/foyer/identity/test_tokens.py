@@ -12,15 +12,20 @@ from hypothesis import HealthCheck, given, settings
 from joserfc import jwt
 
 from foyer.devstack.issuer import LocalIssuer
-from foyer.identity import IdentityUnavailable, Unauthenticated
-from foyer.identity import tokens
+from foyer.identity import IdentityUnavailable, Unauthenticated, tokens
 from foyer.identity.tokens import Jwks, TokenVerifier, fetch_jwks
 from tests.forged_tokens import FORGERIES, MALFORMED_EXAMPLES, NOW, claims, genuine, malformed_tokens, now
 
 # Every sentence a refusal may say: fixed ASCII, never built from the token.
-DETAILS = frozenset(
-    value for name, value in vars(tokens).items() if name.isupper() and isinstance(value, str) and value.endswith(".")
-) | frozenset(tokens._CLAIM_DETAILS.values()) | frozenset(tokens._MISSING_DETAILS.values())
+DETAILS = (
+    frozenset(
+        value
+        for name, value in vars(tokens).items()
+        if name.isupper() and isinstance(value, str) and value.endswith(".")
+    )
+    | frozenset(tokens._CLAIM_DETAILS.values())
+    | frozenset(tokens._MISSING_DETAILS.values())
+)
 
 ISSUER = LocalIssuer.generate("key-1")
 
@@ -101,7 +106,8 @@ def assert_refused_with_a_fixed_ascii_detail(token: str) -> None:
     assert refused.value.detail in DETAILS
     assert refused.value.error == "invalid_token"
     challenge = refused.value.challenge
-    assert challenge.isascii() and len(challenge) < 300
+    assert challenge.isascii()
+    assert len(challenge) < 300
 
 
 @pytest.mark.parametrize("token", MALFORMED_EXAMPLES.values(), ids=MALFORMED_EXAMPLES.keys())
@@ -133,6 +139,8 @@ class _AsciiJson(json.JSONEncoder):
 
 @pytest.mark.parametrize("subject", ["", "x" * 1025, "\ud800", 42, None, ["ada"]])
 def test_a_subject_that_is_no_user_id_is_refused(subject: Any) -> None:
-    token = jwt.encode({"alg": "RS256", "kid": ISSUER.kid}, claims(ISSUER, sub=subject), ISSUER.key, encoder_cls=_AsciiJson)
-    with pytest.raises(Unauthenticated, match="subject|'sub'"):
+    token = jwt.encode(
+        {"alg": "RS256", "kid": ISSUER.kid}, claims(ISSUER, sub=subject), ISSUER.key, encoder_cls=_AsciiJson
+    )
+    with pytest.raises(Unauthenticated, match=r"subject|'sub'"):
         verifier().verify(token)

@@ -199,7 +199,9 @@ def test_a_customer_listing_leaves_out_partner_orders_and_never_ends_on_one(
     cursor names none of them: a cursor is built from the page's own last order only."""
     partner = f"p-{uuid.uuid4().hex[:8]}"
     for _ in range(3):
-        client.post("/orders", json=order(products, customer_id=partner, channel="partner", partner_id=partner))
+        client.post(
+            "/orders", json=order(products, customer_id=partner, channel="partner", partner_id=partner)
+        )
     page = client.get("/orders", params={"customer_id": partner, "limit": limit}).json()
     assert page == {"items": [], "next_cursor": None}
     own = client.post("/orders", json=order(products, customer_id=partner)).json()  # placed without a partner
@@ -207,8 +209,13 @@ def test_a_customer_listing_leaves_out_partner_orders_and_never_ends_on_one(
     first = client.get("/orders", params={"customer_id": partner, "limit": 1}).json()
     assert [o["order_id"] for o in first["items"]] == [own["order_id"]]
     if first["next_cursor"] is not None:
-        assert pagination.decode(first["next_cursor"], allowed_keys=CUSTOMER_KEYS)["pk"] == f"order#{own['order_id']}"
-        rest = client.get("/orders", params={"customer_id": partner, "limit": 1, "cursor": first["next_cursor"]})
+        assert (
+            pagination.decode(first["next_cursor"], allowed_keys=CUSTOMER_KEYS)["pk"]
+            == f"order#{own['order_id']}"
+        )
+        rest = client.get(
+            "/orders", params={"customer_id": partner, "limit": 1, "cursor": first["next_cursor"]}
+        )
         assert rest.json() == {"items": [], "next_cursor": None}
 
 
