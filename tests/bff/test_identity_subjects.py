@@ -1,18 +1,23 @@
 """Who a user is, whatever their identity provider calls them: every subject shape real providers
-issue signs in with a real token (the real `current_user`, verifying it), checks out and sees its
-orders through web and mobile; a user named like a partner sees nothing of the partner's, not even
-inside a cursor."""
+issue signs in with a real token, checks out and sees its orders through web and mobile, under
+uvicorn (the real `current_user` verifying the token) and behind API Gateway (the real authorizer's
+answer in a REST event to the real Mangum handler); a user named like a partner sees nothing of the
+partner's, not even inside a cursor."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from bff.authorizer.handler import Authorizer
+from foyer.devstack.apigateway import rest_event
 from foyer.devstack.issuer import LocalIssuer
 from foyer.identity.dependencies import current_user, get_verifier
 from foyer.identity.tokens import Jwks, TokenVerifier
+from foyer.lambda_glue import make_handler
 from tests.bff.conftest import APPS, PARTNER_HEADER, Wiring
 
 pytestmark = pytest.mark.integration
@@ -30,12 +35,15 @@ SUBJECTS = {
 HEADERS = {"web": {}, "mobile": {"X-App-Version": "1.4.0"}}
 
 
+VERIFIER = TokenVerifier(
+    Jwks("memory://", fetch=lambda url: ISSUER.jwks()), issuer=ISSUER.issuer, audience=ISSUER.audience
+)
+
+
 @pytest.fixture
 def signed_in(bffs: Wiring) -> Wiring:
     """Web and mobile with their real `current_user`, verifying tokens of ISSUER (uvicorn's path)."""
-    verifier = TokenVerifier(
-        Jwks("memory://", fetch=lambda url: ISSUER.jwks()), issuer=ISSUER.issuer, audience=ISSUER.audience
-    )
+    verifier = VERIFIER
     for name in ("web", "mobile"):
         APPS[name].dependency_overrides.pop(current_user)
         APPS[name].dependency_overrides[get_verifier] = lambda: verifier
@@ -88,3 +96,37 @@ def test_a_user_named_like_a_partner_sees_nothing_of_the_partners_orders(
         )
         assert page.status_code == 200, page.text
         assert page.json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("bff", ["web", "mobile"])
+@pytest.mark.parametrize("subject", SUBJECTS.values(), ids=SUBJECTS.keys())
+def test_every_subject_shape_checks_out_behind_the_gateway(
+    signed_in: Wiring, catalog_items: dict[str, str], bff: str, subject: str
+) -> None:
+    """The authorizer's answer for the token becomes the REST event's `requestContext.authorizer`."""
+    token_event = {
+        "type": "TOKEN",
+        "authorizationToken": f"Bearer {ISSUER.mint(subject)}",
+        "methodArn": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/POST/checkout",
+    }
+    answer = Authorizer(VERIFIER)(token_event, None)
+    # API Gateway hands every context value to the integration as a string.
+    context = {"principalId": answer["principalId"], **{k: str(v) for k, v in answer["context"].items()}}
+    handler = make_handler(APPS[bff])
+    try:
+        body = {
+            "contact_email": "ada@example.com",
+            "lines": [{"sku": catalog_items["coffee"], "quantity": 1}],
+        }
+        headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4()), **HEADERS[bff]}
+        event = rest_event("POST", "/checkout", headers=headers, body=json.dumps(body), authorizer=context)
+        placed = handler(event, cast(Any, None))
+        assert placed["statusCode"] == 201, placed["body"]
+        order_id = json.loads(placed["body"])["order_id"]
+        listed = handler(
+            rest_event("GET", "/me/orders", headers=HEADERS[bff], authorizer=context), cast(Any, None)
+        )
+        assert listed["statusCode"] == 200, listed["body"]
+        assert order_id in [o["order_id"] for o in json.loads(listed["body"])["items"]]
+    finally:
+        handler.shutdown()
