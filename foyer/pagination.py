@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from foyer.errors import BadRequest
+from foyer.problems import TYPE_PREFIX
 
 # DynamoDB key attributes: strings of 1 to 1,024 bytes (a sort key's limit; a partition key may
 # hold 2,048), numbers of at most 38 significant digits.
@@ -21,6 +22,16 @@ MAX_KEY_BYTES = 1024
 MAX_KEY_NUMBER = 10**38 - 1
 # Room for a few keys of the maximum size after base64 (4/3) and JSON quoting.
 MAX_CURSOR_CHARS = 8 * 1024
+
+
+class InvalidCursor(BadRequest):
+    """A cursor this API did not issue, or issued for another listing (400): a problem of the caller's,
+    typed so that a BFF relays it to the client who sent the cursor (foyer.service_api.relay)."""
+
+    type = TYPE_PREFIX + "invalid-cursor"
+
+    def __init__(self, detail: str = "The cursor is not one this API issued.") -> None:
+        super().__init__(detail, title="Invalid cursor")
 
 
 def encode(last_key: dict[str, Any] | None) -> str | None:
@@ -45,17 +56,17 @@ def _valid_value(value: Any) -> bool:
 def decode(cursor: str | None, *, allowed_keys: frozenset[str]) -> dict[str, Any] | None:
     """The key a cursor stands for: at least one of `allowed_keys`, each a valid DynamoDB key value.
 
-    None for no cursor; BadRequest (400) for anything we did not issue.
+    None for no cursor; InvalidCursor (400) for anything we did not issue.
     """
     if not cursor:
         return None
     if len(cursor) > MAX_CURSOR_CHARS:
-        raise BadRequest("The cursor is not one this API issued.")
+        raise InvalidCursor
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise BadRequest("The cursor is not one this API issued.") from exc
+        raise InvalidCursor from exc
     valid = (
         isinstance(key, dict)
         and key
@@ -63,5 +74,5 @@ def decode(cursor: str | None, *, allowed_keys: frozenset[str]) -> dict[str, Any
         and all(_valid_value(v) for v in key.values())
     )
     if not valid:
-        raise BadRequest("The cursor is not one this API issued.")
+        raise InvalidCursor
     return dict(key)

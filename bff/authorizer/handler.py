@@ -2,8 +2,9 @@
 
 It verifies the caller's RS256 JWT with the same verifier the BFFs use under uvicorn
 (foyer.identity.tokens) against the issuer's JWKS (FOYER_JWKS_URL, cached across invocations) and
-answers an Allow policy with the user id in the context, or "Unauthorized" (API Gateway's 401); when
-the issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
+answers an Allow policy with the user id and the token's expiry (`exp`) in the context, or
+"Unauthorized" (API Gateway's 401, for every token that does not verify, however malformed); when the
+issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
 It imports no web framework: an authorizer's cold start sits in front of its first request. Nor
 pydantic: its settings are read by foyer.identity.issuer, and its zip carries only joserfc and
 cryptography (foyer.cli.package.CARRIES_ONLY; docs/architecture.md, issue 9).
@@ -18,7 +19,7 @@ from bff.authorizer.policy import Unauthorized, allow, bearer_token
 from foyer.cold_start import init_phase
 from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.identity.issuer import IssuerSettings, issuer_settings
-from foyer.identity.tokens import Jwks, TokenVerifier
+from foyer.identity.tokens import Jwks, TokenVerifier, expiry
 from foyer.startup import in_lambda
 
 log = logging.getLogger("foyer.authorizer")
@@ -61,7 +62,7 @@ class Authorizer:
             # with its AUTHORIZER_FAILURE response, which the rest_api module makes a 503 problem.
             log.error("the issuer's keys cannot be read: refusing with AUTHORIZER_FAILURE")
             raise
-        return allow(verified.subject, event["methodArn"])
+        return allow(verified.subject, event["methodArn"], expires_at=expiry(verified.claims))
 
 
 with init_phase():  # construction with the garbage collector paused (foyer.cold_start)

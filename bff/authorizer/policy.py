@@ -28,13 +28,18 @@ def api_wide(method_arn: str) -> str:
     return f"{prefix}:execute-api:{region_account_api}/*"
 
 
-def allow(user_id: str, method_arn: str) -> dict[str, Any]:
-    """The answer letting `user_id` call the API, with its id in the context for the BFF."""
+def allow(user_id: str, method_arn: str, *, expires_at: int) -> dict[str, Any]:
+    """The answer letting `user_id` call the API, with its id and its token's expiry in the context.
+
+    API Gateway reuses a cached answer for the token's later requests (up to the authorizer's TTL)
+    whatever the token's `exp`; `exp` (epoch seconds, a decimal string as API Gateway hands every
+    context value to the integration) lets the BFF refuse the token on every request once it expires.
+    """
     statement = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": api_wide(method_arn)}
     return {
         "principalId": user_id,
         "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
-        "context": {"user_id": user_id},
+        "context": {"user_id": user_id, "exp": str(expires_at)},
     }
 
 

@@ -1,17 +1,24 @@
 """FastAPI dependencies that say who is calling: `CurrentUser` (web, mobile), `CurrentPartner` (partner).
 
 Behind API Gateway (Mangum puts the REST event in `scope["aws.event"]`) the edge already decided: the
-authorizer's context names the user, and the gateway matched the API key and applied its usage plan,
-so only the key id is mapped to its partner (the key's record in the partner BFF's table). Anywhere
-else (uvicorn) nothing stands in front: the token is verified here against the issuer's JWKS, and the
-key is looked up in the emulator and metered against its plan in the local stack's one meter (the
-local gateway meters in the same one), then mapped as behind the gateway. Tests swap
-`get_verifier`, `get_partner_keys`, `get_partners` or `get_usage_meter` with
+authorizer's context names the user and its token's expiry, and the gateway matched the API key and
+applied its usage plan, so only the key id is mapped to its partner (the key's record in the partner
+BFF's table). API Gateway reuses an authorizer's answer for a token until the answer's TTL ends,
+whatever the token's `exp`: the expiry is checked here on every request, so an expired token is
+refused at once in both places. Anywhere else (uvicorn) nothing stands in front: the token is
+verified here against the issuer's JWKS, and the key is looked up in the emulator and metered against
+its plan in the local stack's one meter (the local gateway meters in the same one), then mapped as
+behind the gateway. Tests swap `get_verifier`, `get_expiry_check`, `get_partner_keys`, `get_partners`
+or `get_usage_meter` with
 `app.dependency_overrides`.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
@@ -26,6 +33,11 @@ from foyer.identity.principals import Partner, User
 from foyer.identity.settings import IdentitySettings
 
 API_KEY_HEADER = "x-api-key"
+# The verifier's words for an expired token (foyer.identity.tokens.EXPIRED), kept here too so a BFF
+# behind API Gateway does not import the JOSE library for one sentence.
+EXPIRED = "The token has expired."
+NO_EXPIRY = "No authorizer vouched for this token's expiry."
+_EPOCH = re.compile(r"[0-9]{1,12}")
 
 
 @cache
@@ -49,6 +61,28 @@ def get_verifier() -> Verifier | None:
         audience=settings.jwt_audience,
         leeway_s=settings.jwt_leeway_s,
     )
+
+
+@dataclass(frozen=True)
+class ExpiryCheck:
+    """When a token the authorizer vouched for stops being accepted: as the verifier decides, at `exp`
+    plus the same clock-skew leeway (FOYER_JWT_LEEWAY_S)."""
+
+    leeway_s: int
+    now: Callable[[], float] = time.time
+
+    def admit(self, exp: Any) -> None:
+        """Nothing for a token still valid; Unauthenticated for one expired or with no `exp`."""
+        # API Gateway hands every context value over as a string; the local gateway may keep the number.
+        if isinstance(exp, bool) or not isinstance(exp, int | str) or not _EPOCH.fullmatch(str(exp)):
+            raise Unauthenticated(NO_EXPIRY)
+        if int(exp) <= self.now() - self.leeway_s:
+            raise Unauthenticated(EXPIRED)
+
+
+@cache
+def get_expiry_check() -> ExpiryCheck:
+    return ExpiryCheck(identity_settings().jwt_leeway_s)
 
 
 @cache
@@ -95,7 +129,11 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def current_user(request: Request, verifier: Annotated[Verifier | None, Depends(get_verifier)]) -> User:
+async def current_user(
+    request: Request,
+    verifier: Annotated[Verifier | None, Depends(get_verifier)],
+    expiry: Annotated[ExpiryCheck, Depends(get_expiry_check)],
+) -> User:
     """The signed-in user, or Unauthenticated (401 with `WWW-Authenticate`); IdentityUnavailable (503)
     when the issuer's keys cannot be read."""
     event = _event(request)
@@ -105,6 +143,7 @@ async def current_user(request: Request, verifier: Annotated[Verifier | None, De
         if not isinstance(user_id, str) or not user_id:
             # API Gateway only forwards requests its authorizer allowed; no context means no authorizer.
             raise Unauthenticated("No authorizer vouched for this request.", error="")
+        expiry.admit(context.get("exp"))
         return User(user_id=user_id)
     token = _bearer(request)
     if verifier is None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+# RFC 6750 section 3: `error_description` holds %x20-21 / %x23-5B / %x5D-7E only; anything else in
+# a detail is replaced, so no detail can make the header unencodable or break out of its quotes.
+_NOT_IN_DESCRIPTION = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
+MAX_DESCRIPTION_CHARS = 200
+
 
 class IdentityError(Exception):
     """A caller the edge refuses; the message is safe to show that caller."""
@@ -21,7 +28,7 @@ class Unauthenticated(IdentityError):
         """The `WWW-Authenticate` value (RFC 6750)."""
         if not self.error:
             return 'Bearer realm="foyer"'
-        detail = self.detail.replace('"', "'")
+        detail = _NOT_IN_DESCRIPTION.sub("?", self.detail.replace('"', "'"))[:MAX_DESCRIPTION_CHARS]
         return f'Bearer realm="foyer", error="{self.error}", error_description="{detail}"'
 
 

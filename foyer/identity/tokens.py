@@ -14,10 +14,11 @@ FastAPI: the authorizer uses it alone.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
+import math
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from joserfc import jwt
@@ -28,23 +29,72 @@ from foyer.identity.exceptions import Unauthenticated
 from foyer.identity.issuer import DEFAULT_LEEWAY_S
 from foyer.identity.jwks import Jwks, fetch_jwks
 
-__all__ = ["ALGORITHM", "Jwks", "TokenVerifier", "fetch_jwks"]
+__all__ = ["ALGORITHM", "Jwks", "TokenVerifier", "expiry", "fetch_jwks"]
 
 ALGORITHM = "RS256"
+# Bounds on what is parsed before any signature is checked: a token of a real issuer is a few KB at
+# most (claims included), its header a few hundred bytes (a few KB with an `x5c` chain), a `kid` and a
+# `sub` short strings.
+MAX_TOKEN_CHARS = 8 * 1024
+MAX_HEADER_CHARS = 4 * 1024
+MAX_KID_CHARS = 256
+MAX_SUBJECT_CHARS = 1024
+# A compact JWS: three base64url segments (RFC 7515 section 7.1), the signature non-empty for RS256.
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# What parsing input nobody has signed yet can raise: the JSON and base64 decoders' errors (ValueError
+# covers binascii.Error, UnicodeDecodeError and JSONDecodeError), a nesting deeper than the decoder's
+# recursion limit, and joserfc's own.
+_MALFORMED = (JoseError, ValueError, TypeError, LookupError, RecursionError, OverflowError)
+
+# Every refusal's detail is one of these fixed ASCII sentences: a token's content is never echoed
+# (it would land in `WWW-Authenticate`, which carries ASCII only, and in logs).
+MALFORMED = "The token is not a well-formed signed JWT."
+WRONG_ALGORITHM = f"Only {ALGORITHM} tokens are accepted."
+NO_KID = "The token names no signing key ('kid')."
+UNKNOWN_KEY = "The token is signed with a key the issuer does not publish."
+BAD_SIGNATURE = "The token's signature does not verify."
+EXPIRED = "The token has expired."
+NOT_YET_VALID = "The token is not valid yet."
+BAD_SUBJECT = "The token's subject ('sub') is not a user id."
+_CLAIM_DETAILS = {
+    "iss": "The token's issuer ('iss') is not accepted.",
+    "aud": "The token's audience ('aud') is not accepted.",
+    "sub": BAD_SUBJECT,
+    "exp": "The token's expiry ('exp') is not accepted.",
+    "nbf": NOT_YET_VALID,
+    "iat": "The token's issue time ('iat') is not accepted.",
+    "jti": "The token's id ('jti') is not accepted.",
+}
+_MISSING_DETAILS = {
+    "iss": "The token lacks the 'iss' claim.",
+    "aud": "The token lacks the 'aud' claim.",
+    "sub": "The token lacks the 'sub' claim.",
+    "exp": "The token lacks the 'exp' claim.",
+}
+CLAIMS_REFUSED = "The token's claims are not accepted."
 
 
 def _header(token: str) -> dict[str, Any]:
-    segments = token.split(".")
-    if len(segments) != 3 or not all(segments[:2]):
-        raise Unauthenticated("The token is not a signed JWT (three base64url segments).")
+    if len(token) > MAX_TOKEN_CHARS or not _COMPACT.fullmatch(token):
+        raise Unauthenticated(MALFORMED)
+    encoded = token.partition(".")[0]
+    if len(encoded) > MAX_HEADER_CHARS:
+        raise Unauthenticated(MALFORMED)
     try:
-        raw = base64.urlsafe_b64decode(segments[0] + "=" * (-len(segments[0]) % 4))
-        header = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise Unauthenticated("The token's header is not base64url-encoded JSON.") from None
+        header = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except _MALFORMED:
+        raise Unauthenticated(MALFORMED) from None
     if not isinstance(header, dict):
-        raise Unauthenticated("The token's header is not a JSON object.")
+        raise Unauthenticated(MALFORMED)
     return header
+
+
+def expiry(claims: Mapping[str, Any]) -> int:
+    """The token's `exp` as whole epoch seconds (rounded down: never later than the token's own)."""
+    value = claims["exp"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Unauthenticated(_CLAIM_DETAILS["exp"])
+    return math.floor(value)
 
 
 class TokenVerifier:
@@ -68,21 +118,23 @@ class TokenVerifier:
     def verify(self, token: str) -> VerifiedToken:
         """The token's subject and claims; Unauthenticated (its detail safe to show) if anything is off,
         IdentityUnavailable if the issuer's keys cannot be read."""
+        if not isinstance(token, str):
+            raise Unauthenticated(MALFORMED)
         header = _header(token)
         if header.get("alg") != ALGORITHM:
-            raise Unauthenticated(f"Only {ALGORITHM} tokens are accepted, not {header.get('alg')!r}.")
+            raise Unauthenticated(WRONG_ALGORITHM)
         kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise Unauthenticated("The token names no signing key ('kid').")
+        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_CHARS:
+            raise Unauthenticated(NO_KID)
         key = self.jwks.key(kid)  # IdentityUnavailable (503) when the issuer's keys cannot be read
         if key is None:
-            raise Unauthenticated("The token is signed with a key the issuer does not publish.")
+            raise Unauthenticated(UNKNOWN_KEY)
         try:
             decoded = jwt.decode(token, key, algorithms=[ALGORITHM])
-        except JoseError:
-            raise Unauthenticated("The token's signature does not verify.") from None
+        except _MALFORMED:
+            raise Unauthenticated(BAD_SIGNATURE) from None
         self._check_claims(decoded.claims)
-        return VerifiedToken(subject=str(decoded.claims["sub"]), claims=decoded.claims)
+        return VerifiedToken(subject=decoded.claims["sub"], claims=decoded.claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         registry = jwt.JWTClaimsRegistry(
@@ -97,17 +149,30 @@ class TokenVerifier:
             registry.validate(claims)
         except JoseError as error:
             raise Unauthenticated(_claim_detail(error)) from None
-        if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-            raise Unauthenticated("The token's subject ('sub') is not a user id.")
+        except _MALFORMED:  # a claim of a type joserfc's checks do not expect
+            raise Unauthenticated(CLAIMS_REFUSED) from None
+        expiry(claims)
+        if not _is_subject(claims.get("sub")):
+            raise Unauthenticated(BAD_SUBJECT)
+
+
+def _is_subject(value: Any) -> bool:
+    """Any non-empty string an identity provider may issue (`auth0|...`, an e-mail, non-ASCII), within
+    a bound, that UTF-8 can carry (JSON's `\\ud800` escapes a lone surrogate no store can keep)."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_SUBJECT_CHARS:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _claim_detail(error: JoseError) -> str:
     if isinstance(error, ExpiredTokenError):
-        return "The token has expired."
+        return EXPIRED
     if isinstance(error, MissingClaimError):
-        return f"The token lacks the {error.claim!r} claim."
+        return _MISSING_DETAILS.get(str(error.claim), CLAIMS_REFUSED)
     if isinstance(error, ClaimError):
-        if error.claim == "nbf":
-            return "The token is not valid yet."
-        return f"The token's {error.claim!r} claim is not accepted."
-    return "The token's claims are not accepted."
+        return _CLAIM_DETAILS.get(str(error.claim), CLAIMS_REFUSED)
+    return CLAIMS_REFUSED

@@ -2,8 +2,10 @@
 call, shared by the web, mobile and partner BFFs (each zip carries foyer/, not the other BFFs).
 
 Readers ignore fields they do not use, so a service may add fields without breaking a BFF; a
-missing or ill-typed field a BFF uses makes the answer unusable (UpstreamUnavailable). A service's
-own problem (a 404 aside, which each call turns into None) is relayed to the client as it is.
+missing or ill-typed field a BFF uses makes the answer unusable (UpstreamUnavailable). A problem a
+service declares for its callers (a 404 aside, which each call turns into None) is relayed to the
+client as it is; any other refusal names the service's own API and is the BFF's fault: a 502
+(foyer.service_api.relay).
 """
 
 from foyer.service_api.calls import Services

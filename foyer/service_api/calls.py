@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -19,8 +20,8 @@ from foyer.service_api.models import (
     ProductPage,
     TimelineStep,
 )
-from foyer.service_api.relay import relayed
-from foyer.upstream import Breakers, Deadline, Upstream, UpstreamUnavailable
+from foyer.service_api.relay import for_the_client, refusal_summary, relayed
+from foyer.upstream import Breakers, Deadline, Upstream, UpstreamRefused, UpstreamUnavailable
 from foyer.upstream.client import shared_client
 
 M = TypeVar("M", bound=BaseModel)
@@ -29,6 +30,7 @@ NAMES = ("catalog", "inventory", "orders", "payments")
 # Where a service the BFF never calls "answers": in AWS its FOYER_SERVICE_URLS and its role hold
 # only the services it calls, and .invalid never resolves (RFC 2606), so a stray call fails loudly.
 NOT_CALLED = "https://not-called.invalid"
+log = logging.getLogger("foyer.service_api")
 
 
 def _segment(value: str) -> str:
@@ -45,14 +47,19 @@ def _read(upstream: Upstream, response: httpx.Response, model: type[M]) -> M:
 
 
 def _answer(upstream: Upstream, response: httpx.Response, model: type[M], *, ok: int = 200) -> M | None:
-    """The body of an `ok` answer; None for a 404; any other 4xx is relayed to the client."""
-    if response.status_code == ok:
+    """The body of an `ok` answer; None for a 404; a problem the service declares for its callers is
+    relayed to the client; any other 4xx is a refusal of the request we built (UpstreamRefused)."""
+    status = response.status_code
+    if status == ok:
         return _read(upstream, response, model)
-    if response.status_code == 404:
+    if status == 404:
         return None
-    if 400 <= response.status_code < 500:
-        raise relayed(response)
-    raise UpstreamUnavailable(upstream.name, f"answered {response.status_code}")
+    if 400 <= status < 500:
+        if for_the_client(response):
+            raise relayed(response)
+        log.error("%s refused a request this service built", upstream.name, extra=refusal_summary(response))
+        raise UpstreamRefused(upstream.name, status)
+    raise UpstreamUnavailable(upstream.name, f"answered {status}")
 
 
 class Services:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Header
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
 
 from foyer.email_address import EmailAddress
 
@@ -38,7 +46,16 @@ class LineIn(BaseModel):
     quantity: Quantity
 
 
-Lines = Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+def _each_sku_once(lines: list[LineIn]) -> list[LineIn]:
+    """Orders refuses an order naming a sku twice: refused here, in the client's words, not relayed."""
+    skus = [line.sku for line in lines]
+    repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if repeated:
+        raise ValueError(f"each sku may appear once; repeated: {', '.join(repeated)}")
+    return lines
+
+
+Lines = Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES), AfterValidator(_each_sku_once)]
 
 
 class CheckoutIn(BaseModel):

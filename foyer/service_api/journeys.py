@@ -6,13 +6,17 @@ service fails); the catalog and the order itself are required.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
+from foyer.identity.principals import customer_id
 from foyer.service_api.calls import Services
 from foyer.service_api.inputs import CheckoutIn
 from foyer.service_api.models import Order, OrderPage, Payment, Placed, Product, TimelineStep
 from foyer.service_api.problems import OrderNotFound, ProductNotFound
-from foyer.upstream import Deadline, Optional, gather_parts
+from foyer.upstream import Deadline, Optional, UpstreamUnavailable, gather_parts
+
+log = logging.getLogger("foyer.service_api")
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,9 @@ class OrderView:
 
 
 def owned_by(order: Order | None, user_id: str) -> bool:
-    """True for an order the user placed through web or mobile (a partner's order never is)."""
-    return order is not None and order.customer_id == user_id and order.partner_id is None
+    """True for an order the user (`user_id`, the token's subject) placed through web or mobile (a
+    partner's order never is)."""
+    return order is not None and order.customer_id == customer_id(user_id) and order.partner_id is None
 
 
 async def shelf(
@@ -76,23 +81,31 @@ async def place(
     idempotency_key: str,
 ) -> Placed:
     """The user's order placed once per key (the key is scoped to channel and user)."""
+    customer = customer_id(user_id)  # whatever the subject's shape, an id the orders service accepts
     order = {
-        "customer_id": user_id,
+        "customer_id": customer,
         "contact_email": checkout.contact_email,
         "channel": channel,
         "lines": [line.model_dump() for line in checkout.lines],
     }
     return await services.place_order(
-        deadline, order, idempotency_key=f"{channel}:{user_id}:{idempotency_key}"
+        deadline, order, idempotency_key=f"{channel}:{customer}:{idempotency_key}"
     )
 
 
 async def orders(
     services: Services, deadline: Deadline, user_id: str, *, limit: int, cursor: str | None
 ) -> OrderPage:
-    """The user's own orders, newest first."""
-    page = await services.orders_of(deadline, customer_id=user_id, limit=limit, cursor=cursor)
-    return OrderPage(items=[o for o in page.items if owned_by(o, user_id)], next_cursor=page.next_cursor)
+    """The user's own orders, newest first.
+
+    Orders lists a customer's own orders only, and builds the page's cursor from its last item: a page
+    holding anyone else's order is refused whole, since its cursor may name that order.
+    """
+    page = await services.orders_of(deadline, customer_id=customer_id(user_id), limit=limit, cursor=cursor)
+    if not all(owned_by(o, user_id) for o in page.items):
+        log.error("orders listed another customer's or a partner's order to a customer")
+        raise UpstreamUnavailable("orders", "listed orders of someone else")
+    return page
 
 
 async def order(services: Services, deadline: Deadline, user_id: str, order_id: str) -> OrderView:

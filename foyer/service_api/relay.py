@@ -1,7 +1,11 @@
 """A service's problem answered to the BFF's client as it is (type, title, status, detail, members).
 
-Services answer only problems the client caused (an unknown sku, a reused Idempotency-Key, a cursor
-from another listing) with details meant for clients; their 5xx never get here (UpstreamUnavailable).
+Only the problems a service declares for its callers (`urn:foyer:problem:` types: an unknown sku, a
+reused Idempotency-Key, a cursor it did not issue) are about what the client sent, in words meant for
+clients; those are relayed. Any other 4xx (request validation naming the service's own parameters,
+`query.customer_id`; a method, a size or a credential the service refuses; a body that is no problem)
+is about the request the BFF built: `for_the_client` says which is which, and the caller answers the
+other kind as its own fault (UpstreamRefused, 502). Their 5xx never get here (UpstreamUnavailable).
 Of the service's headers only `Retry-After` goes along (a 409 for an Idempotency-Key still in flight
 says when to come back); the others describe the service's own exchange (its correlation id, cookies,
 a `Location` in its own URL space, `WWW-Authenticate` for the BFF's own credentials) and stay behind.
@@ -17,6 +21,7 @@ from typing import Any
 import httpx
 
 from foyer.errors import Problem
+from foyer.problems import TYPE_PREFIX
 
 # Members that describe the service's own request, not the client's: never relayed.
 _OWN = frozenset({"type", "title", "status", "detail", "correlation_id", "instance"})
@@ -50,6 +55,31 @@ class ServiceProblem(Problem):
         self.extensions = dict(members or {})
         self.status = status
         self.type = type_
+
+
+def _problem(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def for_the_client(response: httpx.Response) -> bool:
+    """Whether `response` (a 4xx) is a problem the service declares for its callers (a
+    `urn:foyer:problem:` type), rather than a refusal of the request the BFF built."""
+    body = _problem(response)
+    kind = body.get("type") if body is not None else None
+    return isinstance(kind, str) and kind.startswith(TYPE_PREFIX) and len(kind) > len(TYPE_PREFIX)
+
+
+def refusal_summary(response: httpx.Response) -> dict[str, Any]:
+    """What an operator needs to see of a refusal in the log: status, type, and the locations of its
+    validation errors (never their input)."""
+    body = _problem(response) or {}
+    errors = body.get("errors")
+    locations = [e.get("loc") for e in errors[:20] if isinstance(e, dict)] if isinstance(errors, list) else []
+    return {"status": response.status_code, "type": str(body.get("type", ""))[:200], "locations": locations}
 
 
 def relayed(response: httpx.Response) -> ServiceProblem:

@@ -12,7 +12,7 @@ from foyer.upstream.aggregate import Optional, Parts, gather_parts
 from foyer.upstream.breaker import Breakers
 from foyer.upstream.budget import Deadline
 from foyer.upstream.client import shared_client
-from foyer.upstream.exceptions import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from foyer.upstream.exceptions import UpstreamError, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable
 from foyer.upstream.service import Upstream
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Parts",
     "Upstream",
     "UpstreamError",
+    "UpstreamRefused",
     "UpstreamTimeout",
     "UpstreamUnavailable",
     "gather_parts",

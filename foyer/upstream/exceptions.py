@@ -25,3 +25,12 @@ class UpstreamUnavailable(UpstreamError):
 
 class UpstreamTimeout(UpstreamError):
     """The dependency did not answer within the request's remaining budget."""
+
+
+class UpstreamRefused(UpstreamError):
+    """The dependency refused the request this service built (its request validation, a method or a
+    credential it does not accept): a fault of ours, never the client's to see in the service's words."""
+
+    def __init__(self, dependency: str, status: int) -> None:
+        super().__init__(dependency, f"refused the request with {status}")
+        self.status = status

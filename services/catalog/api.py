@@ -72,7 +72,7 @@ async def list_products(
         or not all(isinstance(v, str) for v in start.values())
         or (category is not None and start["category"] != category)
     ):
-        raise BadRequest("The cursor belongs to another listing.")
+        raise pagination.InvalidCursor("The cursor belongs to another listing.")
     products, last = await run_blocking(store.list, category=category, limit=limit, start=start)
     return ProductPage(items=products, next_cursor=pagination.encode(last))
 

@@ -105,7 +105,7 @@ async def list_orders(
     owner = ("customer_id", customer_id) if customer_id is not None else ("partner_id", partner_id)
     # A cursor must continue the listing it came from: same keys, same owner.
     if start is not None and (set(start) != keys or start.get(owner[0]) != owner[1]):
-        raise BadRequest("The cursor belongs to another listing.")
+        raise pagination.InvalidCursor("The cursor belongs to another listing.")
     orders, last = await run_blocking(
         store.orders_of, customer_id=customer_id, partner_id=partner_id, limit=limit, start=start
     )

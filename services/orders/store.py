@@ -29,6 +29,8 @@ OPEN_ATTRIBUTE = "open_status"
 # The keys a page can end on, per index: the table's plus the index's.
 CUSTOMER_KEYS = frozenset({"pk", "customer_id", "listed_at"})
 PARTNER_KEYS = frozenset({"pk", "partner_id", "listed_at"})
+# Index pages read at most per listing page while skipping orders the listing leaves out.
+MAX_READS_PER_PAGE = 5
 
 
 class OrderChanged(Exception):
@@ -139,7 +141,12 @@ class OrdersStore:
         limit: int,
         start: Mapping[str, Any] | None,
     ) -> tuple[list[Order], dict[str, Any] | None]:
-        """One page of a customer's or a partner's orders, newest first, and the key to continue after."""
+        """One page of a customer's or a partner's orders, newest first, and the key to continue after.
+
+        A customer's orders are those placed without a partner: a partner's orders carry the partner's
+        id as their customer id and are listed by partner. The key to continue after is always that of
+        the page's last order, never of an order the page leaves out (it would name that order).
+        """
         if (customer_id is None) == (partner_id is None):
             raise ValueError("list the orders of one customer or of one partner")
         attribute, value, index, keys = (
@@ -147,18 +154,22 @@ class OrdersStore:
             if customer_id is not None
             else ("partner_id", partner_id, PARTNER_INDEX, PARTNER_KEYS)
         )
-        page = self.table.query(
-            Condition("#owner = :owner", {"#owner": attribute}, {":owner": value}),
-            index=index,
-            limit=limit + 1,
-            start_key=start,
-            newest_first=True,
-        )
-        orders = [Order.model_validate(item) for item in page.items]
-        if len(orders) > limit:
-            last = page.items[limit - 1]
-            return orders[:limit], {k: last[k] for k in keys}
-        return orders, page.last_key
+        owner = Condition("#owner = :owner", {"#owner": attribute}, {":owner": value})
+        kept: list[dict[str, Any]] = []
+        last_key = start
+        for _ in range(MAX_READS_PER_PAGE):
+            page = self.table.query(
+                owner, index=index, limit=limit + 1, start_key=last_key, newest_first=True
+            )
+            kept += [item for item in page.items if partner_id is not None or "partner_id" not in item]
+            last_key = page.last_key
+            if len(kept) > limit or last_key is None:
+                break
+        more = len(kept) > limit or last_key is not None
+        kept = kept[:limit]
+        # Past MAX_READS_PER_PAGE reads of left-out orders with none kept, the listing ends there.
+        next_key = {k: kept[-1][k] for k in keys} if more and kept else None
+        return [Order.model_validate(item) for item in kept], next_key
 
     def project(self, order_id: str, step: TimelineStep) -> bool:
         """Add `step` to the order's timeline once; False when its event was projected before."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from bff.authorizer.handler import Authorizer, build_verifier
 from bff.authorizer.policy import Unauthorized, api_wide
@@ -18,7 +19,7 @@ from foyer.devstack.issuer import LocalIssuer
 from foyer.identity import IdentityUnavailable
 from foyer.identity.issuer import IssuerSettings
 from foyer.identity.tokens import Jwks, TokenVerifier
-from tests.forged_tokens import FORGERIES, genuine, now
+from tests.forged_tokens import FORGERIES, MALFORMED_EXAMPLES, NOW, genuine, malformed_tokens, now
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
@@ -52,7 +53,8 @@ def request_event(authorization: str | None) -> dict[str, Any]:
 def test_a_genuine_token_is_allowed_api_wide_with_the_user_in_context(event: Callable[[str], Any]) -> None:
     answer = AUTHORIZER(event(genuine(ISSUER)), None)
     assert answer["principalId"] == "ada"
-    assert answer["context"] == {"user_id": "ada"}
+    # `exp` as API Gateway hands context values to the integration: a string of epoch seconds.
+    assert answer["context"] == {"user_id": "ada", "exp": str(int(NOW) + 600)}
     (statement,) = answer["policyDocument"]["Statement"]
     assert statement == {
         "Action": "execute-api:Invoke",
@@ -65,6 +67,20 @@ def test_a_genuine_token_is_allowed_api_wide_with_the_user_in_context(event: Cal
 def test_every_forged_token_is_unauthorized(forgery: Callable[[LocalIssuer], str]) -> None:
     with pytest.raises(Unauthorized, match=r"^Unauthorized$"):
         AUTHORIZER(token_event(forgery(ISSUER)), None)
+
+
+@pytest.mark.parametrize("token", MALFORMED_EXAMPLES.values(), ids=MALFORMED_EXAMPLES.keys())
+def test_a_malformed_token_is_unauthorized_not_a_failure(token: str) -> None:
+    """A failure would be API Gateway's AUTHORIZER_FAILURE: a 503 telling the client to retry."""
+    with pytest.raises(Unauthorized, match=r"^Unauthorized$"):
+        AUTHORIZER(token_event(token), None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(malformed_tokens())
+def test_any_token_shape_is_unauthorized(token: str) -> None:
+    with pytest.raises(Unauthorized, match=r"^Unauthorized$"):
+        AUTHORIZER(token_event(token), None)
 
 
 @pytest.mark.parametrize("authorization", [None, "Basic YWRhOnB3", "Bearer ", "bearer"])

@@ -4,6 +4,7 @@ the key id), every refusal a problem+json with the header the RFCs ask for."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, cast
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
 
 from foyer.app import create_app
 from foyer.devstack.apigateway import rest_event
@@ -19,6 +21,8 @@ from foyer.devstack.issuer import LocalIssuer
 from foyer.identity.dependencies import (
     CurrentPartner,
     CurrentUser,
+    ExpiryCheck,
+    get_expiry_check,
     get_partner_keys,
     get_partners,
     get_usage_meter,
@@ -30,8 +34,9 @@ from foyer.identity.principals import Partner
 from foyer.identity.problems import PROBLEMS
 from foyer.identity.tokens import Jwks, TokenVerifier
 from foyer.lambda_glue import LambdaAdapter, make_handler
-from tests.forged_tokens import FORGERIES, genuine, now
+from tests.forged_tokens import FORGERIES, MALFORMED_EXAMPLES, NOW, expired, genuine, malformed_tokens, now
 
+HERE = Path(__file__).parent
 ISSUER = LocalIssuer.generate("key-1")
 ACME = Partner(partner_id="acme", tier="bronze", api_key_id="k-acme")
 BRONZE = UsagePlan("bronze", rate=1, burst=2, quota=None)
@@ -81,6 +86,7 @@ def app(clock: Clock) -> FastAPI:
     app.dependency_overrides[get_partner_keys] = lambda: Keys({"secret-acme": PartnerKey(ACME, BRONZE)})
     app.dependency_overrides[get_usage_meter] = lambda: meter
     app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+    app.dependency_overrides[get_expiry_check] = lambda: ExpiryCheck(leeway_s=30, now=now)
     return app
 
 
@@ -124,6 +130,31 @@ def test_every_forged_token_is_401_with_invalid_token(
     body = _is_problem(response, 401)
     assert body["type"] == "urn:foyer:problem:unauthenticated"
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def assert_bounded_401(response: Any) -> None:
+    """A 401 problem whose words are fixed ASCII sentences, within a few hundred bytes of headers."""
+    body = _is_problem(response, 401)
+    assert body["type"] == "urn:foyer:problem:unauthenticated"
+    assert body["detail"].isascii()
+    assert len(body["detail"]) <= 100
+    challenge = response.headers["www-authenticate"]
+    assert challenge.isascii()
+    assert len(challenge) <= 200
+    assert sum(len(k) + len(v) for k, v in response.headers.items()) < 1024
+
+
+@pytest.mark.parametrize("token", MALFORMED_EXAMPLES.values(), ids=MALFORMED_EXAMPLES.keys())
+def test_a_malformed_token_is_a_bounded_401(client: TestClient, token: str) -> None:
+    value = b"Bearer " + token.encode("utf-8", "surrogatepass")  # on the wire, as the client sent it
+    assert_bounded_401(client.get("/me", headers={"Authorization": value}))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=malformed_tokens())
+def test_any_token_shape_is_a_bounded_401(client: TestClient, token: str) -> None:
+    value = b"Bearer " + token.encode("utf-8", "surrogatepass").replace(b"\r", b"").replace(b"\n", b"")
+    assert_bounded_401(client.get("/me", headers={"Authorization": value}))
 
 
 def test_an_unreadable_jwks_is_a_503_problem_not_a_401(app: FastAPI, tmp_path: Path) -> None:
@@ -193,9 +224,67 @@ def _call(handler: LambdaAdapter, path: str, **event: Any) -> dict[str, Any]:
 
 
 def test_behind_the_gateway_the_authorizer_context_names_the_user(handler: LambdaAdapter) -> None:
-    response = _call(handler, "/me", authorizer={"principalId": "ada", "user_id": "ada"})
+    response = _call(
+        handler, "/me", authorizer={"principalId": "ada", "user_id": "ada", "exp": str(int(NOW) + 600)}
+    )
     assert response["statusCode"] == 200
     assert '"user_id":"ada"' in response["body"]
+
+
+def authorized_event(exp: Any) -> dict[str, Any]:
+    """API Gateway's REST proxy event for `GET /me` behind the Lambda authorizer, whose context
+    (`requestContext.authorizer`) carries `exp` (absent when None)."""
+    event: dict[str, Any] = json.loads((HERE / "rest_proxy_authorized.json").read_text())
+    if exp is None:
+        del event["requestContext"]["authorizer"]["exp"]
+    else:
+        event["requestContext"]["authorizer"]["exp"] = exp
+    return event
+
+
+def _refusal(status: int, headers: dict[str, str], body: dict[str, Any]) -> tuple[Any, ...]:
+    """What a client can tell apart in a refusal: status, type, detail, challenge."""
+    return (
+        status,
+        body["type"],
+        body["detail"],
+        {k.lower(): v for k, v in headers.items()}["www-authenticate"],
+    )
+
+
+def test_an_expired_identity_is_refused_behind_the_gateway_as_under_uvicorn(
+    client: TestClient, handler: LambdaAdapter
+) -> None:
+    """The authorizer's answer is cached for its TTL whatever the token's `exp`: the BFF checks it."""
+    direct = client.get("/me", headers={"Authorization": f"Bearer {expired(ISSUER)}"})
+    expired_at = str(int(NOW) - 3600 + 600)  # forged_tokens.expired: minted an hour ago for 600 s
+    behind = handler(authorized_event(expired_at), cast(Any, None))
+    assert _refusal(behind["statusCode"], behind["headers"], json.loads(behind["body"])) == _refusal(
+        direct.status_code, dict(direct.headers), direct.json()
+    )
+    assert behind["statusCode"] == 401
+    assert json.loads(behind["body"])["detail"] == "The token has expired."
+
+
+@pytest.mark.parametrize(
+    ("exp", "status"),
+    [
+        (str(int(NOW) + 600), 200),  # as API Gateway hands context values over: a string
+        (int(NOW) + 600, 200),  # as the authorizer returned it, should a gateway keep the number
+        (str(int(NOW) - 20), 200),  # within the 30 s leeway the verifier allows too
+        (str(int(NOW) - 30), 401),  # at exp + leeway, the verifier refuses
+        (None, 401),  # an authorizer that vouches for no expiry
+        ("", 401),
+        ("soon", 401),
+        ("1e12", 401),
+        (True, 401),
+    ],
+)
+def test_behind_the_gateway_every_request_checks_the_expiry(
+    handler: LambdaAdapter, exp: Any, status: int
+) -> None:
+    response = handler(authorized_event(exp), cast(Any, None))
+    assert response["statusCode"] == status, response["body"]
 
 
 def test_behind_the_gateway_a_bearer_token_without_an_authorizer_is_refused(handler: LambdaAdapter) -> None:

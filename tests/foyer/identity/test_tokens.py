@@ -3,15 +3,29 @@ cached and refetched only for an unknown kid, at most once per interval."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from joserfc import jwt
 
 from foyer.devstack.issuer import LocalIssuer
-from foyer.identity import IdentityUnavailable, Unauthenticated
+from foyer.identity import IdentityUnavailable, Unauthenticated, tokens
 from foyer.identity.tokens import Jwks, TokenVerifier, fetch_jwks
-from tests.forged_tokens import FORGERIES, NOW, genuine, now
+from tests.forged_tokens import FORGERIES, MALFORMED_EXAMPLES, NOW, claims, genuine, malformed_tokens, now
+
+# Every sentence a refusal may say: fixed ASCII, never built from the token.
+DETAILS = (
+    frozenset(
+        value
+        for name, value in vars(tokens).items()
+        if name.isupper() and isinstance(value, str) and value.endswith(".")
+    )
+    | frozenset(tokens._CLAIM_DETAILS.values())
+    | frozenset(tokens._MISSING_DETAILS.values())
+)
 
 ISSUER = LocalIssuer.generate("key-1")
 
@@ -84,3 +98,49 @@ def test_the_local_issuer_file_verifies_through_a_file_url(tmp_path: Any) -> Non
 def test_a_jwks_url_of_another_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="https://"):
         fetch_jwks("ftp://example.com/jwks.json")
+
+
+def assert_refused_with_a_fixed_ascii_detail(token: str) -> None:
+    with pytest.raises(Unauthenticated) as refused:
+        verifier().verify(token)
+    assert refused.value.detail in DETAILS
+    assert refused.value.error == "invalid_token"
+    challenge = refused.value.challenge
+    assert challenge.isascii()
+    assert len(challenge) < 300
+
+
+@pytest.mark.parametrize("token", MALFORMED_EXAMPLES.values(), ids=MALFORMED_EXAMPLES.keys())
+def test_a_malformed_token_is_refused_with_a_fixed_ascii_detail(token: str) -> None:
+    assert_refused_with_a_fixed_ascii_detail(token)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(malformed_tokens())
+def test_any_token_shape_is_refused_with_a_fixed_ascii_detail(token: str) -> None:
+    assert_refused_with_a_fixed_ascii_detail(token)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["auth0|5f7c8ec7c33c6c004bbafe82", "google-oauth2|113741298374523412345", "ada@example.com",
+     "Zoë Ångström", "用户-42", "x" * 200, "a b\tc", "1"],
+)  # fmt: skip
+def test_any_subject_an_identity_provider_issues_is_accepted(subject: str) -> None:
+    assert verifier().verify(ISSUER.mint(now=NOW, sub=subject)).subject == subject
+
+
+class _AsciiJson(json.JSONEncoder):
+    """Escapes what is not ASCII (`\\ud800`), as a token may carry what UTF-8 cannot."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{**options, "ensure_ascii": True})
+
+
+@pytest.mark.parametrize("subject", ["", "x" * 1025, "\ud800", 42, None, ["ada"]])
+def test_a_subject_that_is_no_user_id_is_refused(subject: Any) -> None:
+    token = jwt.encode(
+        {"alg": "RS256", "kid": ISSUER.kid}, claims(ISSUER, sub=subject), ISSUER.key, encoder_cls=_AsciiJson
+    )
+    with pytest.raises(Unauthenticated, match=r"subject|'sub'"):
+        verifier().verify(token)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from foyer import pagination
 from foyer.dynamodb import Table
 from foyer.errors import MEDIA_TYPE
 from foyer.payment_provider import MAX_AMOUNT
@@ -22,7 +23,7 @@ from services.catalog.app import app as catalog_app
 from services.orders import deps
 from services.orders.app import app
 from services.orders.catalog import Catalog
-from services.orders.store import OrdersStore
+from services.orders.store import CUSTOMER_KEYS, OrdersStore
 
 pytestmark = pytest.mark.integration
 
@@ -189,7 +190,35 @@ def test_a_customers_orders_page_by_page_newest_first(client: TestClient, produc
     assert [o["order_id"] for o in first["items"] + second["items"]] == list(reversed(placed))
     assert second["next_cursor"] is None
     other = client.get("/orders", params={"customer_id": "someone-else", "cursor": first["next_cursor"]})
-    assert_problem(other, 400)
+    assert_problem(other, 400, "invalid-cursor")  # typed: a BFF relays it to the client who sent it
+
+
+@pytest.mark.parametrize("limit", [1, 2, 20])
+def test_a_customer_listing_leaves_out_partner_orders_and_never_ends_on_one(
+    client: TestClient, products: dict[str, str], limit: int
+) -> None:
+    """Under the partner's id as a customer id, a page holds none of the partner's orders, and its
+    cursor names none of them: a cursor is built from the page's own last order only."""
+    partner = f"p-{uuid.uuid4().hex[:8]}"
+    for _ in range(3):
+        client.post(
+            "/orders", json=order(products, customer_id=partner, channel="partner", partner_id=partner)
+        )
+    page = client.get("/orders", params={"customer_id": partner, "limit": limit}).json()
+    assert page == {"items": [], "next_cursor": None}
+    own = client.post("/orders", json=order(products, customer_id=partner)).json()  # placed without a partner
+    client.post("/orders", json=order(products, customer_id=partner, channel="partner", partner_id=partner))
+    first = client.get("/orders", params={"customer_id": partner, "limit": 1}).json()
+    assert [o["order_id"] for o in first["items"]] == [own["order_id"]]
+    if first["next_cursor"] is not None:
+        assert (
+            pagination.decode(first["next_cursor"], allowed_keys=CUSTOMER_KEYS)["pk"]
+            == f"order#{own['order_id']}"
+        )
+        rest = client.get(
+            "/orders", params={"customer_id": partner, "limit": 1, "cursor": first["next_cursor"]}
+        )
+        assert rest.json() == {"items": [], "next_cursor": None}
 
 
 def test_a_partner_sees_its_own_orders(client: TestClient, products: dict[str, str]) -> None:
