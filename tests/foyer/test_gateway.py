@@ -28,7 +28,13 @@ from foyer.devstack.emulator import Emulator, free_port
 from foyer.devstack.gateway import Gateway, GatewayApp, uvicorn_config
 from foyer.devstack.issuer import LocalIssuer
 from foyer.devstack.lambda_context import LambdaFunction
-from foyer.identity.dependencies import CurrentPartner, CurrentUser, get_partners
+from foyer.identity.dependencies import (
+    CurrentPartner,
+    CurrentUser,
+    ExpiryCheck,
+    get_expiry_check,
+    get_partners,
+)
 from foyer.identity.partners import PartnerKey
 from foyer.identity.plans import UsageMeter, UsagePlan
 from foyer.identity.principals import Partner
@@ -36,6 +42,7 @@ from foyer.identity.problems import PROBLEMS
 from foyer.identity.tokens import Jwks, TokenVerifier
 from foyer.lambda_glue import LambdaAdapter, make_handler
 from tests.forged_tokens import NOW, genuine
+from tests.forged_tokens import now as forged_now
 
 ISSUER = LocalIssuer.generate("key-1")
 ACME = Partner("acme", "bronze", "k-acme")
@@ -207,6 +214,8 @@ def handler() -> Iterator[LambdaAdapter]:
 
     app = create_app("gatewaytest", title="Gateway test", routers=[router], problems=PROBLEMS)
     app.dependency_overrides[get_partners] = lambda: {"k-acme": ACME}
+    # The BFF checks the authorizer's `exp` on the tokens' clock, not the wall's (they expire in 2027).
+    app.dependency_overrides[get_expiry_check] = lambda: ExpiryCheck(leeway_s=30, now=forged_now)
     adapter = make_handler(app)
     yield adapter
     adapter.shutdown()
