@@ -11,7 +11,7 @@ HEADER = "x-correlation-id"
 # on the Lambda answer) and foyer.middleware.CorrelationId leaves the id there instead of wrapping send.
 SCOPE_SLOT = "foyer.correlation_id"
 # Accept what callers send only if it is short and harmless in logs and headers.
-_VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_VALID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 _current: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
@@ -22,7 +22,7 @@ def new_id() -> str:
 
 def accept(candidate: str | None) -> str:
     """The caller's id when it is valid, otherwise a fresh one."""
-    if candidate and _VALID.match(candidate):
+    if candidate and _VALID.fullmatch(candidate):  # `$` would let a trailing newline through
         return candidate
     return new_id()
 

@@ -48,7 +48,7 @@ FUNCTION_TIMEOUT_S = 30.0  # lambda_app's default timeout
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit (REQUEST_TOO_LARGE above it)
 # What API Gateway routes on: a host name with an optional port (Mangum reads `host[:port]` into the
 # ASGI `server` and fails on anything else, an IPv6 literal included).
-VALID_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+VALID_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 # Set by API Gateway on every request, whatever the client sent (X-Forwarded-For is appended to).
 GATEWAY_SET = frozenset({"x-forwarded-port", "x-forwarded-proto"})
 
@@ -111,7 +111,7 @@ class Gateway:
         if url.path != f"/{stage}" and not url.path.startswith(f"/{stage}/"):
             return refuse(Refusal("MISSING_AUTHENTICATION_TOKEN"))
         host = next((value for name, value in pairs if name.lower() == "host"), None)
-        if host is not None and not VALID_HOST.match(host):
+        if host is not None and not VALID_HOST.fullmatch(host):
             return refuse(
                 Refusal("BAD_REQUEST_PARAMETERS", "The Host header is not a host name with an optional port.")
             )
