@@ -1,5 +1,5 @@
 output "platform" {
-  description = "Everything the platform module outputs: functions, tables, event_bus, service_urls, alarm_topic_arn, web_acl_arn, ..."
+  description = "Everything the platform module outputs: functions, tables, event_bus, service_urls, alarm_topic_arn, web_acl_arns, ..."
   # Without the partners' key values: an output holding a sensitive value must be marked sensitive
   # as a whole, which would hide every other value from `terraform output`.
   value = { for name, value in module.platform : name => value if name != "partner_api_keys" }

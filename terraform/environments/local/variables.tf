@@ -98,3 +98,9 @@ variable "partners" {
     error_message = "partners must keep demo-partner: the stack file hands its key out as demo.partner_api_key."
   }
 }
+
+variable "cors_origins" {
+  description = "Origins (scheme://host[:port]) whose pages may call the web BFF: its CORS_ORIGINS (a front end's dev server). The first is the one origin the web API's own answers admit."
+  type        = list(string)
+  default     = ["http://localhost:3000"]
+}

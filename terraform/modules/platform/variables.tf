@@ -171,3 +171,29 @@ variable "partners" {
   type        = map(object({ tier = string }))
   default     = {}
 }
+
+variable "cors_origins" {
+  description = "Origins (`scheme://host[:port]`) whose pages may call the web BFF: its CORS_ORIGINS; the first is also the one origin the web API's own answers (gateway responses, WAF's 429) admit."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for origin in var.cors_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "cors_origins must be origins (scheme://host[:port], no path or trailing slash); got ${jsonencode(var.cors_origins)}."
+  }
+}
+
+variable "api_throttling" {
+  description = "API (web, mobile, partner) => its stage's throttling (rest_api's `throttling`): `rate_limit` requests/s and `burst_limit` for every method, and `methods` overrides keyed \"<METHOD> <path>\" of a public route (e.g. \"GET /home\"); APIs not listed keep API Gateway's account defaults."
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+    methods = optional(map(object({
+      rate_limit  = number
+      burst_limit = number
+    })), {})
+  }))
+  default  = {}
+  nullable = false
+}

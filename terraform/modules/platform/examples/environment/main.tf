@@ -24,5 +24,12 @@ module "platform" {
   jwks_url             = "https://auth.foyer.example/.well-known/jwks.json"
   memory_size          = 768
   alarms               = { emails = ["platform-oncall@foyer.example"] }
-  waf                  = { rate_limit = 2000 }
+  cors_origins         = ["https://shop.foyer.example"]
+  waf = {
+    rate_rules = {
+      web     = [{ name = "RatePerIp", limit = 2000 }]
+      mobile  = [{ name = "RatePerIp", limit = 2000 }]
+      partner = [{ name = "RatePerApiKey", limit = 18000, key_header = "x-api-key" }]
+    }
+  }
 }
