@@ -83,6 +83,9 @@ module "api" {
     function_name      = module.authorizer.function_name
     invoke_arn         = module.authorizer.invoke_arn
     result_ttl_seconds = 300
+    # The emulator drops the expression when it creates an authorizer, so locally every second apply
+    # would patch it in again: there rest_api's default stays cloud-only ("" is none).
+    identity_validation_expression = var.environment == "local" ? "" : null
   } : null
   api_key_required          = each.value.api_key_required
   usage_plans               = each.value.api_key_required ? var.partner_tiers : {}

@@ -164,7 +164,7 @@ resource "aws_api_gateway_authorizer" "this" {
   authorizer_uri  = var.authorizer.invoke_arn
   identity_source = "method.request.header.Authorization"
   # A header that is not a bearer token is refused with a 401 before the authorizer is invoked.
-  identity_validation_expression   = var.authorizer.identity_validation_expression
+  identity_validation_expression   = var.authorizer.identity_validation_expression == "" ? null : var.authorizer.identity_validation_expression
   authorizer_result_ttl_in_seconds = var.authorizer.result_ttl_seconds
 }
 

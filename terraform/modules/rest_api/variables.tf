@@ -51,7 +51,7 @@ variable "function_qualifier" {
 }
 
 variable "authorizer" {
-  description = "The Lambda TOKEN authorizer every method but the public routes requires (web, mobile), or null for none. `result_ttl_seconds`: how long API Gateway caches its policy per token (0 to 3600); `identity_validation_expression`: the Authorization values worth invoking it for (others get a 401 at once)."
+  description = "The Lambda TOKEN authorizer every method but the public routes requires (web, mobile), or null for none. `result_ttl_seconds`: how long API Gateway caches its policy per token (0 to 3600); `identity_validation_expression`: the Authorization values worth invoking it for (others get a 401 at once; \"\" for none)."
   type = object({
     function_name                  = string
     invoke_arn                     = string
