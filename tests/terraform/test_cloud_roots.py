@@ -169,25 +169,25 @@ def test_every_stage_is_throttled_and_the_public_pages_per_method(
         assert "*/*" in paths, api
         assert all(limits["throttling_rate_limit"] > 0 for limits in paths.values())
     web = planned_in(plans[environment], "aws_api_gateway_method_settings", 'module.api["web"]')
-    assert "home/GET" in {setting["method_path"] for setting in web}
+    assert "~1home/GET" in {setting["method_path"] for setting in web}
 
 
 @pytest.mark.parametrize("environment", CLOUD_ENVIRONMENTS)
 def test_browsers_on_the_roots_origin_are_admitted(plans: dict[str, Any], environment: str) -> None:
-    origin = {"dev": "https://dev.foyer.example", "staging": "https://staging.foyer.example"}.get(
-        environment, "https://www.foyer.example"
-    )
-    (web,) = [
-        f
-        for f in planned(plans[environment], "aws_lambda_function")
-        if f["function_name"] == f"foyer-{environment}-web"
-    ]
-    assert web["environment"][0]["variables"]["CORS_ORIGINS"] == origin
+    # The web function's environment is unknown until its callees' URLs are: its CORS_ORIGINS is
+    # checked in the platform module's tests and read back from the local apply.
+    (origin, *_) = plans[environment]["variables"]["cors_origins"]["value"]
     responses = planned_in(plans[environment], "aws_api_gateway_gateway_response", 'module.api["web"]')
     assert responses
-    assert {
+    allowed = {
         r["response_parameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] for r in responses
-    } == {f"'{origin}'"}
+    }
+    assert allowed == {f"'{origin}'"}
+    for api in ("mobile", "partner"):
+        others = planned_in(plans[environment], "aws_api_gateway_gateway_response", f'module.api["{api}"]')
+        assert not any(
+            "gatewayresponse.header.Access-Control-Allow-Origin" in r["response_parameters"] for r in others
+        )
 
 
 @pytest.mark.parametrize("environment", CLOUD_ENVIRONMENTS)

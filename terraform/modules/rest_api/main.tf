@@ -79,12 +79,13 @@ locals {
     }
   }
 
-  # "*/*" for the whole stage, "<resource path without its leading slash>/<METHOD>" per method.
+  # "*/*" for the whole stage; per method "<resource path, each / as ~1>/<METHOD>" (the provider passes
+  # method_path to UpdateStage as is, and API Gateway reads a nested path only so escaped).
   method_settings = var.throttling == null ? {} : merge(
     { "*/*" = { rate_limit = var.throttling.rate_limit, burst_limit = var.throttling.burst_limit } },
     {
       for key, limits in var.throttling.methods :
-      "${trimprefix(local.methods[key].path, "/")}/${local.methods[key].http_method}" => limits
+      "${replace(local.methods[key].path, "/", "~1")}/${local.methods[key].http_method}" => limits
       if contains(keys(local.methods), key)
     },
   )
@@ -256,8 +257,8 @@ resource "aws_api_gateway_stage" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.throttling == null ? true : alltrue([for key in keys(var.throttling.methods) : contains(keys(local.methods), key)])
-      error_message = "throttling.methods names methods this API does not declare: ${jsonencode([for key in keys(try(var.throttling.methods, {})) : key if !contains(keys(local.methods), key)])}; declared: ${join(", ", sort(keys(local.methods)))}."
+      condition     = var.throttling == null ? true : alltrue([for key in keys(var.throttling.methods) : contains(keys(local.methods), key) && !startswith(key, "ANY ")])
+      error_message = "throttling.methods names methods this API does not declare, or ANY (API Gateway takes no setting for it): ${jsonencode([for key in keys(try(var.throttling.methods, {})) : key if !contains(keys(local.methods), key) || startswith(key, "ANY ")])}; declared: ${join(", ", sort([for key in keys(local.methods) : key if !startswith(key, "ANY ")]))}."
     }
   }
 

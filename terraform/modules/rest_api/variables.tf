@@ -95,7 +95,7 @@ variable "cors_allow_origin" {
 }
 
 variable "throttling" {
-  description = "Stage throttling: steady `rate_limit` (requests/s) and `burst_limit` for every method, and per-method overrides keyed \"<METHOD> <path>\" of a declared method (a public route, e.g. \"GET /home\", or \"ANY /{proxy+}\"); null for API Gateway's account-level defaults."
+  description = "Stage throttling: steady `rate_limit` (requests/s) and `burst_limit` for every method, and per-method overrides keyed \"<METHOD> <path>\" of a declared method other than ANY (a public route, e.g. \"GET /home\"); null for API Gateway's account-level defaults."
   type = object({
     rate_limit  = number
     burst_limit = number

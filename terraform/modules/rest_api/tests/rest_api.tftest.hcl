@@ -316,7 +316,7 @@ run "throttling_is_set_for_the_stage_and_per_method" {
   }
 
   assert {
-    condition     = aws_api_gateway_method_settings.this["*/*"].settings[0].throttling_rate_limit == 100 && aws_api_gateway_method_settings.this["health/GET"].settings[0].throttling_burst_limit == 20
+    condition     = aws_api_gateway_method_settings.this["*/*"].settings[0].throttling_rate_limit == 100 && aws_api_gateway_method_settings.this["~1health/GET"].settings[0].throttling_burst_limit == 20
     error_message = "The stage's default and the per-method limit are both set."
   }
 
@@ -334,6 +334,20 @@ run "throttling_an_undeclared_method_is_refused" {
       rate_limit  = 100
       burst_limit = 200
       methods     = { "POST /checkout" = { rate_limit = 10, burst_limit = 20 } }
+    }
+  }
+
+  expect_failures = [aws_api_gateway_stage.this]
+}
+
+run "throttling_an_any_method_is_refused" {
+  command = plan
+
+  variables {
+    throttling = {
+      rate_limit  = 100
+      burst_limit = 200
+      methods     = { "ANY /{proxy+}" = { rate_limit = 10, burst_limit = 20 } }
     }
   }
 
