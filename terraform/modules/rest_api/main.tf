@@ -90,6 +90,10 @@ locals {
     },
   )
 
+  # Per-method throttling applies to declared methods other than ANY only.
+  throttleable   = sort([for key in keys(local.methods) : key if !startswith(key, "ANY ")])
+  unthrottleable = var.throttling == null ? [] : [for key in keys(var.throttling.methods) : key if !contains(local.throttleable, key)]
+
   # What a deployment carries: a new one is made whenever any of it changes.
   revision = sha1(jsonencode([
     [for path in local.resource_paths : local.resource_ids[path]],
@@ -257,8 +261,8 @@ resource "aws_api_gateway_stage" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.throttling == null ? true : alltrue([for key in keys(var.throttling.methods) : contains(keys(local.methods), key) && !startswith(key, "ANY ")])
-      error_message = "throttling.methods names methods this API does not declare, or ANY (API Gateway takes no setting for it): ${jsonencode([for key in keys(try(var.throttling.methods, {})) : key if !contains(keys(local.methods), key) || startswith(key, "ANY ")])}; declared: ${join(", ", sort([for key in keys(local.methods) : key if !startswith(key, "ANY ")]))}."
+      condition     = length(local.unthrottleable) == 0
+      error_message = "throttling.methods names methods this API does not declare, or ANY (API Gateway takes no setting for it): ${jsonencode(local.unthrottleable)}; declared: ${jsonencode(local.throttleable)}."
     }
   }
 
