@@ -27,7 +27,7 @@ variable "rate_rules" {
     window_seconds = optional(number, 300)
     key_header     = optional(string)
   }))
-  default  = [{ name = "RatePerIp", limit = 2000 }]
+  default  = [{ name = "RatePerIp", limit = 2000, window_seconds = 300, key_header = null }]
   nullable = false
 
   validation {
