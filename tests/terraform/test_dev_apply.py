@@ -106,7 +106,7 @@ def test_each_caller_is_told_exactly_its_callees_urls_and_signs(dev: Applied) ->
 
 def test_the_web_acl_logs_and_the_alarms_notify(dev: Applied) -> None:
     acls = dev.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]
-    assert [acl["Name"] for acl in acls] == ["foyer-dev-api"]
+    assert sorted(acl["Name"] for acl in acls) == ["foyer-dev-mobile", "foyer-dev-partner", "foyer-dev-web"]
     alarms = dev.client("cloudwatch").describe_alarms()["MetricAlarms"]
     topic = dev.outputs["alarm_topic_arn"]
     assert alarms

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import boto3
 import pytest
 from cloud_roots import api_key_material
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Route
 
 from foyer.devstack.emulator import Emulator
 from foyer.devstack.stack import LocalStack, identity_variables, local_variables
 from foyer.devstack.terraform import Terraform
+from foyer.identity.dependencies import current_partner, current_user
 
 SERVICES = ("catalog", "inventory", "notifications", "orders", "payments")
 BFFS = ("mobile", "partner", "web")
@@ -112,6 +119,122 @@ def test_roles_reach_only_their_own_table(
         assert _list(logs["Resource"]) == [
             f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/foyer-local-{app}:*"
         ]
+
+
+def routes_needing_no_identity(app: FastAPI) -> set[str]:
+    """ "<METHOD> <path>" of every route the BFF's OpenAPI documents without a 401 or 403, and of the
+    pages FastAPI serves outside it (/openapi.json, /docs, ...)."""
+    public = {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if not {"401", "403"} & set(operation["responses"])
+    }
+    pages = {
+        f"GET {route.path}"
+        for route in app.routes
+        if isinstance(route, Route) and not route.include_in_schema and "GET" in (route.methods or ())
+    }
+    return public | pages
+
+
+CALLER_DEPENDENCIES = {current_user, current_partner}
+
+
+def api_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every API route, those of included routers too."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif (context := getattr(route, "include_context", None)) is not None:
+            yield from api_routes(context.included_router.routes, prefix + context.prefix)
+
+
+def dependency_calls(dependant: Dependant) -> set[Any]:
+    """Every callable a route depends on, however deep."""
+    return {call for d in dependant.dependencies for call in {d.call} | dependency_calls(d)}
+
+
+def routes_asking_who_calls(app: FastAPI) -> set[str]:
+    """ "<METHOD> <path>" of every route whose dependencies name the caller (a user or a partner)."""
+    return {
+        f"{method} {path}"
+        for path, route in api_routes(app.routes)
+        if CALLER_DEPENDENCIES & dependency_calls(route.dependant)
+        for method in route.methods
+    }
+
+
+def methods_in_emulator(emulator: Emulator, api_id: str) -> dict[str, dict[str, Any]]:
+    """ "<METHOD> <path>" => the method as the emulator holds it, for every resource of the REST API."""
+    pages = (
+        client(emulator, "apigateway")
+        .get_paginator("get_resources")
+        .paginate(restApiId=api_id, embed=["methods"])
+    )
+    return {
+        f"{verb} {resource['path']}": method
+        for page in pages
+        for resource in page["items"]
+        for verb, method in resource.get("resourceMethods", {}).items()
+    }
+
+
+@pytest.mark.parametrize("bff", BFFS)
+def test_the_gateway_opens_exactly_the_routes_the_bff_serves_to_anyone(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]], bff: str
+) -> None:
+    app = importlib.import_module(f"bff.{bff}.app").app
+    public = routes_needing_no_identity(app)
+    # The OpenAPI's 401/403 are what the routes' dependencies make them: the document cannot lie.
+    assert not public & routes_asking_who_calls(app), public & routes_asking_who_calls(app)
+    methods = methods_in_emulator(emulator, applied[0].output()["apis"][bff]["id"])
+    opened = {
+        key
+        for key, method in methods.items()
+        if (method["authorizationType"], method["apiKeyRequired"]) == ("NONE", False)
+        and not key.startswith("OPTIONS ")
+    }
+    assert opened == public
+    guarded = {key for key, method in methods.items() if key.startswith("ANY ")}
+    assert {"ANY /", "ANY /{proxy+}"} <= guarded
+    guard = ("CUSTOM", False) if bff != "partner" else ("NONE", True)
+    assert {(methods[key]["authorizationType"], methods[key]["apiKeyRequired"]) for key in guarded} == {guard}
+
+
+@pytest.mark.parametrize("bff", BFFS)
+def test_a_preflight_needs_no_token_where_browsers_call(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]], bff: str
+) -> None:
+    methods = methods_in_emulator(emulator, applied[0].output()["apis"][bff]["id"])
+    resources = {key.partition(" ")[2] for key in methods}
+    preflights = {key.partition(" ")[2] for key, method in methods.items() if key.startswith("OPTIONS ")}
+    assert preflights == (resources if bff == "web" else set())
+    assert all(methods[f"OPTIONS {path}"]["authorizationType"] == "NONE" for path in preflights)
+
+
+@pytest.mark.parametrize("bff", BFFS)
+def test_every_gateway_answer_is_a_problem_naming_the_request(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]], bff: str
+) -> None:
+    api_id = applied[0].output()["apis"][bff]["id"]
+    responses = client(emulator, "apigateway").get_gateway_responses(restApiId=api_id)["items"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "INTEGRATION_TIMEOUT", "UNAUTHORIZED"} <= {
+        r["responseType"] for r in responses
+    }
+    for response in responses:
+        headers = response["responseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        assert '"correlation_id":"$context.requestId"' in response["responseTemplates"]["application/json"]
+        origin = headers.get("gatewayresponse.header.Access-Control-Allow-Origin")
+        assert origin == ("'http://localhost:3000'" if bff == "web" else None), response["responseType"]
+
+
+def test_the_web_bff_is_told_its_origins(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]]
+) -> None:
+    config = client(emulator, "lambda").get_function(FunctionName="foyer-local-web")["Configuration"]
+    assert config["Environment"]["Variables"]["CORS_ORIGINS"] == "http://localhost:3000"
 
 
 def test_second_apply_changes_nothing(applied: tuple[Terraform, dict[str, Any]]) -> None:

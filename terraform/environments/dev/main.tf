@@ -34,10 +34,43 @@ module "platform" {
   # The bus keeps a week of events for replay.
   event_archive_retention_days = 7
 
+  # The web shop's origins (CORS_ORIGINS); the first is the one the web API's own errors admit.
+  cors_origins = var.cors_origins
+
+  # A web ACL per API. Browsers and apps are counted per IP, 2000 requests per 5 minutes; partners per
+  # API key, above the gold tier's 50 requests/s (a partner's tier is the usage plan's to enforce),
+  # with a per-IP ceiling for floods that carry no key.
   waf = {
-    rate_limit                = 2000
-    rate_limit_window_seconds = 300
-    log_retention_days        = 30
+    rate_rules = {
+      web    = [{ name = "RatePerIp", limit = 2000 }]
+      mobile = [{ name = "RatePerIp", limit = 2000 }]
+      partner = [
+        { name = "RatePerApiKey", limit = 18000, key_header = "x-api-key" },
+        { name = "RatePerIp", limit = 30000 },
+      ]
+    }
+    log_retention_days = 30
+  }
+  # Stage throttling per API (requests/s, burst): the anonymous catalogue pages are the cheapest to
+  # flood, so they get a share of the stage's limit, not all of it.
+  api_throttling = {
+    web = {
+      rate_limit = 50, burst_limit = 100
+      methods = {
+        "GET /home"                           = { rate_limit = 10, burst_limit = 20 }
+        "GET /categories/{category}/products" = { rate_limit = 10, burst_limit = 20 }
+        "GET /products/{sku}"                 = { rate_limit = 10, burst_limit = 20 }
+      }
+    }
+    mobile = {
+      rate_limit = 50, burst_limit = 100
+      methods = {
+        "GET /home"                           = { rate_limit = 10, burst_limit = 20 }
+        "GET /categories/{category}/products" = { rate_limit = 10, burst_limit = 20 }
+        "GET /products/{sku}"                 = { rate_limit = 10, burst_limit = 20 }
+      }
+    }
+    partner = { rate_limit = 50, burst_limit = 100 }
   }
   alarms = {
     emails         = ["platform-oncall@foyer.example"]

@@ -15,6 +15,7 @@ module "platform" {
   jwt_audience         = var.jwt_audience
   jwks_url             = var.jwks_url
   partner_tiers        = var.partner_tiers
+  cors_origins         = var.cors_origins
 
   # The local stack is torn down and re-created freely, and keeps a day of logs. (PITR stays on: the
   # emulator accepts it, and checkov's CKV_AWS_28 reads this root.)

@@ -84,3 +84,9 @@ variable "partner_tiers" {
     gold   = { rate = 20, burst = 40, quota = { limit = 100000, period = "MONTH", offset = 0 } }
   }
 }
+
+variable "cors_origins" {
+  description = "Origins (scheme://host[:port]) whose pages may call the web BFF: its CORS_ORIGINS (a front end's dev server). The first is the one origin the web API's own answers admit."
+  type        = list(string)
+  default     = ["http://localhost:3000"]
+}

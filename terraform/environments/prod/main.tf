@@ -40,10 +40,43 @@ module "platform" {
   event_concurrency            = 5
   event_archive_retention_days = 90
 
+  # The web shop's origins (CORS_ORIGINS); the first is the one the web API's own errors admit.
+  cors_origins = var.cors_origins
+
+  # A web ACL per API. Browsers and apps are counted per IP, 500 requests per 5 minutes; partners per
+  # API key, above the gold tier's 50 requests/s (a partner's tier is the usage plan's to enforce),
+  # with a per-IP ceiling for floods that carry no key.
   waf = {
-    rate_limit                = 500
-    rate_limit_window_seconds = 300
-    log_retention_days        = 365
+    rate_rules = {
+      web    = [{ name = "RatePerIp", limit = 500 }]
+      mobile = [{ name = "RatePerIp", limit = 500 }]
+      partner = [
+        { name = "RatePerApiKey", limit = 18000, key_header = "x-api-key" },
+        { name = "RatePerIp", limit = 30000 },
+      ]
+    }
+    log_retention_days = 365
+  }
+  # Stage throttling per API (requests/s, burst): the anonymous catalogue pages are the cheapest to
+  # flood, so they get a share of the stage's limit, not all of it.
+  api_throttling = {
+    web = {
+      rate_limit = 1000, burst_limit = 2000
+      methods = {
+        "GET /home"                           = { rate_limit = 200, burst_limit = 400 }
+        "GET /categories/{category}/products" = { rate_limit = 200, burst_limit = 400 }
+        "GET /products/{sku}"                 = { rate_limit = 200, burst_limit = 400 }
+      }
+    }
+    mobile = {
+      rate_limit = 1000, burst_limit = 2000
+      methods = {
+        "GET /home"                           = { rate_limit = 200, burst_limit = 400 }
+        "GET /categories/{category}/products" = { rate_limit = 200, burst_limit = 400 }
+        "GET /products/{sku}"                 = { rate_limit = 200, burst_limit = 400 }
+      }
+    }
+    partner = { rate_limit = 1000, burst_limit = 2000 }
   }
   alarms = {
     emails         = ["platform-oncall@foyer.example"]

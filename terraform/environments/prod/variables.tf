@@ -14,3 +14,9 @@ variable "artifacts_dir" {
   type        = string
   default     = "../../../dist"
 }
+
+variable "cors_origins" {
+  description = "Origins (scheme://host[:port]) whose pages may call the web BFF: its CORS_ORIGINS. The first is the one origin the web API's own answers (gateway responses, WAF's 429) admit."
+  type        = list(string)
+  default     = ["https://www.foyer.example"]
+}

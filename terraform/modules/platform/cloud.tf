@@ -1,5 +1,5 @@
 # What only the cloud roots turn on: alarms and a dashboard (module observability), and a web ACL in
-# front of the API stages (module waf). The local root leaves both null: the emulator stores WAF ACLs
+# front of each API stage (module waf), with rate rules that fit that API's clients. The local root leaves both null: the emulator stores WAF ACLs
 # and alarms but enforces and evaluates none of them.
 
 variable "alarms" {
@@ -12,13 +12,28 @@ variable "alarms" {
 }
 
 variable "waf" {
-  description = "The web ACL in front of every API stage (module waf): per-IP rate limit per window, log retention; null for none (local)."
+  description = "A web ACL in front of each API stage (module waf): `rate_rules` per API (web, mobile, partner => the module's rate_rules: per IP, or per `key_header` value such as the partner's x-api-key), log retention; null for none (local)."
   type = object({
-    rate_limit                = number
-    rate_limit_window_seconds = optional(number, 300)
-    log_retention_days        = optional(number, 30)
+    rate_rules = map(list(object({
+      name           = string
+      limit          = number
+      window_seconds = optional(number, 300)
+      key_header     = optional(string)
+    })))
+    log_retention_days = optional(number, 30)
   })
   default = null
+
+  # A partner's key must never be blocked by WAF below what its tier pays for: the gateway's usage
+  # plan is what holds a partner to its tier, with a 429 the partner guide documents.
+  validation {
+    condition = var.waf == null ? true : alltrue([
+      for rule in lookup(var.waf.rate_rules, "partner", []) :
+      rule.limit / rule.window_seconds > max(0, [for tier in values(var.partner_tiers) : tier.rate]...)
+      if rule.key_header != null
+    ])
+    error_message = "The partner API's per-key WAF limit must allow more than the top partner tier (${jsonencode({ for name, tier in var.partner_tiers : name => tier.rate })} requests/s): WAF would block a partner below its plan."
+  }
 }
 
 locals {
@@ -50,14 +65,15 @@ module "observability" {
   tags           = var.tags
 }
 
+# One web ACL per API: browsers, apps and partners need different rate rules, and a stage takes one ACL.
 module "waf" {
-  source = "../waf"
-  count  = var.waf == null ? 0 : 1
+  source   = "../waf"
+  for_each = var.waf == null ? {} : local.apis
 
-  name                      = "${var.name_prefix}-api"
-  stage_arns                = { for key, stage in local.api_stages : key => stage.arn }
-  rate_limit                = var.waf.rate_limit
-  rate_limit_window_seconds = var.waf.rate_limit_window_seconds
-  log_retention_days        = var.waf.log_retention_days
-  tags                      = var.tags
+  name               = "${var.name_prefix}-${each.key}"
+  stage_arns         = { (each.key) = local.api_stages[each.key].arn }
+  rate_rules         = lookup(var.waf.rate_rules, each.key, [])
+  cors_allow_origin  = each.value.browsers ? local.gateway_origin : null
+  log_retention_days = var.waf.log_retention_days
+  tags               = var.tags
 }

@@ -4,25 +4,45 @@
 # BFFs under uvicorn and in its local gateway (Lambda mode).
 
 locals {
-  # Keyed by app name; an edge appears once its app is in locals.apps.
+  # The routes a BFF answers without identity (no 401 or 403 in its OpenAPI), and FastAPI's own
+  # documentation pages: open at the gateway too. tests/terraform/test_local_apply.py compares them
+  # with each BFF's OpenAPI.
+  docs_routes = { "/openapi.json" = ["GET"], "/docs" = ["GET"], "/docs/oauth2-redirect" = ["GET"], "/redoc" = ["GET"] }
+  shop_routes = merge(local.docs_routes, {
+    "/health"                         = ["GET"]
+    "/home"                           = ["GET"]
+    "/categories/{category}/products" = ["GET"]
+    "/products/{sku}"                 = ["GET"]
+  })
+
+  # Keyed by app name; an edge appears once its app is in locals.apps. `browsers`: web pages call it
+  # (CORS_ORIGINS, open preflights, the allowed origin on the gateway's own answers).
   edges = {
-    web     = { authorizer = true, api_key_required = false }
-    mobile  = { authorizer = true, api_key_required = false }
-    partner = { authorizer = false, api_key_required = true }
+    web     = { authorizer = true, api_key_required = false, browsers = true, public_routes = local.shop_routes }
+    mobile  = { authorizer = true, api_key_required = false, browsers = false, public_routes = local.shop_routes }
+    partner = { authorizer = false, api_key_required = true, browsers = false, public_routes = merge(local.docs_routes, { "/health" = ["GET"] }) }
   }
   apis = { for name, edge in local.edges : name => edge if contains(keys(local.apps), name) }
 
   # The partner BFF maps the gateway's apiKeyId to its partner through the key records in its own
   # table (foyer.identity; written by python -m foyer.cli.partner_keys, which issues the keys
   # outside Terraform so that no key value enters state).
-  edge_environment = contains(keys(local.apis), "partner") ? {
-    partner = { FOYER_PARTNER_KEY_TABLE = module.table["partner"].name }
-  } : {}
+  edge_environment = merge(
+    contains(keys(local.apis), "partner") ? {
+      partner = { FOYER_PARTNER_KEY_TABLE = module.table["partner"].name }
+    } : {},
+    # The web BFF admits browsers from these origins only (bff/web/settings.py).
+    { for name, edge in local.edges : name => { CORS_ORIGINS = join(",", var.cors_origins) } if edge.browsers },
+  )
+  # A gateway response holds one static origin: the first of cors_origins (the shop's own site).
+  gateway_origin = length(var.cors_origins) == 0 ? null : var.cors_origins[0]
 
-  # Every stage gets the web ACL (cloud.tf) and the API alarms.
+  # Every stage gets its web ACL (cloud.tf) and the API alarms.
   api_stages = {
     for name, api in module.api : name => { arn = api.stage_arn, api_name = api.name, stage_name = api.stage_name }
   }
+  # Where provisioned concurrency sits (lambda_app's alias): what API Gateway invokes.
+  edge_qualifiers = { for name in keys(local.apis) : name => lookup(var.provisioned_concurrency, name, 0) > 0 ? "live" : null }
 }
 
 module "authorizer" {
@@ -52,11 +72,18 @@ module "api" {
   name                = "${var.name_prefix}-${each.key}"
   stage_name          = var.environment
   function_name       = local.functions[each.key].function_name
-  function_invoke_arn = local.functions[each.key].invoke_arn
+  function_invoke_arn = local.functions[each.key].qualified_invoke_arn
+  function_qualifier  = local.edge_qualifiers[each.key]
+  public_routes       = each.value.public_routes
+  cors_allow_origin   = each.value.browsers ? local.gateway_origin : null
+  throttling          = lookup(var.api_throttling, each.key, null)
   authorizer = each.value.authorizer ? {
     function_name      = module.authorizer.function_name
     invoke_arn         = module.authorizer.invoke_arn
     result_ttl_seconds = 300
+    # The emulator drops the expression when it creates an authorizer, so locally every second apply
+    # would patch it in again: there rest_api's default stays cloud-only ("" is none).
+    identity_validation_expression = var.environment == "local" ? "" : null
   } : null
   api_key_required          = each.value.api_key_required
   usage_plans               = each.value.api_key_required ? var.partner_tiers : {}

@@ -202,7 +202,7 @@ locals {
       { FOYER_ENV = var.environment, FOYER_SERVICE = name },
       app.table == null ? {} : { TABLE_NAME = module.table[name].name },
       try(app.environment, {}),
-      try(local.edge_environment[name], {}), # edge.tf: the partner BFF's key id => partner mapping
+      try(local.edge_environment[name], {}), # edge.tf: the partner BFF's key mapping, web's CORS origins
     )
   }
 

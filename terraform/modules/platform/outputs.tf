@@ -82,9 +82,9 @@ output "alarm_topic_arn" {
   value       = local.alarm_topic_arn
 }
 
-output "web_acl_arn" {
-  description = "The web ACL in front of the API stages, or null without one."
-  value       = var.waf == null ? null : module.waf[0].web_acl_arn
+output "web_acl_arns" {
+  description = "API => the web ACL in front of its stage (empty without waf)."
+  value       = { for name, waf in module.waf : name => waf.web_acl_arn }
 }
 
 output "schedules" {

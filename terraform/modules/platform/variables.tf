@@ -167,12 +167,6 @@ variable "partner_tiers" {
 }
 
 
-variable "partners" {
-  description = "Partner id => its tier (a key of partner_tiers); each gets an API key under its tier's usage plan."
-  type        = map(object({ tier = string }))
-  default     = {}
-}
-
 variable "order_deadlines" {
   description = "The reconciler's deadlines (s) for an order left open: resend its pending step after resend_after_s, expire it after expire_after_s. Expiry must come after payments' bound on an unanswered charge (its queue's deliveries x visibility timeout), or a charge still being retried could be expired under it."
   type = object({
@@ -207,4 +201,30 @@ variable "sqs_redrive_allow_policies" {
   description = "Whether each dead-letter queue names the only queue that may use it (consumer DLQs) or refuses every source (failure queues). False only against the emulator: moto neither stores nor returns RedriveAllowPolicy, so the provider would wait for it forever."
   type        = bool
   default     = true
+}
+
+variable "cors_origins" {
+  description = "Origins (`scheme://host[:port]`) whose pages may call the web BFF: its CORS_ORIGINS; the first is also the one origin the web API's own answers (gateway responses, WAF's 429) admit."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for origin in var.cors_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "cors_origins must be origins (scheme://host[:port], no path or trailing slash); got ${jsonencode(var.cors_origins)}."
+  }
+}
+
+variable "api_throttling" {
+  description = "API (web, mobile, partner) => its stage's throttling (rest_api's `throttling`): `rate_limit` requests/s and `burst_limit` for every method, and `methods` overrides keyed \"<METHOD> <path>\" of a public route (e.g. \"GET /home\"); APIs not listed keep API Gateway's account defaults."
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+    methods = optional(map(object({
+      rate_limit  = number
+      burst_limit = number
+    })), {})
+  }))
+  default  = {}
+  nullable = false
 }

@@ -29,14 +29,20 @@ output "invoke_url" {
 }
 
 output "routes" {
-  description = "What the API routes, for a local gateway to serve the same: resources, the method, whether the authorizer and an API key guard them."
+  description = "What the API routes, for a local gateway to serve the same: its resources, whether the authorizer and an API key guard their ANY method, and the \"<METHOD> <path>\" methods open to anyone (public routes and preflights)."
   value = {
-    resources        = ["/", "/{proxy+}"]
+    resources        = local.resource_paths
     http_method      = "ANY"
     authorizer       = var.authorizer != null
     authorizer_ttl   = var.authorizer == null ? 0 : var.authorizer.result_ttl_seconds
     api_key_required = var.api_key_required
+    open_methods     = sort([for key, method in local.methods : key if method.open])
   }
+}
+
+output "revision" {
+  description = "Hash of everything a deployment carries (resources, methods, integrations, gateway responses): the stage is redeployed whenever it changes."
+  value       = local.revision
 }
 
 output "usage_plans" {

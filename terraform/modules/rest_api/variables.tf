@@ -39,12 +39,24 @@ variable "function_invoke_arn" {
   }
 }
 
+variable "function_qualifier" {
+  description = "The alias function_invoke_arn invokes (lambda_app's alias, e.g. `live`), or null for the unqualified function: API Gateway's permission is granted on the same qualifier."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.function_qualifier == null || can(regex("^[A-Za-z0-9_-]{1,128}$", var.function_qualifier))
+    error_message = "function_qualifier must be an alias name (1-128 of A-Z, a-z, 0-9, '_', '-'); got ${jsonencode(var.function_qualifier)}."
+  }
+}
+
 variable "authorizer" {
-  description = "The Lambda TOKEN authorizer every method requires (web, mobile), or null for none. `result_ttl_seconds`: how long API Gateway caches its policy per token (0 to 3600)."
+  description = "The Lambda TOKEN authorizer every method but the public routes requires (web, mobile), or null for none. `result_ttl_seconds`: how long API Gateway caches its policy per token (0 to 3600); `identity_validation_expression`: the Authorization values worth invoking it for (others get a 401 at once; \"\" for none)."
   type = object({
-    function_name      = string
-    invoke_arn         = string
-    result_ttl_seconds = optional(number, 300)
+    function_name                  = string
+    invoke_arn                     = string
+    result_ttl_seconds             = optional(number, 300)
+    identity_validation_expression = optional(string, "^Bearer [-0-9A-Za-z._~+/]+=*$")
   })
   default = null
 
@@ -54,8 +66,57 @@ variable "authorizer" {
   }
 }
 
+variable "public_routes" {
+  description = "Resource path (API Gateway's syntax, e.g. `/products/{sku}`) => the methods on it that need no identity: no authorizer, no API key. The BFF's OpenAPI says which routes these are (tests/terraform/test_local_apply.py compares them). Paths up to 4 segments."
+  type        = map(list(string))
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for path in keys(var.public_routes) : can(regex("^(/([A-Za-z0-9._-]+|\\{[A-Za-z0-9_]+\\})){1,4}$", path))])
+    error_message = "public_routes paths must be 1-4 segments of A-Z, a-z, 0-9, '.', '_', '-' or a {variable} (no greedy {proxy+}); got ${jsonencode(keys(var.public_routes))}."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for verbs in values(var.public_routes) : [for verb in verbs : contains(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], verb)]]))
+    error_message = "public_routes methods must be GET, HEAD, POST, PUT, PATCH or DELETE (OPTIONS is open wherever cors_allow_origin is set); got ${jsonencode(var.public_routes)}."
+  }
+}
+
+variable "cors_allow_origin" {
+  description = "The browser origin (`scheme://host[:port]`) the API's own answers (gateway responses) admit, or null where no browser calls. With it every resource's OPTIONS is open, proxied to the BFF, which answers the preflight for all its configured origins."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cors_allow_origin == null || can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", var.cors_allow_origin))
+    error_message = "cors_allow_origin must be an origin (scheme://host[:port], no path); got ${jsonencode(var.cors_allow_origin)}."
+  }
+}
+
+variable "throttling" {
+  description = "Stage throttling: steady `rate_limit` (requests/s) and `burst_limit` for every method, and per-method overrides keyed \"<METHOD> <path>\" of a declared method other than ANY (a public route, e.g. \"GET /home\"); null for API Gateway's account-level defaults."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+    methods = optional(map(object({
+      rate_limit  = number
+      burst_limit = number
+    })), {})
+  })
+  default = null
+
+  validation {
+    condition = var.throttling == null ? true : alltrue([
+      for limits in concat([{ rate_limit = var.throttling.rate_limit, burst_limit = var.throttling.burst_limit }], values(var.throttling.methods)) :
+      limits.rate_limit > 0 && limits.burst_limit >= 1 && floor(limits.burst_limit) == limits.burst_limit
+    ])
+    error_message = "Each throttling limit needs a rate above 0 and a whole burst of at least 1; got ${jsonencode(var.throttling)}."
+  }
+}
+
 variable "api_key_required" {
-  description = "Every method requires an API key (`x-api-key`) under one of the usage plans (partner)."
+  description = "Every method but the public routes requires an API key (`x-api-key`) under one of the usage plans (partner)."
   type        = bool
   default     = false
 }

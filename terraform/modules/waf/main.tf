@@ -1,6 +1,8 @@
 # A regional web ACL in front of API Gateway stages: AWS' IP reputation list, common rule set and known
-# bad inputs (Log4j among them), then a per-IP rate limit; every request's verdict logged to
-# CloudWatch Logs with the credentials redacted; associated with every stage it is given.
+# bad inputs (Log4j among them), then the rate rules that fit the API's clients (per IP, or per value
+# of a header such as a partner's API key), each answering 429 problem+json with Retry-After; every
+# request's verdict logged to CloudWatch Logs with the credentials redacted; associated with every
+# stage it is given.
 
 locals {
   # Evaluated in this order; a managed group that blocks ends the evaluation before the rate count.
@@ -10,6 +12,14 @@ locals {
     { name = "AWSManagedRulesKnownBadInputsRuleSet", priority = 30 },
   ]
   metric_prefix = replace(var.name, "-", "")
+  # WAF's custom bodies take no variables and only TEXT_PLAIN, TEXT_HTML or APPLICATION_JSON: the
+  # problem's shape with Content-Type application/json, and no correlation id (no request reached us).
+  too_many_requests = jsonencode({
+    type   = "about:blank"
+    title  = "Too Many Requests"
+    status = 429
+    detail = "This client sent more requests than its rate limit allows; retry after Retry-After seconds."
+  })
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -47,27 +57,68 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  rule {
-    name     = "RatePerIp"
-    priority = 40
+  # In the order given, after the managed groups; each block outranks the API's gateway responses.
+  dynamic "rule" {
+    for_each = var.rate_rules
+    content {
+      name     = rule.value.name
+      priority = 40 + rule.key
 
-    action {
-      block {}
-    }
+      action {
+        block {
+          custom_response {
+            response_code            = 429
+            custom_response_body_key = "too-many-requests"
+            # The window is when a client that stopped has surely fallen below the limit again.
+            response_header {
+              name  = "Retry-After"
+              value = tostring(rule.value.window_seconds)
+            }
+            dynamic "response_header" {
+              for_each = var.cors_allow_origin == null ? {} : { "Access-Control-Allow-Origin" = var.cors_allow_origin, "Access-Control-Expose-Headers" = "Retry-After", "Vary" = "Origin" }
+              content {
+                name  = response_header.key
+                value = response_header.value
+              }
+            }
+          }
+        }
+      }
 
-    statement {
-      rate_based_statement {
-        limit                 = var.rate_limit
-        evaluation_window_sec = var.rate_limit_window_seconds
-        aggregate_key_type    = "IP"
+      statement {
+        rate_based_statement {
+          limit                 = rule.value.limit
+          evaluation_window_sec = rule.value.window_seconds
+          aggregate_key_type    = rule.value.key_header == null ? "IP" : "CUSTOM_KEYS"
+
+          # Requests without the header are not counted by this rule (WAF's rule for custom keys).
+          dynamic "custom_key" {
+            for_each = rule.value.key_header == null ? [] : [rule.value.key_header]
+            content {
+              header {
+                name = custom_key.value
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${local.metric_prefix}${rule.value.name}"
+        sampled_requests_enabled   = true
       }
     }
+  }
 
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.metric_prefix}RatePerIp"
-      sampled_requests_enabled   = true
-    }
+  custom_response_body {
+    key          = "too-many-requests"
+    content      = local.too_many_requests
+    content_type = "APPLICATION_JSON"
   }
 
   visibility_config {

@@ -19,26 +19,42 @@ variable "stage_arns" {
   }
 }
 
-variable "rate_limit" {
-  description = "Requests one client IP may send per rate_limit_window_seconds before it is blocked."
-  type        = number
-  default     = 2000
+variable "rate_rules" {
+  description = "Rate-based rules after the managed groups, in this order: `name`, `limit` requests per `window_seconds` (60, 120, 300 or 600) per client, the client being its IP or, with `key_header`, that header's value (a partner's `x-api-key`; requests without the header are not counted by that rule). A blocked request gets 429 problem+json with `Retry-After`."
+  type = list(object({
+    name           = string
+    limit          = number
+    window_seconds = optional(number, 300)
+    key_header     = optional(string)
+  }))
+  default  = [{ name = "RatePerIp", limit = 2000, window_seconds = 300, key_header = null }]
+  nullable = false
 
   validation {
-    condition     = var.rate_limit >= 10 && var.rate_limit <= 2000000000 && floor(var.rate_limit) == var.rate_limit
-    error_message = "rate_limit must be a whole number from 10 to 2,000,000,000 (WAF's range for a rate-based rule); got ${var.rate_limit}."
+    condition     = alltrue([for rule in var.rate_rules : rule.limit >= 10 && rule.limit <= 2000000000 && floor(rule.limit) == rule.limit])
+    error_message = "Each rate rule's limit must be a whole number from 10 to 2,000,000,000 (WAF's range for a rate-based rule); got ${jsonencode([for rule in var.rate_rules : rule.limit])}."
+  }
+
+  validation {
+    condition     = alltrue([for rule in var.rate_rules : contains([60, 120, 300, 600], rule.window_seconds)])
+    error_message = "Each rate rule's window_seconds must be 60, 120, 300 or 600 (the windows WAF offers); got ${jsonencode([for rule in var.rate_rules : rule.window_seconds])}."
+  }
+
+  validation {
+    condition     = alltrue([for rule in var.rate_rules : can(regex("^[A-Za-z0-9]{1,64}$", rule.name))]) && length(distinct([for rule in var.rate_rules : rule.name])) == length(var.rate_rules)
+    error_message = "Rate rule names must be distinct, 1-64 letters or digits (they name CloudWatch metrics too); got ${jsonencode([for rule in var.rate_rules : rule.name])}."
+  }
+
+  validation {
+    condition     = alltrue([for rule in var.rate_rules : rule.key_header == null || can(regex("^[a-z0-9-]{1,64}$", rule.key_header))])
+    error_message = "A rate rule's key_header must be a lower-case header name such as x-api-key; got ${jsonencode([for rule in var.rate_rules : rule.key_header])}."
   }
 }
 
-variable "rate_limit_window_seconds" {
-  description = "The window WAF counts each IP's requests over: 60, 120, 300 or 600 seconds."
-  type        = number
-  default     = 300
-
-  validation {
-    condition     = contains([60, 120, 300, 600], var.rate_limit_window_seconds)
-    error_message = "rate_limit_window_seconds must be 60, 120, 300 or 600 (the windows WAF offers); got ${var.rate_limit_window_seconds}."
-  }
+variable "cors_allow_origin" {
+  description = "The browser origin a rate block's 429 admits (Access-Control-Allow-Origin), so the page can read it; null where no browser calls."
+  type        = string
+  default     = null
 }
 
 variable "log_retention_days" {

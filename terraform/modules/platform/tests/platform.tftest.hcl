@@ -187,16 +187,69 @@ run "a_cloud_environment_gets_alarms_and_a_web_acl_on_every_stage" {
 
   variables {
     alarms = { emails = ["platform-oncall@foyer.example"] }
-    waf    = { rate_limit = 500 }
+    waf = {
+      rate_rules = {
+        web     = [{ name = "RatePerIp", limit = 500 }]
+        partner = [{ name = "RatePerApiKey", limit = 18000, key_header = "x-api-key" }]
+      }
+    }
   }
 
   assert {
-    condition     = length(module.observability) == 1 && length(module.waf) == 1
-    error_message = "alarms and waf values create both modules."
+    condition     = length(module.observability) == 1 && keys(module.waf) == ["mobile", "partner", "web"]
+    error_message = "alarms and waf values create the alarms and one web ACL per API."
   }
   assert {
-    condition     = keys(module.waf[0].associated_stages) == ["mobile", "partner", "web"]
-    error_message = "Every API stage gets the web ACL."
+    condition     = alltrue([for name, waf in module.waf : keys(waf.associated_stages) == [name]])
+    error_message = "Each API's stage gets its own web ACL."
+  }
+}
+
+run "a_partner_waf_limit_below_the_top_tier_is_refused" {
+  command = plan
+
+  variables {
+    partner_tiers = { gold = { rate = 50, burst = 100 } }
+    waf = {
+      # 500 requests per 5 minutes per key: 1.7 requests/s, far below gold's 50.
+      rate_rules = { partner = [{ name = "RatePerApiKey", limit = 500, key_header = "x-api-key" }] }
+    }
+  }
+
+  expect_failures = [var.waf]
+}
+
+run "the_web_bff_is_told_its_cors_origins" {
+  command = plan
+
+  variables {
+    cors_origins = ["https://shop.foyer.example", "https://m.foyer.example"]
+  }
+
+  assert {
+    condition     = local.app_environment["web"]["CORS_ORIGINS"] == "https://shop.foyer.example,https://m.foyer.example" && !contains(keys(local.app_environment["mobile"]), "CORS_ORIGINS")
+    error_message = "The web BFF's CORS_ORIGINS comes from the root's cors_origins; no other app gets one."
+  }
+  assert {
+    condition     = local.gateway_origin == "https://shop.foyer.example"
+    error_message = "The web API's own answers admit the first origin."
+  }
+}
+
+run "public_routes_and_the_alias_reach_each_api" {
+  command = plan
+
+  variables {
+    provisioned_concurrency = { web = 2 }
+  }
+
+  assert {
+    condition     = jsonencode(local.edge_qualifiers) == jsonencode({ mobile = null, partner = null, web = "live" })
+    error_message = "An API invokes its BFF's alias exactly where provisioned concurrency sits on it."
+  }
+  assert {
+    condition     = contains(module.api["web"].routes.open_methods, "GET /products/{sku}") && !contains(module.api["partner"].routes.open_methods, "GET /home")
+    error_message = "Each API opens its own BFF's public routes."
   }
 }
 

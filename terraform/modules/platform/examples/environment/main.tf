@@ -25,5 +25,12 @@ module "platform" {
   memory_size          = 768
   order_deadlines      = { resend_after_s = 120, expire_after_s = 1800 }
   alarms               = { emails = ["platform-oncall@foyer.example"] }
-  waf                  = { rate_limit = 2000 }
+  cors_origins         = ["https://shop.foyer.example"]
+  waf = {
+    rate_rules = {
+      web     = [{ name = "RatePerIp", limit = 2000 }]
+      mobile  = [{ name = "RatePerIp", limit = 2000 }]
+      partner = [{ name = "RatePerApiKey", limit = 18000, key_header = "x-api-key" }]
+    }
+  }
 }

@@ -17,5 +17,5 @@ module "waf" {
 
   name       = "foyer-example-api"
   stage_arns = { web = var.web_stage_arn }
-  rate_limit = 1000
+  rate_rules = [{ name = "RatePerIp", limit = 1000 }]
 }
