@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from foyer.dynamodb import Table
 
+PARTNER_ID = re.compile(r"[A-Za-z0-9-]{1,63}")
 KEY_BYTES = 30  # 40 URL-safe characters (API Gateway wants at least 20)
 
 
@@ -117,7 +119,7 @@ class PartnerKeys:
     def issue(self, partner_id: str, tier: str) -> IssuedKey:
         """A new enabled key for `partner_id` under `tier`'s plan, recorded for the partner BFF, its
         value stored in the partner's secret (a partner's other keys keep working)."""
-        if not partner_id or len(partner_id) > 63 or not all(c.isalnum() or c == "-" for c in partner_id):
+        if not PARTNER_ID.fullmatch(partner_id):  # never `_`: a user's customer id (u_...) is no partner's
             raise PartnerKeyError(f"partner id {partner_id!r}: 1-63 letters, digits or '-'")
         plan_id = self.plan_id(tier)
         value = secrets.token_urlsafe(KEY_BYTES)
