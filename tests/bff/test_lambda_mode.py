@@ -28,6 +28,7 @@ from foyer.identity.dependencies import current_partner, current_user, get_partn
 from foyer.identity.partners import EmulatorKeys, KeyDirectory
 from foyer.identity.plans import UsageMeter
 from tests.bff.conftest import APPS, Wiring
+from tests.raw_http import send_raw
 
 pytestmark = pytest.mark.integration
 
@@ -197,18 +198,6 @@ def partner_gateway(stack: LocalStack, stack_state_dir: Path) -> Iterator[tuple[
         child.stop()
 
 
-def _raw(address: tuple[str, int], request: bytes, timeout: float = 10) -> bytes:
-    with socket.create_connection(address, timeout=timeout) as sock:
-        sock.sendall(request)
-        received = b""
-        try:
-            while chunk := sock.recv(65536):
-                received += chunk
-        except TimeoutError:
-            pass
-    return received
-
-
 def _statuses(raw: bytes) -> list[int]:
     return [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
 
@@ -224,12 +213,12 @@ def test_a_chunked_body_reaches_the_bff_like_a_framed_one_and_the_next_request_i
         f"x-api-key: {stack.demo.partner_api_key}\r\nIdempotency-Key: {uuid.uuid4()}\r\n"
         "Content-Type: application/json\r\n"
     ).encode()
-    framed = _raw(
+    framed = send_raw(
         partner_gateway, head + b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
     )
     chunked = b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     after = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    answer = _raw(partner_gateway, head + chunked + after)
+    answer = send_raw(partner_gateway, head + chunked + after)
     assert (_statuses(framed), _statuses(answer)) == ([400], [400, 200]), answer
     assert b"repeats the key 'reference'" in framed
     assert b"repeats the key 'reference'" in answer  # the chunked body reached the BFF whole
@@ -240,7 +229,7 @@ def test_trace_and_unknown_methods_are_the_gateways_403_problem(
     stack: LocalStack, partner_gateway: tuple[str, int], method: str
 ) -> None:
     target = "x:443" if method == "CONNECT" else f"/{stack.apis['partner'].stage}/v1/products"
-    answer = _raw(
+    answer = send_raw(
         partner_gateway, f"{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
     )
     head, _, _body = answer.partition(b"\r\n\r\n")
@@ -265,7 +254,7 @@ def test_a_repeated_singleton_header_is_a_400_problem_at_the_gateway(
     assert stack.demo is not None
     extra = extra.replace(b"{key}", str(stack.demo.partner_api_key).encode())
     target = f"/{stack.apis['partner'].stage}/v1/products?limit=1".encode()
-    answer = _raw(
+    answer = send_raw(
         partner_gateway, b"GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n" % (target, extra)
     )
     head = answer.partition(b"\r\n\r\n")[0].lower()
@@ -279,7 +268,7 @@ def test_a_bad_content_length_is_one_problem_and_never_hangs(
     partner_gateway: tuple[str, int], length: bytes
 ) -> None:
     started = time.monotonic()
-    answer = _raw(
+    answer = send_raw(
         partner_gateway, b"POST /local/v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: %s\r\n\r\n" % length
     )
     head = answer.partition(b"\r\n\r\n")[0].lower()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ from foyer.identity.tokens import Jwks, TokenVerifier
 from foyer.lambda_glue import LambdaAdapter, make_handler
 from tests.forged_tokens import NOW, genuine
 from tests.forged_tokens import now as forged_now
+from tests.raw_http import send_raw
 
 ISSUER = LocalIssuer.generate("key-1")
 ACME = Partner("acme", "bronze", "k-acme")
@@ -443,19 +443,6 @@ def served(api: restapi.RestApi, handler: LambdaAdapter) -> Iterator[tuple[str, 
     thread.join(timeout=10)
 
 
-def exchange(address: tuple[str, int], request: bytes, *, timeout: float = 5) -> bytes:
-    """Send raw bytes; everything the server answers until it closes or goes quiet."""
-    with socket.create_connection(address, timeout=timeout) as sock:
-        sock.sendall(request)
-        received = b""
-        try:
-            while chunk := sock.recv(65536):
-                received += chunk
-        except TimeoutError:
-            pass
-    return received
-
-
 def test_a_chunked_body_reaches_the_bff_and_the_connection_serves_the_next_request(
     served: tuple[str, int],
 ) -> None:
@@ -466,7 +453,7 @@ def test_a_chunked_body_reaches_the_bff_and_the_connection_serves_the_next_reque
         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     second = b"GET /local/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    answer = exchange(served, head + chunked + second)
+    answer = send_raw(served, head + chunked + second)
     assert answer.count(b"HTTP/1.1 200") == 2
     assert b'"body":{"sku":"COF-001"}' in answer
 

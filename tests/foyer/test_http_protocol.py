@@ -25,6 +25,7 @@ from foyer.devstack.gateway import Gateway, GatewayApp, uvicorn_config
 from foyer.devstack.lambda_context import LambdaFunction
 from foyer.errors import MEDIA_TYPE
 from foyer.lambda_glue import make_handler
+from tests.raw_http import send_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "from foyer.app import create_app\napp = create_app('probe', title='probe')\n"
@@ -165,26 +166,6 @@ def _answers(raw: bytes) -> list[tuple[int, dict[str, list[str]], bytes]]:
     return found
 
 
-def _raw(address: tuple[str, int], request: bytes, *, pace: float = 0, timeout: float = 8) -> bytes:
-    with socket.create_connection(address, timeout=timeout) as sock:
-        if pace:
-            for byte in request:  # a client that dribbles its request one byte at a time
-                try:
-                    sock.sendall(bytes([byte]))
-                except OSError:
-                    break
-                time.sleep(pace)
-        else:
-            sock.sendall(request)
-        received = b""
-        try:
-            while chunk := sock.recv(65536):
-                received += chunk
-        except (TimeoutError, ConnectionResetError):
-            pass
-    return received
-
-
 def _one_problem(raw: bytes, status: int) -> dict[str, Any]:
     answers = _answers(raw)
     assert len(answers) == 1, raw
@@ -215,7 +196,7 @@ def test_a_repeated_singleton_header_or_a_folded_one_is_a_400_problem_in_both_mo
 ) -> None:
     address, path = either
     request = b"GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n" % (path.encode(), extra)
-    problem = _one_problem(_raw(address, request), 400)
+    problem = _one_problem(send_raw(address, request), 400)
     assert problem["title"] == "Bad Request"
 
 
@@ -233,14 +214,14 @@ def test_a_malformed_or_oversized_request_is_one_problem_in_both_modes(
     either: tuple[tuple[str, int], str], request_bytes: bytes, status: int
 ) -> None:
     address, path = either
-    _one_problem(_raw(address, request_bytes.replace(b"{path}", path.encode())), status)
+    _one_problem(send_raw(address, request_bytes.replace(b"{path}", path.encode())), status)
 
 
 def test_a_client_dribbling_its_head_gets_a_408_problem(either: tuple[tuple[str, int], str]) -> None:
     address, path = either
     request = b"GET %s HTTP/1.1\r\nHost: x\r\nX-Slow: " % path.encode() + b"a" * 200
     started = time.monotonic()
-    _one_problem(_raw(address, request, pace=0.05), 408)
+    _one_problem(send_raw(address, request, pace=0.05), 408)
     assert time.monotonic() - started < 8
 
 
@@ -248,7 +229,7 @@ def test_a_client_dribbling_its_body_gets_a_408_problem(either: tuple[tuple[str,
     address, path = either
     request = b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" % path.encode() + b"a" * 100
     started = time.monotonic()
-    answers = _answers(_raw(address, request, pace=0.03))
+    answers = _answers(send_raw(address, request, pace=0.03))
     assert time.monotonic() - started < 8  # the connection is closed, not held for the rest
     # The gateway reads the whole body first (a 408); the app may answer before reading it (a 405).
     assert [status for status, _, _ in answers] == [408 if path.startswith("/local") else 405]
