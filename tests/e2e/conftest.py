@@ -23,12 +23,18 @@ def devstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked `stops_the_stack` right after the last other test that uses the stack
-    (and so before another module starts a stack of its own: one at a time on this machine)."""
+    """Run every test that uses the shared stack together, then the tests marked `stops_the_stack`,
+    before any later module starts a stack of its own (its ports would clash with the shared one's,
+    and one stack at a time is what this machine can run)."""
     stoppers = [item for item in items if item.get_closest_marker(STOPS_THE_STACK)]
     if not stoppers:
         return
     rest = [item for item in items if item not in stoppers]
-    users = [i for i, item in enumerate(rest) if "devstack" in getattr(item, "fixturenames", ())]
-    at = users[-1] + 1 if users else len(rest)
-    items[:] = rest[:at] + stoppers + rest[at:]
+    uses = ["devstack" in getattr(item, "fixturenames", ()) for item in rest]
+    if not any(uses):
+        items[:] = rest + stoppers
+        return
+    first = uses.index(True)
+    users = [item for item, used in zip(rest, uses, strict=True) if used]
+    after = [item for item, used in zip(rest[first:], uses[first:], strict=True) if not used]
+    items[:] = rest[:first] + users + stoppers + after
