@@ -91,6 +91,14 @@ def _create(service_name: str, settings: FoyerSettings) -> Any:
     return session.client(service_name, endpoint_url=settings.aws_endpoint_url, config=config)  # type: ignore[call-overload]
 
 
+def errors() -> tuple[type[Exception], ...]:
+    """What a call through these clients raises when AWS (or the way to it) fails: for `except
+    aws.errors():`, which imports botocore's exceptions only when one is being handled."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
+
 def reset() -> None:
     """Forget every client (tests that point the process at another endpoint)."""
     with _lock:

@@ -122,11 +122,11 @@ class KeyDirectory:
         return partner
 
     def _read(self, key_id: str) -> Partner | None:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from foyer import aws
 
         try:
             item = self._table().get({"pk": key_record_pk(key_id)})
-        except (BotoCoreError, ClientError):
+        except aws.errors():
             raise IdentityUnavailable("The partner directory cannot be read; retry shortly.") from None
         if item is None or not item.get("partner_id") or not item.get("tier"):
             return None

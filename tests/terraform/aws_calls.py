@@ -58,6 +58,7 @@ KNOWN = {
         "foyer.aws",
         "_create",
     ): "creates the clients; their calls are counted where aws.client names the service",
+    ("foyer.aws", "errors"): "botocore's exception classes, for `except aws.errors()`: calls nothing",
     (
         "foyer.signing",
         "SigV4",
