@@ -383,7 +383,7 @@ def test_the_cached_policy_is_evaluated_against_each_methods_arn(
         return {
             "principalId": "ada",
             "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
-            "context": {"user_id": "ada"},
+            "context": {"user_id": "ada", "exp": str(int(NOW) + 600)},  # as the real authorizer answers
         }
 
     gateway = gateway_of(api, handler, Clock(), only_get)
