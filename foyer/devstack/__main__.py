@@ -88,6 +88,27 @@ def _start_issuer(state_dir: Path, port: int, sink: Callable[[str, str], None]) 
     return child
 
 
+# Variables an app takes from its function's environment as Terraform set it. The rest of that
+# environment names AWS resources (service URLs, tables) the local stack derives for itself.
+FROM_TERRAFORM = ("CORS_ORIGINS",)
+
+
+def _as_terraform_sets(stack: LocalStack, name: str) -> dict[str, str]:
+    """The FROM_TERRAFORM variables of app `name`'s function, read from the emulator."""
+    import boto3
+
+    client = boto3.client(
+        "lambda",
+        endpoint_url=stack.endpoint,
+        region_name=stack.region,
+        aws_access_key_id=stack.emulator.access_key_id,
+        aws_secret_access_key=stack.emulator.secret_access_key,
+    )
+    configuration = client.get_function_configuration(FunctionName=stack.functions[name].function_name)
+    variables: dict[str, str] = configuration.get("Environment", {}).get("Variables", {})
+    return {key: value for key, value in variables.items() if key in FROM_TERRAFORM}
+
+
 def _start_gateways(
     stack: LocalStack,
     env: dict[str, str],
@@ -101,7 +122,12 @@ def _start_gateways(
         port = stack.port(name) + GATEWAY_PORT_SHIFT
         argv = [sys.executable, "-m", "foyer.devstack.gateway", name, "--port", str(port)]
         # The handler calls services over the transport it has in Lambda (foyer.upstream.transports).
-        lambda_env = {**env, "FOYER_SERVICE": name, transports.VARIABLE: "httpx"}
+        lambda_env = {
+            **env,
+            **_as_terraform_sets(stack, name),
+            "FOYER_SERVICE": name,
+            transports.VARIABLE: "httpx",
+        }
         child = processes.start(f"{name}-gw", argv, env=lambda_env, cwd=str(ROOT), sink=sink)
         children.append(child)
         processes.wait_healthy(child, f"http://127.0.0.1:{port}/health")
@@ -188,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
         for name, module in stack.app_modules.items():
             app_port = stack.port(name)
             urls[name] = f"http://127.0.0.1:{app_port}"
-            app_env = {**env, "FOYER_SERVICE": name}
+            app_env = {**env, **_as_terraform_sets(stack, name), "FOYER_SERVICE": name}
             if name in stack.tables:
                 app_env["TABLE_NAME"] = stack.tables[name]
             argv = processes.uvicorn_argv(module, app_port)
