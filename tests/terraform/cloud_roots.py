@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
+# What a cloud root applied to the emulator turns off: moto neither stores nor returns a queue's
+# RedriveAllowPolicy, so the provider would wait for it forever (the plans keep the policies).
+EMULATOR_OVERRIDE = 'module "platform" {\n  sqs_redrive_allow_policies = false\n}\n'
 CLOUD_ENVIRONMENTS = ("dev", "staging", "prod")
 LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import boto3
 import pytest
-from cloud_roots import API_GATEWAY_LOGGING_ROLE, copy_terraform, emulator_only_env, set_api_gateway_logging
+from cloud_roots import (
+    API_GATEWAY_LOGGING_ROLE,
+    EMULATOR_OVERRIDE,
+    copy_terraform,
+    emulator_only_env,
+    set_api_gateway_logging,
+)
 from pytest_terraform.tf import TerraformRunner, TerraformTestApi
 
 from foyer.devstack.emulator import Emulator
@@ -24,7 +30,6 @@ from foyer.devstack.terraform import Terraform
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 SERVICES = {"catalog", "inventory", "notifications", "orders", "payments"}
 BFFS = {"web", "mobile", "partner"}
-EMULATOR_OVERRIDE = 'module "platform" {\n  sqs_redrive_allow_policies = false\n}\n'
 
 
 class Applied:

@@ -24,7 +24,7 @@ from typing import Any
 
 import aws_calls
 import pytest
-from cloud_roots import copy_terraform, emulator_only_env, set_api_gateway_logging
+from cloud_roots import EMULATOR_OVERRIDE, copy_terraform, emulator_only_env, set_api_gateway_logging
 from policy_evaluation import Decision, Policy, Request, evaluate
 
 from foyer.devstack.emulator import Emulator
@@ -80,6 +80,9 @@ class Applied:
         (self.terraform / "modules" / "lambda_app" / "emulator_override.tf").write_text(
             NO_PROVISIONED_CONCURRENCY
         )
+        for environment in ENVIRONMENTS:
+            root = self.terraform / "environments" / environment
+            (root / "emulator_override.tf").write_text(EMULATOR_OVERRIDE)
         self.accounts: Applied = {}
 
     def __getitem__(self, environment: str) -> Account:
