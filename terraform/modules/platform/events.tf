@@ -249,8 +249,15 @@ resource "aws_sqs_queue" "schedule_failures" {
   name                      = "${var.name_prefix}-${each.key}-failures"
   message_retention_seconds = 1209600
   sqs_managed_sse_enabled   = true
-  # EventBridge sends with no role of ours, so the queue's policy admits this rule only; Lambda sends
-  # the function's failures with the function's role (lambda_app's AsyncOnFailure statement).
+  tags                      = var.tags
+}
+
+# EventBridge sends with no role of ours, so the queue's policy admits this rule only, on this queue;
+# Lambda sends the function's failures with the function's role (lambda_app's AsyncOnFailure statement).
+resource "aws_sqs_queue_policy" "schedule_failures" {
+  for_each = local.schedules
+
+  queue_url = aws_sqs_queue.schedule_failures[each.key].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -258,11 +265,10 @@ resource "aws_sqs_queue" "schedule_failures" {
       Effect    = "Allow"
       Principal = { Service = "events.amazonaws.com" }
       Action    = "sqs:SendMessage"
-      Resource  = "*"
+      Resource  = aws_sqs_queue.schedule_failures[each.key].arn
       Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.schedule[each.key].arn } }
     }]
   })
-  tags = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "schedule" {

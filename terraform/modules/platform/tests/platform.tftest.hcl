@@ -440,7 +440,7 @@ run "a_failed_reconciler_run_is_retried_then_recorded" {
     error_message = "The schedule's target must retry a failed delivery, then dead-letter it."
   }
   assert {
-    condition     = jsondecode(aws_sqs_queue.schedule_failures["orders-reconciler"].policy).Statement[0].Principal == { Service = "events.amazonaws.com" } && jsondecode(aws_sqs_queue.schedule_failures["orders-reconciler"].policy).Statement[0].Action == "sqs:SendMessage"
+    condition     = jsondecode(aws_sqs_queue_policy.schedule_failures["orders-reconciler"].policy).Statement[0].Principal == { Service = "events.amazonaws.com" } && jsondecode(aws_sqs_queue_policy.schedule_failures["orders-reconciler"].policy).Statement[0].Resource == aws_sqs_queue.schedule_failures["orders-reconciler"].arn
     error_message = "EventBridge must be allowed to send to the schedule's DLQ."
   }
 }
