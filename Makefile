@@ -27,10 +27,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.synced ## create .venv from uv.lock
 
 package: install ## build one deterministic Lambda zip per app into dist/
-	$(PY) -m foyer.cli.package
+	$(PY) -m devtools.cli.package
 
 dev: package ## run the whole platform locally (emulator, terraform apply, every app)
-	$(PY) -m foyer.devstack $(DEV_ARGS)
+	$(PY) -m devtools.devstack $(DEV_ARGS)
 
 test: package .tools/checkov/bin/checkov ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,13 +44,13 @@ lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint
 	$(VENV)/bin/actionlint
 
 dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
-	$(PY) -m foyer.cli.dlq $(ARGS)
+	$(PY) -m devtools.cli.dlq $(ARGS)
 
 # ENV=local (the default) checks the running `make dev` stack in Lambda mode; ENV=dev|staging|prod the
 # applied root (terraform/environments/ENV, initialised), with AWS credentials for its account.
 ENV ?= local
 smoke: install ## post-deploy checks of an environment: make smoke ENV=dev [SMOKE_ARGS="--partner-key K"]
-	$(PY) -m foyer.cli.smoke $(if $(filter local,$(ENV)),--stack-file .local/stack.json,--env $(ENV)) $(SMOKE_ARGS)
+	$(PY) -m devtools.cli.smoke $(if $(filter local,$(ENV)),--stack-file .local/stack.json,--env $(ENV)) $(SMOKE_ARGS)
 
 fmt: install ## format python and terraform
 	$(VENV)/bin/ruff format .
@@ -58,13 +58,13 @@ fmt: install ## format python and terraform
 	terraform fmt -recursive terraform
 
 docs: install ## regenerate the Terraform READMEs' Requirements/Inputs/Outputs tables
-	$(PY) -m foyer.cli.tfdocs
+	$(PY) -m devtools.cli.tfdocs
 
 bench: package ## run the benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m bench
 
 cost: install ## monthly cost and cheapest memory per function, from dist/bench.json (run make bench first)
-	$(PY) -m foyer.cli.cost $(COST_ARGS)
+	$(PY) -m devtools.cli.cost $(COST_ARGS)
 
 clean: ## remove build output and local state
 	rm -rf dist build .local

@@ -23,9 +23,9 @@ from botocore.config import Config
 from rich.console import Console
 from rich.table import Table
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.lambda_context import LambdaFunction
-from foyer.devstack.sqs_poller import PollerConfig, SqsPoller
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.lambda_context import LambdaFunction
+from devtools.devstack.sqs_poller import PollerConfig, SqsPoller
 
 TARGET = 0.5
 MESSAGES = 100  # per round and side

@@ -45,7 +45,7 @@ class _Context:
 def _invocations(app_name: str, calls: int, warmup: int) -> list[float]:
     """Seconds per invocation of `app_name`'s `GET /page` through the Lambda adapter."""
     from bench import fanout_apps
-    from foyer.devstack.apigateway import rest_event
+    from devtools.devstack.apigateway import rest_event
     from foyer.lambda_glue import make_handler
 
     handler = make_handler(getattr(fanout_apps, app_name))

@@ -52,8 +52,8 @@ from bench.layout import (
     Handler,
     Layout,
 )
-from foyer.devstack.apigateway import rest_event
-from foyer.devstack.issuer import JWKS_FILE, LocalIssuer
+from devtools.devstack.apigateway import rest_event
+from devtools.devstack.issuer import JWKS_FILE, LocalIssuer
 
 CHILD = (Path(__file__).parent / "child.py").read_text()
 TARGETS = {"init": 0.85, "warm": 1.0, "size": 1.2}

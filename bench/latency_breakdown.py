@@ -23,7 +23,7 @@ from datetime import datetime
 
 # The critical path: each event and the consumer (`<app>-<consumer>` of the apps map) whose reaction
 # to it writes the next event. A consumer's lines carry its function's name as `service`
-# (`<prefix>-<app>-<consumer>`: foyer.devstack.consumers sets up logging before the handler does).
+# (`<prefix>-<app>-<consumer>`: devtools.devstack.consumers sets up logging before the handler does).
 HOPS: tuple[tuple[str, str], ...] = (
     ("OrderPlaced", "inventory-stock"),
     ("StockReserved", "payments-charges"),

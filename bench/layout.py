@@ -1,6 +1,6 @@
 """What the Lambda benchmarks run: every app's packaged contents, and a bare app beside them.
 
-Each app's zip is built by `foyer.cli.package` exactly as `make package` builds it (locked runtime
+Each app's zip is built by `devtools.cli.package` exactly as `make package` builds it (locked runtime
 deps minus boto3 and its deps and minus what no Lambda imports, foyer and the app, bytecode compiled by
 CPython 3.12), once with wheels for this machine's platform, to run here, and once for the Lambda's
 (arm64), to weigh. The host zip is unzipped into a read-only folder and run by CPython 3.12 with
@@ -24,8 +24,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foyer.cli import package as pkg
-from foyer.cli.traffic import Topology, handler_module, read_topology
+from devtools.cli import package as pkg
+from devtools.cli.traffic import Topology, handler_module, read_topology
 
 BARE_MODULE = "bench_bare_handler"
 BARE_OFF_MODULE = "bench_bare_lifespan_off_handler"
@@ -202,7 +202,7 @@ def prepare(root: Path, stack: ExitStack) -> Layout:
         bare_paths=[str(bare), str(bare_host), str(runtime)],
         bare_zip_size=_bare_zip_size(bare_lambda, bare),
         description=[
-            f"foyer: every app's zip built by foyer.cli.package, run from its read-only unzipped contents "
+            f"foyer: every app's zip built by devtools.cli.package, run from its read-only unzipped contents "
             f"({plat} wheels; sizes are of the {pkg.PLATFORM} zips that make package builds)",
             "queue consumers and scheduled handlers: every `consumers` and `schedules` entry of Terraform's "
             "apps map (terraform/modules/platform), run from their app's zip; their size is that zip's",

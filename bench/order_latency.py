@@ -30,10 +30,10 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.latency_breakdown import OrderTrace, handled_events, medians, order_parts
-from foyer.devstack import relays, sqs_poller
-from foyer.devstack.__main__ import READY
-from foyer.devstack.consumers import sqs_mappings
-from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from devtools.devstack import relays, sqs_poller
+from devtools.devstack.__main__ import READY
+from devtools.devstack.consumers import sqs_mappings
+from devtools.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
 from foyer.stack_file import LocalStack
 
 ORDERS = 50
@@ -49,7 +49,7 @@ def _start(root: Path, state_dir: Path, lines: list[str]) -> tuple[subprocess.Po
     argv = [
         sys.executable,
         "-m",
-        "foyer.devstack",
+        "devtools.devstack",
         "--state-dir",
         str(state_dir),
         "--port-offset",

@@ -26,7 +26,7 @@ MAX_CURSOR_CHARS = 8 * 1024
 
 class InvalidCursor(BadRequest):
     """A cursor this API did not issue, or issued for another listing (400): a problem of the caller's,
-    typed so that a BFF relays it to the client who sent the cursor (foyer.service_api.relay)."""
+    typed so that a BFF relays it to the client who sent the cursor (bff.shared.relay)."""
 
     type = TYPE_PREFIX + "invalid-cursor"
 

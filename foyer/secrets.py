@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_TTL_S", "CachedSecret"]
 DEFAULT_TTL_S = 300.0
 
 # botocore logs every response body at DEBUG, GetSecretValue's SecretString included (caught by
-# tests/foyer/test_payment_provider.py with LOG_LEVEL=DEBUG): its parser logs at INFO or above only.
+# tests/services/payments/test_provider.py with LOG_LEVEL=DEBUG): its parser logs at INFO or above only.
 logging.getLogger("botocore.parsers").setLevel(logging.INFO)
 
 

@@ -1,6 +1,6 @@
 """SigV4 for calls to services in AWS, where their function URLs admit only IAM-signed callers.
 
-One piece for every caller: the BFFs (foyer.service_api.wiring) and orders' catalog client.
+One piece for every caller: the BFFs (bff.shared.wiring) and orders' catalog client.
 botocore's SigV4Auth over the function's own credentials (its execution role, renewed by botocore
 as they rotate), for the service `lambda`: a function URL with AWS_IAM auth refuses a request
 signed for any other service (`execute-api` is API Gateway's) with 403. Locally the services take

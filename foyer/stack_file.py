@@ -1,6 +1,6 @@
 """`.local/stack.json`: the local stack's description, one model for its writer and its readers.
 
-`make dev` (foyer.devstack) writes it from Terraform's outputs of environments/local and the apps it
+`make dev` (devtools.devstack) writes it from Terraform's outputs of environments/local and the apps it
 started; an app started alone with uvicorn reads it through foyer.settings. Runtime-safe: it imports
 nothing dev-only, because foyer.settings ships in every Lambda zip (where no stack file ever exists).
 """

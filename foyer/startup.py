@@ -1,7 +1,7 @@
 """What a handler's init needs before anything else: whether it runs in Lambda, and how it refuses to start.
 
 Standard library only at import, so every handler can use it: the authorizer's zip carries neither
-pydantic nor the web stack (foyer.cli.package.CARRIES_ONLY), and foyer.lambda_glue, which the HTTP
+pydantic nor the web stack (devtools.cli.package.CARRIES_ONLY), and foyer.lambda_glue, which the HTTP
 handlers use, imports Mangum. `check_settings` imports pydantic's error type when called: it loads
 pydantic settings, which the authorizer does not have.
 """

@@ -14,12 +14,15 @@ from typing import Any
 
 import pytest
 
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import DIST, LocalStack, local_terraform, provision
+from devtools.devstack.terraform import Terraform
 from foyer import aws, settings
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST, LocalStack, local_terraform, provision
-from foyer.devstack.terraform import Terraform
 from foyer.dynamodb import Table
 from foyer.events import Envelope, outbox, processed
+
+# Per-test emulator resources (queues, functions, a clock) for the platform's and dev tooling's tests.
+pytest_plugins = ["tests.emulator_resources"]
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from foyer.devstack.issuer import LocalIssuer
+from devtools.devstack.issuer import LocalIssuer
 
 NOW = 1_800_000_000.0  # the verifier's clock in these tests: fixed, no test depends on wall time
 

@@ -21,7 +21,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from foyer.devstack.emulator import EMULATOR_PORT
+from devtools.devstack.emulator import EMULATOR_PORT
 from foyer.stack_file import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,8 @@ from bff.mobile.caching import NOT_MODIFIED, conditional
 from bff.mobile.deps import Budget, CurrentUser, ServicesDep, supported_app
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.versions import AppTooOld
-from foyer.identity import IdentityUnavailable, Unauthenticated
-from foyer.routing import location
-from foyer.service_api import Money, Order, Product, journeys
-from foyer.service_api.inputs import (
+from bff.shared import Money, Order, Product, journeys
+from bff.shared.inputs import (
     CATEGORY_PATTERN,
     ID_PATTERN,
     MAX_PAGE,
@@ -24,9 +22,11 @@ from foyer.service_api.inputs import (
     CheckoutIn,
     RequiredIdempotencyKey,
 )
-from foyer.service_api.journeys import Shelf
-from foyer.service_api.models import REPLAYED_HEADER
-from foyer.service_api.problems import OrderNotFound, ProductNotFound
+from bff.shared.journeys import Shelf
+from bff.shared.models import REPLAYED_HEADER
+from bff.shared.problems import OrderNotFound, ProductNotFound
+from foyer.identity import IdentityUnavailable, Unauthenticated
+from foyer.routing import location
 from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 
 router = APIRouter(tags=["mobile"], dependencies=[Depends(supported_app)])

@@ -10,10 +10,10 @@ from fastapi import Depends, Header, Request
 
 from bff.mobile.settings import VERSION_PATTERN, MobileSettings
 from bff.mobile.versions import AppTooOld, version_tuple
+from bff.shared import Services
+from bff.shared.wiring import build_services, request_deadline
 from foyer.identity import User
 from foyer.identity.dependencies import current_user
-from foyer.service_api import Services
-from foyer.service_api.wiring import build_services, request_deadline
 from foyer.upstream import Deadline
 
 

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from bff.mobile.versions import AppTooOld
+from bff.shared.problems import PROBLEMS as SHARED
 from foyer.identity.problems import PROBLEMS as IDENTITY_PROBLEMS
 from foyer.problems import ProblemTable, ProblemType
-from foyer.service_api.problems import PROBLEMS as SHARED
 
 PROBLEMS = (
     ProblemTable(

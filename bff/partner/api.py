@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from bff.partner.deps import Budget, CurrentPartner, Once, ServicesDep, Settings
 from bff.partner.problems import PROBLEMS
+from bff.shared import Money, Order, Product
+from bff.shared.inputs import ID_PATTERN, MAX_PAGE, SKU_PATTERN, Lines
+from bff.shared.problems import OrderNotFound, ProductNotFound
 from foyer.errors import BadRequest
 from foyer.idempotency import KeyReused, RequestInFlight
 from foyer.identity import ApiKeyRefused, OverUsagePlan
 from foyer.routing import location
-from foyer.service_api import Money, Order, Product
-from foyer.service_api.inputs import ID_PATTERN, MAX_PAGE, SKU_PATTERN, Lines
-from foyer.service_api.problems import OrderNotFound, ProductNotFound
 from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 
 router = APIRouter(prefix="/v1", tags=["partner v1"])

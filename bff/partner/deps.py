@@ -10,14 +10,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from bff.partner.settings import PartnerSettings
+from bff.shared import Services
+from bff.shared.inputs import IDEMPOTENCY_KEY_PATTERN
+from bff.shared.wiring import build_services, request_deadline
 from foyer.dynamodb import Table
 from foyer.idempotency import IdempotencyStore
 from foyer.idempotency.http import IdempotentCall, idempotent
 from foyer.identity import Partner
 from foyer.identity.dependencies import current_partner
-from foyer.service_api import Services
-from foyer.service_api.inputs import IDEMPOTENCY_KEY_PATTERN
-from foyer.service_api.wiring import build_services, request_deadline
 from foyer.upstream import Deadline
 
 # What the partner's routes call (bff/partner/api.py): products, availability and orders, never a

@@ -3,8 +3,8 @@ Idempotency-Key rules (422 reused, 409 in flight), and identity's (403 no key, 4
 
 from __future__ import annotations
 
+from bff.shared.problems import PROBLEMS as SHARED
 from foyer.idempotency.http import PROBLEMS as IDEMPOTENCY_PROBLEMS
 from foyer.identity.problems import PROBLEMS as IDENTITY_PROBLEMS
-from foyer.service_api.problems import PROBLEMS as SHARED
 
 PROBLEMS = SHARED | IDEMPOTENCY_PROBLEMS | IDENTITY_PROBLEMS

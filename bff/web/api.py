@@ -1,5 +1,5 @@
 """The web BFF's pages: rich payloads, each aggregated from the services concurrently
-(foyer.service_api.journeys). A part whose service failed is left out and named in `degraded`."""
+(bff.shared.journeys). A part whose service failed is left out and named in `degraded`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from bff.web.deps import Budget, CurrentUser, ServicesDep
-from bff.web.problems import PROBLEMS
-from foyer.identity import IdentityUnavailable, Unauthenticated
-from foyer.routing import location
-from foyer.service_api import Order, Payment, Product, TimelineStep, journeys
-from foyer.service_api.inputs import (
+from bff.shared import Order, Payment, Product, TimelineStep, journeys
+from bff.shared.inputs import (
     CATEGORY_PATTERN,
     ID_PATTERN,
     MAX_PAGE,
@@ -21,9 +17,13 @@ from foyer.service_api.inputs import (
     CheckoutIn,
     RequiredIdempotencyKey,
 )
-from foyer.service_api.journeys import Shelf
-from foyer.service_api.models import REPLAYED_HEADER
-from foyer.service_api.problems import OrderNotFound, ProductNotFound
+from bff.shared.journeys import Shelf
+from bff.shared.models import REPLAYED_HEADER
+from bff.shared.problems import OrderNotFound, ProductNotFound
+from bff.web.deps import Budget, CurrentUser, ServicesDep
+from bff.web.problems import PROBLEMS
+from foyer.identity import IdentityUnavailable, Unauthenticated
+from foyer.routing import location
 from foyer.upstream import UpstreamTimeout, UpstreamUnavailable
 
 router = APIRouter(tags=["web"])

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bff.shared import Services
+from bff.shared.wiring import build_services, request_deadline
 from bff.web.settings import WebSettings
 from foyer.identity import User
 from foyer.identity.dependencies import current_user
-from foyer.service_api import Services
-from foyer.service_api.wiring import build_services, request_deadline
 from foyer.upstream import Deadline
 
 

@@ -3,7 +3,7 @@ identity's (401 with `WWW-Authenticate`)."""
 
 from __future__ import annotations
 
+from bff.shared.problems import PROBLEMS as SHARED
 from foyer.identity.problems import PROBLEMS as IDENTITY_PROBLEMS
-from foyer.service_api.problems import PROBLEMS as SHARED
 
 PROBLEMS = SHARED | IDENTITY_PROBLEMS

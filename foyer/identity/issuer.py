@@ -1,7 +1,7 @@
 """The token issuer a verifier trusts, read from the environment without pydantic: the authorizer's settings.
 
 The authorizer Lambda verifies a JWT and nothing more; its zip carries joserfc and cryptography and
-not pydantic (foyer.cli.package.CARRIES_ONLY). pydantic and pydantic-core with their dependencies
+not pydantic (devtools.cli.package.CARRIES_ONLY). pydantic and pydantic-core with their dependencies
 were 3.16 MB of its 8.78 MB arm64 zip (1.72x the bare FastAPI app's 5.10 MB, target 1.2x; 1.10x
 without them), and reading four variables was all the authorizer asked of them; its init also went
 from 0.57x to 0.29x the bare app's (`make bench`'s figures for the authorizer alone, 9 runs). So

@@ -1,6 +1,6 @@
 """Which partner holds an API key, and under which usage plan.
 
-Keys are issued outside Terraform (foyer.cli.partner_keys), so that no key's value enters a state
+Keys are issued outside Terraform (devtools.cli.partner_keys), so that no key's value enters a state
 file or a plan: the issuing command creates the key in API Gateway (tagged with its partner and tier),
 attaches it to its tier's usage plan (Terraform keeps the plans) and records the key's id in the
 partner BFF's own table as `api-key#<id>` -> {partner_id, tier}. Behind API Gateway that record is all

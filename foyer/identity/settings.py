@@ -23,5 +23,5 @@ class IdentitySettings(FoyerSettings):
     jwt_leeway_s: int = Field(
         DEFAULT_LEEWAY_S, ge=0, le=MAX_LEEWAY_S, validation_alias=AliasChoices(VARIABLES["jwt_leeway_s"])
     )
-    # The partner BFF's table: `api-key#<key id>` -> {partner_id, tier} (foyer.cli.partner_keys writes it).
+    # The partner BFF's table: `api-key#<key id>` -> {partner_id, tier} (devtools.cli.partner_keys writes it).
     partner_key_table: str | None = Field(None, validation_alias=AliasChoices("FOYER_PARTNER_KEY_TABLE"))

@@ -10,7 +10,7 @@ Chosen by measurement (docs/architecture.md, decision 2; bench/fanout.py and ben
   of aiohttp's requests per second at 16 connections (bench/fanout.py).
 
 `FOYER_HTTP_TRANSPORT` (`httpx` or `aiohttp`) overrides the choice (tests run both). The Lambda zips
-carry no aiohttp at all (foyer.cli.package.CARRIED_ONLY_BY), so it is imported only when chosen.
+carry no aiohttp at all (devtools.cli.package.CARRIED_ONLY_BY), so it is imported only when chosen.
 """
 
 from __future__ import annotations

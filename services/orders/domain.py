@@ -36,7 +36,7 @@ SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_LINES = 50
 MAX_QUANTITY = 1000
-# The largest total the payment provider charges, in minor units (foyer.payment_provider.MAX_AMOUNT;
+# The largest total the payment provider charges, in minor units (services.payments.provider.MAX_AMOUNT;
 # a test keeps the two equal): an order above it could only wait, stock held, until it expired.
 MAX_TOTAL = 99_999_999
 

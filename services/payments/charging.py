@@ -39,9 +39,9 @@ from pydantic import ValidationError
 
 from foyer import metrics
 from foyer.events import Envelope, MalformedEvent, new_event
-from foyer.payment_provider import MAX_AMOUNT, Authorized, ChargeRejected, Failed, PaymentProvider
 from foyer.secrets import CachedSecret
 from services.payments.domain import ChargeRequest, ChargeTries, Payment, Status, settle
+from services.payments.provider import MAX_AMOUNT, Authorized, ChargeRejected, Failed, PaymentProvider
 from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
 

@@ -19,8 +19,8 @@ from bench.layout import (
     entry_points,
     prepare,
 )
-from foyer.cli.package import discover_apps
-from foyer.cli.traffic import read_topology
+from devtools.cli.package import discover_apps
+from devtools.cli.traffic import read_topology
 
 REPO = Path(__file__).resolve().parents[2]
 

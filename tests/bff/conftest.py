@@ -24,15 +24,15 @@ from bff.mobile.app import app as mobile_app
 from bff.partner import deps as partner_deps
 from bff.partner.app import app as partner_app
 from bff.partner.settings import PartnerSettings
+from bff.shared import Services
+from bff.shared.calls import NAMES
 from bff.web import deps as web_deps
 from bff.web.app import app as web_app
-from foyer.devstack.stack import LocalStack
+from devtools.devstack.stack import LocalStack
 from foyer.dynamodb import Table
 from foyer.idempotency import IdempotencyStore
 from foyer.identity import ApiKeyRefused, Partner, Unauthenticated, User
 from foyer.identity.dependencies import current_partner, current_user
-from foyer.service_api import Services
-from foyer.service_api.calls import NAMES
 from foyer.upstream import Breakers
 from services.orders import deps as orders_deps
 from services.orders.catalog import Catalog

@@ -13,8 +13,8 @@ from typing import Any, cast
 import pytest
 
 from bff.authorizer.handler import Authorizer
-from foyer.devstack.apigateway import rest_event
-from foyer.devstack.issuer import LocalIssuer
+from devtools.devstack.apigateway import rest_event
+from devtools.devstack.issuer import LocalIssuer
 from foyer.identity.dependencies import current_user, get_verifier
 from foyer.identity.tokens import Jwks, TokenVerifier
 from foyer.lambda_glue import make_handler

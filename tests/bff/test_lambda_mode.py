@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from devtools.devstack import processes
+from devtools.devstack.emulator import free_port
+from devtools.devstack.gateway import Gateway, build
+from devtools.devstack.stack import LocalStack
 from foyer import aws
-from foyer.devstack import processes
-from foyer.devstack.emulator import free_port
-from foyer.devstack.gateway import Gateway, build
-from foyer.devstack.stack import LocalStack
 from foyer.dynamodb import Table
 from foyer.identity.dependencies import current_partner, current_user, get_partners
 from foyer.identity.partners import EmulatorKeys, KeyDirectory
@@ -174,7 +174,7 @@ def test_each_route_is_guarded_as_the_api_in_the_emulator_declares_its_method(
                     assert status != 401, (name, method, path, status)
 
 
-# --- `python -m foyer.devstack.gateway` as `make dev` starts it, over real sockets ---------------
+# --- `python -m devtools.devstack.gateway` as `make dev` starts it, over real sockets ---------------
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +189,7 @@ def partner_gateway(stack: LocalStack, stack_state_dir: Path) -> Iterator[tuple[
             "FOYER_HTTP_TRANSPORT": "httpx",
         }
     )
-    argv = [sys.executable, "-m", "foyer.devstack.gateway", "partner", "--port", str(port)]
+    argv = [sys.executable, "-m", "devtools.devstack.gateway", "partner", "--port", str(port)]
     child = processes.start("partner-gw", argv, env=env, cwd=str(Path(__file__).resolve().parents[2]))
     try:
         processes.wait_healthy(child, f"http://127.0.0.1:{port}/health", timeout=60)

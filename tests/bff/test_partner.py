@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from bff.partner.app import app as partner_app
 from bff.partner.deps import CALLS
 from bff.partner.settings import PartnerSettings
+from bff.shared import Services
+from bff.shared.inputs import IDEMPOTENCY_KEY_PATTERN
 from foyer.errors import MEDIA_TYPE
-from foyer.service_api import Services
-from foyer.service_api.inputs import IDEMPOTENCY_KEY_PATTERN
 from foyer.upstream import Breakers
 from tests.bff.conftest import APPS, PARTNER_HEADER, Upstreams, Wiring, wire
 from tests.services.conftest import ServiceWiring

@@ -1,4 +1,4 @@
-"""Partner keys issued, rotated and revoked with foyer.cli.partner_keys against the session's stack, and
+"""Partner keys issued, rotated and revoked with devtools.cli.partner_keys against the session's stack, and
 checked where the local stack checks keys: the partner BFF under uvicorn (its own key check and meter)
 and the local gateway in front of the BFF's real Lambda handler. Both modes share one meter per key,
 as API Gateway has one: requests split between them are refused once the plan is spent."""
@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from devtools.cli.partner_keys import PartnerKeys
+from devtools.cli.partner_keys import main as partner_keys_main
+from devtools.devstack.gateway import Gateway, build
+from devtools.devstack.stack import LocalStack
 from foyer import aws
-from foyer.cli.partner_keys import PartnerKeys
-from foyer.cli.partner_keys import main as partner_keys_main
-from foyer.devstack.gateway import Gateway, build
-from foyer.devstack.stack import LocalStack
 from foyer.identity.dependencies import (
     current_partner,
     get_partner_keys,

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.devstack.stack import ROOT
 from e2e.devstack import OFFSET, RunningStack, start
-from foyer.devstack.stack import ROOT
 
 STOPS_THE_STACK = "stops_the_stack"
 

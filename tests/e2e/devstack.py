@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from foyer.devstack.__main__ import READY
+from devtools.devstack.__main__ import READY
 from foyer.stack_file import LocalStack
 
 START_TIMEOUT = 300

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
+from devtools.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from devtools.devstack.payment_sandbox.config import DEFAULT_API_KEY
 from e2e.devstack import OFFSET
-from foyer.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
-from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
 
 SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}"  # the payment sandbox of a stack on OFFSET
 TERMINAL = {"CONFIRMED", "CANCELLED"}

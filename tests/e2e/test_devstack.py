@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools.devstack.emulator import EMULATOR_PORT
+from devtools.devstack.issuer_server import DEFAULT_PORT as ISSUER_PORT
+from devtools.devstack.issuer_server import jwks_url
+from devtools.devstack.processes import uvicorn_argv
+from devtools.devstack.stack import ROOT
 from e2e.devstack import OFFSET, RunningStack, listening
 from e2e.orders import place, sent, settled, settled_stock, stocked_sku, timeline_types
-from foyer.devstack.emulator import EMULATOR_PORT
-from foyer.devstack.issuer_server import DEFAULT_PORT as ISSUER_PORT
-from foyer.devstack.issuer_server import jwks_url
-from foyer.devstack.processes import uvicorn_argv
-from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -22,6 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.cli.dead_letters import dead_letter_queues
+from devtools.devstack.consumers import DELIVERY_VARIABLE, TWICE_SHUFFLED, VISIBILITY_VARIABLE
+from devtools.devstack.payment_sandbox.config import DEFAULT_API_KEY
+from devtools.devstack.relays import CRASH_AFTER_PUBLISH, FAULT_VARIABLE
+from devtools.devstack.stack import ROOT
 from e2e.devstack import OFFSET, RunningStack, emulator_client, start
 from e2e.orders import (
     DEADLINE_S,
@@ -35,11 +40,6 @@ from e2e.orders import (
     stocked_sku,
     timeline_types,
 )
-from foyer.cli.dead_letters import dead_letter_queues
-from foyer.devstack.consumers import DELIVERY_VARIABLE, TWICE_SHUFFLED, VISIBILITY_VARIABLE
-from foyer.devstack.payment_sandbox.config import DEFAULT_API_KEY
-from foyer.devstack.relays import CRASH_AFTER_PUBLISH, FAULT_VARIABLE
-from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
 ORDERS = 6
@@ -148,7 +148,7 @@ def test_a_charge_refused_for_a_stale_key_waits_in_the_dlq_and_the_redrive_compl
         # the secret again at once when the provider answers 401, so the redrive sees the fix.
         secrets.put_secret_value(SecretId=secret_id, SecretString=rotated)
         redrive = subprocess.run(
-            [sys.executable, "-m", "foyer.cli.dlq", "redrive", dlq.queue.name],
+            [sys.executable, "-m", "devtools.cli.dlq", "redrive", dlq.queue.name],
             cwd=ROOT,
             env={k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_"))}
             | described.aws_env(),

@@ -2,7 +2,7 @@
 
 The copy holds the repository's tracked files, a new empty service built with foyer.app.create_app
 and one entry in locals.apps of terraform/modules/platform/main.tf. Packaged and started as a
-developer would (`python -m foyer.cli.package`, then the dev stack), it answers `/health` on the
+developer would (`python -m devtools.cli.package`, then the dev stack), it answers `/health` on the
 port its entry declares, with its own table.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools.devstack.stack import ROOT
 from e2e.devstack import RunningStack, start
-from foyer.devstack.stack import ROOT
 
 pytestmark = pytest.mark.integration
 OFFSET = 2000  # beside a developer's `make dev` (0) and tests/e2e/test_devstack.py (1000)
@@ -84,12 +84,12 @@ def with_new_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
             (repo / cache).symlink_to(ROOT / cache)
     # cwd first on sys.path: `python -m` runs the copy's foyer, not the repository's editable install.
     packaged = subprocess.run(
-        [sys.executable, "-m", "foyer.cli.package"], cwd=repo, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "devtools.cli.package"], cwd=repo, capture_output=True, text=True, check=False
     )
     assert packaged.returncode == 0, packaged.stdout + packaged.stderr
     assert (repo / "dist" / f"{NAME}.zip").is_file()
     state_dir = tmp_path_factory.mktemp("new-service-stack")
-    argv = [sys.executable, "-m", "foyer.devstack", "--state-dir", str(state_dir)]
+    argv = [sys.executable, "-m", "devtools.devstack", "--state-dir", str(state_dir)]
     running = start([*argv, "--port-offset", str(OFFSET), "--no-seed"], cwd=repo, state_dir=state_dir)
     yield running
     running.interrupt()

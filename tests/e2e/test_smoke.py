@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 
+from devtools.devstack.stack import ROOT
 from e2e.devstack import RunningStack
-from foyer.devstack.stack import ROOT
 
 CHECKS = (
     "health mobile",
@@ -26,7 +26,7 @@ def test_the_smoke_checks_pass_against_the_local_stack(devstack: RunningStack) -
     # The stack file alone locates everything: no AWS_* or FOYER_* variables of this process.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FOYER_"))}
     completed = subprocess.run(
-        [sys.executable, "-m", "foyer.cli.smoke", "--stack-file", str(devstack.stack_file)],
+        [sys.executable, "-m", "devtools.cli.smoke", "--stack-file", str(devstack.stack_file)],
         cwd=ROOT,
         env={**env, "COLUMNS": "300"},
         capture_output=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from foyer.cli import package as pkg
+from devtools.cli import package as pkg
 from foyer.cold_start import init_phase
 
 REPO = Path(__file__).resolve().parents[2]

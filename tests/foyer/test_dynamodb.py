@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from foyer.devstack.emulator import Emulator
+from devtools.devstack.emulator import Emulator
 from foyer.dynamodb import Condition, ConditionFailed, Table, TransactionCanceled, transact
 
 if TYPE_CHECKING:

@@ -24,10 +24,10 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from devtools.devstack import apigateway
 from foyer import correlation
 from foyer import logging as foyer_logging
 from foyer.app import create_app
-from foyer.devstack import apigateway
 from foyer.errors import MEDIA_TYPE, NotFound
 from foyer.lambda_glue import LambdaAdapter, make_handler
 
@@ -53,7 +53,7 @@ def rest_event(
     headers: dict[str, str] | None = None,
     body: str | bytes | None = None,
 ) -> dict[str, Any]:
-    """foyer.devstack.apigateway's event (checked against the documented example below), fixed request id."""
+    """The local gateway's event (checked against the documented example below), fixed request id."""
     return apigateway.rest_event(
         method,
         path,

@@ -270,8 +270,8 @@ SINGLETONS = ["Authorization", "x-api-key", "Idempotency-Key", "Host", "Content-
 @pytest.mark.parametrize("name", SINGLETONS)
 def test_a_repeated_singleton_header_in_a_lambda_event_is_a_400_problem(name: str) -> None:
     """Behind API Gateway the repeats arrive in `multiValueHeaders`; the app refuses them itself."""
+    from devtools.devstack.apigateway import rest_event
     from foyer.app import create_app
-    from foyer.devstack.apigateway import rest_event
     from foyer.lambda_glue import make_handler
 
     handler = make_handler(create_app("probe", title="probe"))

@@ -1,6 +1,6 @@
 """Every packaged app, run from its zip alone, serves every operation of its OpenAPI as the sources do.
 
-`foyer.cli.package` leaves out what no Lambda of ours imports (PRUNED): this is the proof that it
+`devtools.cli.package` leaves out what no Lambda of ours imports (PRUNED): this is the proof that it
 may. Each zip is built as `make package` builds it (with wheels for this machine, to run here),
 unzipped, and run by CPython 3.12 with `-I -S` from a folder outside the repository, with only the
 zip's contents and the Lambda runtime's boto3 on sys.path. Every operation is called once with the
@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from foyer.cli import package as pkg
-from foyer.devstack import apigateway
-from foyer.devstack.stack import LocalStack
-from foyer.service_api.wiring import build_services
+from bff.shared.wiring import build_services
+from devtools.cli import package as pkg
+from devtools.devstack import apigateway
+from devtools.devstack.stack import LocalStack
 
 REPO = Path(__file__).resolve().parents[2]
 APPS = pkg.discover_apps(REPO)
@@ -159,7 +159,7 @@ print(json.dumps({"principal": answer["principalId"], "refused": refused, "files
 def test_the_authorizer_zip_alone_verifies_a_token(
     app: pkg.App, packaged: dict[str, Any], tmp_path: Path
 ) -> None:
-    from foyer.devstack.issuer import LocalIssuer
+    from devtools.devstack.issuer import LocalIssuer
 
     issuer = LocalIssuer.ensure(tmp_path / "issuer")
     env = {

@@ -9,7 +9,7 @@ from mangum.adapter import DEFAULT_TEXT_MIME_TYPES
 from mangum.handlers import APIGateway, HTTPGateway
 from mangum.types import LambdaConfig
 
-from foyer.devstack.apigateway import rest_event
+from devtools.devstack.apigateway import rest_event
 from foyer.errors import MEDIA_TYPE
 from foyer.rest_event import RestApiEvent, public_prefix, strip_stage
 

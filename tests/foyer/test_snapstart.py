@@ -13,9 +13,9 @@ import pytest
 import snapshot_restore_py
 from fastapi import APIRouter
 
+from devtools.devstack import apigateway
 from foyer import aws, snapstart
 from foyer.app import create_app
-from foyer.devstack import apigateway
 from foyer.lambda_glue import LambdaAdapter, make_handler
 
 REPO = Path(__file__).resolve().parents[2]

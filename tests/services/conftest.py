@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from foyer.devstack import apigateway
-from foyer.devstack.stack import LocalStack
+from devtools.devstack import apigateway
+from devtools.devstack.stack import LocalStack
 
 Event = dict[str, Any]
 
@@ -32,7 +32,7 @@ def rest_event(
     headers: dict[str, str] | None = None,
     query: dict[str, list[str]] | None = None,
 ) -> Event:
-    """foyer.devstack.apigateway's REST proxy event, with `body` sent as JSON (or `raw_body` as it is)."""
+    """devtools.devstack.apigateway's REST proxy event, with `body` sent as JSON (or `raw_body` as it is)."""
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     content = {"Content-Type": "application/json", "Content-Length": str(len(text.encode()))} if text else {}
     return apigateway.rest_event(

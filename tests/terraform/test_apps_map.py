@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from foyer.cli.package import discover_apps
-from foyer.devstack.emulator import EMULATOR_PORT, Emulator
-from foyer.devstack.stack import DIST, ROOT, LocalStack
-from foyer.devstack.terraform import Terraform, TerraformError
+from devtools.cli.package import discover_apps
+from devtools.devstack.emulator import EMULATOR_PORT, Emulator
+from devtools.devstack.stack import DIST, ROOT, LocalStack
+from devtools.devstack.terraform import Terraform, TerraformError
 
 pytestmark = pytest.mark.integration
 

@@ -24,9 +24,9 @@ from cloud_roots import (
     emulator_only_env,
 )
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST
-from foyer.devstack.terraform import Terraform, TerraformError
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import DIST
+from devtools.devstack.terraform import Terraform, TerraformError
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 REPOSITORY = "foyer-example/foyer"

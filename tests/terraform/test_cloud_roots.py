@@ -20,9 +20,9 @@ from cloud_roots import (
     set_api_gateway_logging,
 )
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST
-from foyer.devstack.terraform import Terraform, TerraformError
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import DIST
+from devtools.devstack.terraform import Terraform, TerraformError
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 
@@ -233,7 +233,7 @@ def test_root_refuses_a_bad_value(emulator: Emulator, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("environment", CLOUD_ENVIRONMENTS)
 def test_no_partner_api_key_enters_a_cloud_roots_plan(plans: dict[str, Any], environment: str) -> None:
-    # Keys are issued by foyer.cli.partner_keys; Terraform holds the usage plans they go under.
+    # Keys are issued by devtools.cli.partner_keys; Terraform holds the usage plans they go under.
     assert api_key_material(plans[environment]) == []
     assert planned(plans[environment], "aws_api_gateway_usage_plan")
 

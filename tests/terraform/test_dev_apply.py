@@ -23,9 +23,9 @@ from cloud_roots import (
 )
 from pytest_terraform.tf import TerraformRunner, TerraformTestApi
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST
-from foyer.devstack.terraform import Terraform
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import DIST
+from devtools.devstack.terraform import Terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 SERVICES = {"catalog", "inventory", "notifications", "orders", "payments"}

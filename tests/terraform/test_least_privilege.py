@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from foyer.devstack.stack import ROOT, LocalStack
+from devtools.devstack.stack import ROOT, LocalStack
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Route
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import LocalStack, identity_variables, local_variables
-from foyer.devstack.terraform import Terraform
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import LocalStack, identity_variables, local_variables
+from devtools.devstack.terraform import Terraform
 from foyer.identity.dependencies import current_partner, current_user
 
 SERVICES = ("catalog", "inventory", "notifications", "orders", "payments")

@@ -1,6 +1,6 @@
 """Every Terraform README's Requirements/Inputs/Outputs tables agree with its `.tf` files.
 
-The tables are generated (`make docs`, `python -m foyer.cli.tfdocs`); this reads the committed ones
+The tables are generated (`make docs`, `python -m devtools.cli.tfdocs`); this reads the committed ones
 back and names every row that disagrees with `variables.tf`, `outputs.tf` and `versions.tf`, then
 checks the README is exactly what the generator writes.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from foyer.cli.tfconfig import read_module
-from foyer.cli.tfdocs import BEGIN, END, TERRAFORM, documented_configs, generate, tables
+from devtools.cli.tfconfig import read_module
+from devtools.cli.tfdocs import BEGIN, END, TERRAFORM, documented_configs, generate, tables
 
 CONFIGS = documented_configs()
 

@@ -27,9 +27,9 @@ import pytest
 from cloud_roots import EMULATOR_OVERRIDE, copy_terraform, emulator_only_env, set_api_gateway_logging
 from policy_evaluation import Decision, Policy, Request, evaluate
 
-from foyer.devstack.emulator import Emulator
-from foyer.devstack.stack import DIST
-from foyer.devstack.terraform import Terraform
+from devtools.devstack.emulator import Emulator
+from devtools.devstack.stack import DIST
+from devtools.devstack.terraform import Terraform
 
 # The first test of each root pays for its apply (4-5 minutes on a busy machine).
 pytestmark = [pytest.mark.terraform, pytest.mark.integration, pytest.mark.timeout(900)]

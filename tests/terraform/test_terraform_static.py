@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from cloud_roots import copy_terraform
 
-from foyer.cli.tfconfig import decode_string, literal, read_module
-from foyer.cli.tfdocs import documented_configs
-from foyer.devstack.terraform import Terraform, TerraformError, provider_mirror
+from devtools.cli.tfconfig import decode_string, literal, read_module
+from devtools.cli.tfdocs import documented_configs
+from devtools.devstack.terraform import Terraform, TerraformError, provider_mirror
 
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"

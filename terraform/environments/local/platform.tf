@@ -1,5 +1,5 @@
 # The local environment: the platform module (every app, table, function and event route) with local
-# values, applied against the AWS emulator. The local stack reads these outputs (foyer/devstack):
+# values, applied against the AWS emulator. The local stack reads these outputs (devtools/devstack):
 # keep their shapes stable.
 
 module "platform" {
@@ -58,12 +58,12 @@ output "event_bus" {
 }
 
 output "outboxes" {
-  description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
+  description = "Tables whose outbox a relay publishes to the bus (locally: python -m devtools.devstack.relays)."
   value       = module.platform.outboxes
 }
 
 output "schedules" {
-  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
+  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m devtools.devstack.schedules)."
   value       = module.platform.schedules
 }
 
@@ -78,6 +78,6 @@ output "apis" {
 }
 
 output "partner_usage_plans" {
-  description = "Partner tier => its usage plan's { id, name }: the local stack issues the demo partner's key under one (foyer.cli.partner_keys)."
+  description = "Partner tier => its usage plan's { id, name }: the local stack issues the demo partner's key under one (devtools.cli.partner_keys)."
   value       = module.platform.partner_usage_plans
 }

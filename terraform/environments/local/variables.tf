@@ -32,7 +32,7 @@ variable "name_prefix" {
 }
 
 variable "payment_provider_url" {
-  description = "Base URL of the payment provider payments charges through: the local sandbox (foyer/devstack/payment_sandbox)."
+  description = "Base URL of the payment provider payments charges through: the local sandbox (devtools/devstack/payment_sandbox)."
   type        = string
   default     = "http://127.0.0.1:8199"
 }
@@ -50,7 +50,7 @@ variable "sender_email" {
 }
 
 variable "jwt_issuer" {
-  description = "The `iss` of the tokens the authorizer accepts: the local issuer (foyer/devstack/issuer.py)."
+  description = "The `iss` of the tokens the authorizer accepts: the local issuer (devtools/devstack/issuer.py)."
   type        = string
   default     = "https://issuer.foyer.local"
 }

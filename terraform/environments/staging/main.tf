@@ -14,7 +14,7 @@ module "platform" {
   # The identity provider whose RS256 user tokens the web and mobile authorizer accepts (placeholder).
   jwt_issuer = "https://auth.staging.foyer.example"
   jwks_url   = "https://auth.staging.foyer.example/.well-known/jwks.json"
-  # Partner usage plans per tier; keys are issued under them by python -m foyer.cli.partner_keys
+  # Partner usage plans per tier; keys are issued under them by python -m devtools.cli.partner_keys
   # (docs/partners.md), so that no key's value enters the state.
   partner_tiers = {
     bronze = { rate = 5, burst = 10, quota = { limit = 10000, period = "DAY" } }

@@ -155,7 +155,7 @@ resource "aws_lambda_event_source_mapping" "this" {
 
 resource "aws_cloudwatch_metric_alarm" "dlq" {
   alarm_name        = "${var.name}-dlq-not-empty"
-  alarm_description = "${aws_sqs_queue.dlq.name} holds messages ${var.name} could not process (or EventBridge could not deliver): inspect with `python -m foyer.cli.dlq show`, fix, then redrive."
+  alarm_description = "${aws_sqs_queue.dlq.name} holds messages ${var.name} could not process (or EventBridge could not deliver): inspect with `python -m devtools.cli.dlq show`, fix, then redrive."
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateNumberOfMessagesVisible"
   dimensions        = { QueueName = aws_sqs_queue.dlq.name }

@@ -29,7 +29,7 @@ output "dlq_arn" {
 }
 
 output "dlq_url" {
-  description = "URL of the dead-letter queue (what `python -m foyer.cli.dlq` inspects and redrives)."
+  description = "URL of the dead-letter queue (what `python -m devtools.cli.dlq` inspects and redrives)."
   value       = aws_sqs_queue.dlq.id
 }
 

@@ -25,7 +25,7 @@ locals {
   apis = { for name, edge in local.edges : name => edge if contains(keys(local.apps), name) }
 
   # The partner BFF maps the gateway's apiKeyId to its partner through the key records in its own
-  # table (foyer.identity; written by python -m foyer.cli.partner_keys, which issues the keys
+  # table (foyer.identity; written by python -m devtools.cli.partner_keys, which issues the keys
   # outside Terraform so that no key value enters state).
   edge_environment = merge(
     contains(keys(local.apis), "partner") ? {

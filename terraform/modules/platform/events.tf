@@ -1,7 +1,7 @@
 # The event-driven half of the topology (architecture decisions 4 and 5): one bus, a relay per outbox
 # table, and per consumer a function, a rule, a queue with its DLQ and a mapping. Everything follows
 # from `consumers` and `outbox` in locals.apps (main.tf). The emulator runs no Lambda: the local root
-# creates the mappings disabled and the local stack runs the same handlers (foyer/devstack: relays,
+# creates the mappings disabled and the local stack runs the same handlers (devtools/devstack: relays,
 # consumers); the cloud roots enable them (var.event_source_mappings_enabled).
 
 locals {
@@ -175,14 +175,14 @@ resource "aws_lambda_event_source_mapping" "relay" {
     }
   }
 
-  # As for the queues: the local stack drains the outbox itself (python -m foyer.devstack.relays).
+  # As for the queues: the local stack drains the outbox itself (python -m devtools.devstack.relays).
   enabled = var.event_source_mappings_enabled
 }
 
 # Scheduled functions (`schedules` in locals.apps): a function from the app's zip, an EventBridge
 # schedule rule on the default bus and the permission for it to invoke the function. The emulator
 # runs no Lambda on a schedule: the local stack calls the same handler every `local_interval_s`
-# (python -m foyer.devstack.schedules), reading this from the `schedules` output.
+# (python -m devtools.devstack.schedules), reading this from the `schedules` output.
 locals {
   schedules = merge([
     for app_name, app in local.apps : {

@@ -148,7 +148,7 @@ locals {
     }
     # The BFFs call the services over HTTP (foyer.upstream) and own no table, except the partner's
     # Idempotency-Key records (foyer.idempotency; `expiring`: TTL on expires_at).
-    # web and mobile: foyer/service_api/journeys.py (shelf, product, place, orders, order with payment).
+    # web and mobile: bff/shared/journeys.py (shelf, product, place, orders, order with payment).
     web = {
       handler = "bff.web.handler.handler"
       port    = 8001

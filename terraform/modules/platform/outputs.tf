@@ -1,4 +1,4 @@
-# The local stack reads exactly these shapes through the local root's re-exports (foyer/devstack):
+# The local stack reads exactly these shapes through the local root's re-exports (devtools/devstack):
 # keep them stable.
 
 output "tables" {
@@ -53,7 +53,7 @@ output "event_bus" {
 }
 
 output "outboxes" {
-  description = "Tables whose outbox a relay publishes to the bus (locally: python -m foyer.devstack.relays)."
+  description = "Tables whose outbox a relay publishes to the bus (locally: python -m devtools.devstack.relays)."
   value       = [for name in sort(tolist(local.outbox_apps)) : module.table[name].name]
 }
 
@@ -88,7 +88,7 @@ output "web_acl_arns" {
 }
 
 output "schedules" {
-  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m foyer.devstack.schedules)."
+  description = "Scheduled function => { function_name, expression, local_interval_s }: the local stack calls each one's handler every local_interval_s seconds (python -m devtools.devstack.schedules)."
   value = {
     for name, schedule in local.schedules : name => {
       function_name    = module.scheduled_function[name].function_name
@@ -122,6 +122,6 @@ output "apis" {
 }
 
 output "partner_usage_plans" {
-  description = "Partner tier => its usage plan's { id, name }: `python -m foyer.cli.partner_keys` issues keys under them (no key is in Terraform)."
+  description = "Partner tier => its usage plan's { id, name }: `python -m devtools.cli.partner_keys` issues keys under them (no key is in Terraform)."
   value       = { for tier, plan in try(module.api["partner"].usage_plans, {}) : tier => { id = plan.id, name = plan.name } }
 }

@@ -14,7 +14,7 @@ variable "name_prefix" {
 }
 
 variable "payment_provider_url" {
-  description = "Base URL of the payment provider payments charges through (locally the sandbox, foyer/devstack/payment_sandbox)."
+  description = "Base URL of the payment provider payments charges through (locally the sandbox, devtools/devstack/payment_sandbox)."
   type        = string
 
   validation {

@@ -336,7 +336,7 @@ resource "aws_lambda_permission" "authorizer" {
 }
 
 # One usage plan per tier on this stage. Partner keys are issued outside Terraform
-# (foyer.cli.partner_keys) and attached to these plans, so that no key's value enters state or a plan.
+# (devtools.cli.partner_keys) and attached to these plans, so that no key's value enters state or a plan.
 resource "aws_api_gateway_usage_plan" "this" {
   for_each = var.usage_plans
 

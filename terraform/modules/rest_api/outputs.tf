@@ -46,7 +46,7 @@ output "revision" {
 }
 
 output "usage_plans" {
-  description = "Tier => { id, name, rate, burst, quota } as created: partner keys are attached to these plans by `python -m foyer.cli.partner_keys`, never by Terraform (no key value in state)."
+  description = "Tier => { id, name, rate, burst, quota } as created: partner keys are attached to these plans by `python -m devtools.cli.partner_keys`, never by Terraform (no key value in state)."
   value = {
     for tier, plan in aws_api_gateway_usage_plan.this : tier => {
       id    = plan.id

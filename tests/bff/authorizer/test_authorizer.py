@@ -15,7 +15,7 @@ from hypothesis import given, settings
 
 from bff.authorizer.handler import Authorizer, build_verifier
 from bff.authorizer.policy import Unauthorized, api_wide
-from foyer.devstack.issuer import LocalIssuer
+from devtools.devstack.issuer import LocalIssuer
 from foyer.identity import IdentityUnavailable
 from foyer.identity.issuer import IssuerSettings
 from foyer.identity.tokens import Jwks, TokenVerifier
@@ -123,7 +123,7 @@ def lambda_init(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess
 
 
 def test_the_authorizer_imports_no_pydantic_nor_web_framework(tmp_path: Path) -> None:
-    """Its zip carries neither (foyer.cli.package.CARRIES_ONLY): anything that imports them, directly
+    """Its zip carries neither (devtools.cli.package.CARRIES_ONLY): anything that imports them, directly
     or through a shared foyer module, would fail the packaged authorizer's init."""
     done = lambda_init(
         tmp_path,

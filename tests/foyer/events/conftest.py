@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from devtools.devstack.stack import LocalStack
 from foyer import aws
-from foyer.devstack.stack import LocalStack
 from foyer.dynamodb import Table
 from foyer.events import Envelope, Outbox, Relay, new_event
 

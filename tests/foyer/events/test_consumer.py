@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from devtools.devstack.sqs_event import failed_message_ids
 from foyer import correlation
-from foyer.devstack.sqs_event import failed_message_ids
 from foyer.events import (
     AlreadyProcessed,
     Consumer,

@@ -1,4 +1,4 @@
-"""foyer.devstack.relays: the local stand-in for the stream-fed relay Lambdas drains every outbox."""
+"""devtools.devstack.relays: the local stand-in for the stream-fed relay Lambdas drains every outbox."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.relays import CRASH_AFTER_PUBLISH, CrashingOutbox, drain_round, outbox_for, serve
+from devtools.devstack.relays import CRASH_AFTER_PUBLISH, CrashingOutbox, drain_round, outbox_for, serve
 from foyer.dynamodb import Table, transact
 from foyer.events import Envelope, Outbox, Relay
 

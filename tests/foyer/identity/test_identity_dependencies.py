@@ -15,9 +15,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
+from devtools.devstack.apigateway import rest_event
+from devtools.devstack.issuer import LocalIssuer
 from foyer.app import create_app
-from foyer.devstack.apigateway import rest_event
-from foyer.devstack.issuer import LocalIssuer
 from foyer.identity.dependencies import (
     CurrentPartner,
     CurrentUser,

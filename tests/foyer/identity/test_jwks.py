@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.issuer import LocalIssuer
+from devtools.devstack.issuer import LocalIssuer
 from foyer.identity import IdentityUnavailable
 from foyer.identity.jwks import Jwks, JwksUnreadable, fetch_jwks
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.stack import LocalStack
+from devtools.devstack.stack import LocalStack
 from foyer.dynamodb import Table
 from foyer.identity.partners import (
     REVOCATION_BOUND_S,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from joserfc import jwt
 
-from foyer.devstack.issuer import LocalIssuer
+from devtools.devstack.issuer import LocalIssuer
 from foyer.identity import IdentityUnavailable, Unauthenticated, tokens
 from foyer.identity.tokens import Jwks, TokenVerifier, fetch_jwks
 from tests.forged_tokens import FORGERIES, MALFORMED_EXAMPLES, NOW, claims, genuine, malformed_tokens, now

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.sqs_event import failed_message_ids
+from devtools.devstack.sqs_event import failed_message_ids
 from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, new_event
 from services.inventory import consumers

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.devstack.sqs_event import sqs_event
+from devtools.devstack.stack import LocalStack
 from foyer import aws
-from foyer.devstack.sqs_event import sqs_event
-from foyer.devstack.stack import LocalStack
 from foyer.dynamodb import Table
 from foyer.events.processed import TTL_ATTRIBUTE
 from services.notifications import consumers

@@ -18,12 +18,12 @@ from fastapi.testclient import TestClient
 from foyer import pagination
 from foyer.dynamodb import Table
 from foyer.errors import MEDIA_TYPE
-from foyer.payment_provider import MAX_AMOUNT
 from services.catalog.app import app as catalog_app
 from services.orders import deps
 from services.orders.app import app
 from services.orders.catalog import Catalog
 from services.orders.store import CUSTOMER_KEYS, OrdersStore
+from services.payments.provider import MAX_AMOUNT
 
 pytestmark = pytest.mark.integration
 

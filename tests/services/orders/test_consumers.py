@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from foyer.devstack.sqs_event import failed_message_ids
+from devtools.devstack.sqs_event import failed_message_ids
 from foyer.dynamodb import Table
 from foyer.events import AlreadyProcessed, Consumer, Envelope, new_event
 from services.orders import consumers

@@ -190,8 +190,8 @@ def test_a_total_no_payment_can_be_taken_for_is_refused(price: int, quantity: in
 
 
 def test_the_largest_total_is_the_largest_charge_of_the_provider_and_its_sandbox() -> None:
-    from foyer.devstack.payment_sandbox import app as sandbox
-    from foyer.payment_provider import MAX_AMOUNT
+    from devtools.devstack.payment_sandbox import app as sandbox
+    from services.payments.provider import MAX_AMOUNT
 
     assert MAX_TOTAL == MAX_AMOUNT == sandbox.MAX_AMOUNT
     catalog = {

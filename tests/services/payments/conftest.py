@@ -2,7 +2,7 @@
 
 Payments is not yet declared in terraform/environments/local, so its table is created here with what
 store.py and foyer.events need of it: `pk`, the sparse GSI `outbox`, TTL on `expires_at`. The
-sandbox runs in a thread, as in tests/foyer/test_payment_provider.py; `charger` charges through it.
+sandbox runs in a thread, as in tests/services/payments/test_provider.py; `charger` charges through it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from devtools.devstack.payment_sandbox import DEFAULT_API_KEY, SandboxConfig
+from devtools.devstack.payment_sandbox.server import RunningSandbox, in_thread
 from foyer import aws
-from foyer.devstack.payment_sandbox import DEFAULT_API_KEY, SandboxConfig
-from foyer.devstack.payment_sandbox.server import RunningSandbox, in_thread
 from foyer.dynamodb import Table
 from foyer.events import Envelope, outbox, processed
-from foyer.payment_provider import PaymentProvider
 from services.payments.charging import Charger
+from services.payments.provider import PaymentProvider
 from services.payments.store import PaymentsStore
 
 HERE = Path(__file__).parent

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from foyer.devstack.emulator import free_port
-from foyer.devstack.payment_sandbox.server import RunningSandbox
+from devtools.devstack.emulator import free_port
+from devtools.devstack.payment_sandbox.server import RunningSandbox
 from foyer.events import Envelope, MalformedEvent, new_event
-from foyer.payment_provider import MAX_AMOUNT, KeyRefused, PaymentProvider
 from services.payments.charging import Charger, ChargeUnsettled, RefundUnsettled
 from services.payments.domain import Status
+from services.payments.provider import MAX_AMOUNT, KeyRefused, PaymentProvider
 from services.payments.store import PaymentsStore
 from tests.services.payments.conftest import MAX_FAILURES, provider
 

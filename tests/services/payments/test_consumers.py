@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from devtools.devstack.payment_sandbox import SandboxConfig
+from devtools.devstack.payment_sandbox.server import in_thread
 from foyer import aws
-from foyer.devstack.payment_sandbox import SandboxConfig
-from foyer.devstack.payment_sandbox.server import in_thread
 from foyer.events import Envelope
 from services.payments import consumers
 from services.payments.consumers import ACCEPTED, HANDLERS, on_order_cancelled, on_stock_reserved

@@ -4,7 +4,7 @@ output "queue_url" {
 }
 
 output "dlq_url" {
-  description = "Its dead-letter queue (`python -m foyer.cli.dlq show|redrive`)."
+  description = "Its dead-letter queue (`python -m devtools.cli.dlq show|redrive`)."
   value       = module.inventory_orders.dlq_url
 }
 

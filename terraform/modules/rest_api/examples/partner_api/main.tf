@@ -1,6 +1,6 @@
 # The partner API (API keys under usage plans per tier) and the web API (a JWT authorizer) as a cloud
 # root would wire them: each BFF a lambda_app, each API a rest_api, the authorizer a lambda_app of
-# its own. Partner keys are issued afterwards, outside Terraform (python -m foyer.cli.partner_keys).
+# its own. Partner keys are issued afterwards, outside Terraform (python -m devtools.cli.partner_keys).
 # `make package` first (dist/*.zip), then with AWS credentials: terraform init && terraform apply.
 
 provider "aws" {

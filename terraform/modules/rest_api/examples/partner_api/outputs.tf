@@ -9,6 +9,6 @@ output "partner_url" {
 }
 
 output "partner_usage_plans" {
-  description = "Tier => its usage plan's id and name: issue each partner's key under one (python -m foyer.cli.partner_keys)."
+  description = "Tier => its usage plan's id and name: issue each partner's key under one (python -m devtools.cli.partner_keys)."
   value       = { for tier, plan in module.partner_api.usage_plans : tier => { id = plan.id, name = plan.name } }
 }

@@ -1,0 +1,1 @@
+"""Dev tooling: the local stack, the CLIs, the payment sandbox and the token issuer (in no Lambda)."""
