@@ -35,13 +35,14 @@ dev: package ## run the whole platform locally (emulator, terraform apply, every
 test: package .tools/checkov/bin/checkov ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint
+lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint, docs checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	terraform fmt -check -recursive terraform
 	$(VENV)/bin/actionlint
+	$(PY) -m pytest -q -p no:cacheprovider tests/docs
 
 dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive QUEUE [--to QUEUE]"
 	$(PY) -m devtools.cli.dlq $(ARGS)
