@@ -48,7 +48,7 @@ dlq: install ## dead-letter queues: make dlq ARGS="list | show QUEUE | redrive Q
 	$(PY) -m devtools.cli.dlq $(ARGS)
 
 # ENV=local (the default) checks the running `make dev` stack in Lambda mode; ENV=dev|staging|prod the
-# applied root (terraform/environments/ENV, initialised), with AWS credentials for its account.
+# applied root (terraform/environments/<ENV>, initialised), with AWS credentials for its account.
 ENV ?= local
 smoke: install ## post-deploy checks of an environment: make smoke ENV=dev [SMOKE_ARGS="--partner-key K"]
 	$(PY) -m devtools.cli.smoke $(if $(filter local,$(ENV)),--stack-file .local/stack.json,--env $(ENV)) $(SMOKE_ARGS)

@@ -107,7 +107,7 @@ CLIENT_HEADERS = {
 
 
 def handler_env(app: str) -> dict[str, str]:
-    """What Terraform sets for every app (see terraform/environments/local/main.tf), for `app`."""
+    """What Terraform sets for every app (see terraform/modules/platform/main.tf), for `app`."""
     return {
         "AWS_LAMBDA_FUNCTION_NAME": f"foyer-bench-{app}",
         "FOYER_SERVICE": app,
@@ -225,7 +225,7 @@ class Runner:
         )
         if proc.returncode != 0 or not result_file.exists():
             raise RuntimeError(f"{what} run failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-        # Serving, then exiting, logs no error (the adapter's lifespan used to, at exit).
+        # Serving, then exiting, logs no error (the adapter ends its lifespan before the loop goes).
         errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line]
         if errors:
             raise RuntimeError(f"{what} run logged an error:\n" + "\n".join(errors[-5:]))

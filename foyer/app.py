@@ -23,9 +23,9 @@ COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-# Foyer observes through JSON logs, EMF metrics and X-Ray (architecture decision 9). FastAPI's native
-# OpenTelemetry asks for its providers on every request even when none is configured: about 5 µs of a
-# 65 µs warm Lambda invocation (measured with the packaged catalog under CPython 3.12).
+# Foyer observes through JSON logs, EMF metrics and X-Ray (docs/architecture.md, "The warm call").
+# FastAPI's native OpenTelemetry asks for its providers on every request even when none is
+# configured, a visible share of a warm Lambda invocation (see docs/performance.md).
 NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 

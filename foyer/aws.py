@@ -1,6 +1,6 @@
 """AWS clients: one per service name per process, created on first use, typed for mypy.
 
-Creating a boto3 client costs about 200 ms, so it never happens at import time (that would be
+Creating a boto3 client is one of the costliest steps of a cold start, so it never happens at import time (that would be
 paid by every cold start, even of routes that touch no AWS API). The endpoint comes from
 `AWS_ENDPOINT_URL` or the local stack file: the same code path serves the emulator and AWS.
 
@@ -74,7 +74,7 @@ def client(service_name: ServiceName, settings: FoyerSettings | None = None) -> 
 
 
 def _create(service_name: str, settings: FoyerSettings) -> Any:
-    import boto3  # deferred: ~100 ms of import that routes without AWS calls never need
+    import boto3  # deferred: a costly import that routes without AWS calls never need
     from botocore.config import Config
 
     config = Config(

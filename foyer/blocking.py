@@ -1,10 +1,10 @@
 """Blocking calls (boto3) from `async def` routes, without holding up every other request.
 
 In Lambda an execution environment serves one event at a time: nothing else waits on the event loop,
-so the call runs inline (a thread hop would only add its cost to every invocation; Mangum's for a
-`def` route cost several times the ~75-100 µs of a warm FastAPI invocation). Under uvicorn one
-process serves every request: a blocking call on the loop made 80 concurrent list calls take 12 s
-and `/health` wait 6.6 s behind them, so there the call runs in a worker thread.
+so the call runs inline (a thread hop would only add its cost to every invocation, several times a
+warm FastAPI invocation's own). Under uvicorn one process serves every request: a blocking call on
+the loop would hold every other request, `/health` included, behind it, so there the call runs in a
+worker thread.
 """
 
 from __future__ import annotations

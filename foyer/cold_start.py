@@ -1,18 +1,17 @@
 """A Lambda's init with Python's cyclic garbage collector paused, and what it built frozen after.
 
 Init imports FastAPI, pydantic and the app and builds the app once; nearly everything it creates
-lives as long as the execution environment (modules, classes, schemas, routes). Measured in the
-packaged catalog (CPython 3.12, -I -S, from the read-only zip contents): the collector ran about 110
-times during init, found about 500 objects to free, and took 15-20 ms of a ~230 ms import.
+lives as long as the execution environment (modules, classes, schemas, routes), so the collections
+that run during init find almost nothing to free and cost a noticeable share of it (see
+docs/performance.md).
 
 So in Lambda the collector is off while the handler module imports. Then `gc.freeze()` moves what
 init built to a generation no collection scans: otherwise the first collection after init (at the
-first invocation) would walk all of it, about 79,000 objects, 13-20 ms. The ~500 cyclic leftovers
-of init stay (about 0.5 MB). Outside Lambda (tests, uvicorn) nothing changes: a test process
+first invocation) would walk all of it. The few cyclic leftovers of init stay. Outside Lambda (tests, uvicorn) nothing changes: a test process
 imports handlers among its own objects, and freezing those would keep them alive for good.
 
 Also in Lambda only, FastAPI's OpenAPI document models are declared without their validators, built
-when a document is first validated (foyer.deferred_openapi: 34 ms -> 17 ms of init), and pydantic
+when a document is first validated (foyer.deferred_openapi), and pydantic
 does not look for plugins.
 """
 
@@ -37,8 +36,8 @@ def init_phase() -> Iterator[None]:
         return
     deferred_openapi.install()
     # pydantic looks for plugins in every installed distribution's entry points when it builds its
-    # first model: 1.4-2.2 ms of init (measured over the bare app's packages; more over a zip and the
-    # runtime's boto3). No Lambda of ours has one; an empty value in the function's environment
+    # first model, a cost paid at init for nothing: no Lambda of ours has a plugin. An empty value in
+    # the function's environment
     # turns the lookup back on.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if not gc.isenabled():  # the caller's choice: leave collection to it

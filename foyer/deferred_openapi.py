@@ -3,17 +3,14 @@
 `fastapi.openapi.models` declares about 40 pydantic models (the OpenAPI 3.1 document) at module
 level, and `import fastapi` imports it, only to validate the document `/openapi.json` serves (and to
 describe security schemes, which no app of ours declares). Declaring them, validators included, was
-the costliest single step of a handler's init: 34-43 ms of the module's own time (-X importtime,
-CPython 3.12, -I -S, the packaged catalog; the bare FastAPI app pays it too). A Lambda serving API
-calls never validates a document.
+the costliest single step of a handler's init (the bare FastAPI app pays it too; see
+docs/performance.md). A Lambda serving API calls never validates a document.
 
 So in Lambda the module runs, its code unchanged, with pydantic's `defer_build` default on and the
 `model_rebuild()` calls it closes with (three recursive models) skipped for its own classes: its
-models are declared without validators, built on first use. Measured: the module's own time 34-43
-ms -> 8-10 ms (three runs each, beside the bare app's in the same runs); with `defer_build` alone,
-17 ms. The first document served pays the build once, and only then: the catalog's first
-`app.openapi()` took 22-27 ms instead of 14 ms (CPython 3.11, two runs each). FastAPI's
-security classes build `OAuthFlows` at import (a default argument): that one stays built at init.
+models are declared without validators, built on first use (`defer_build` alone leaves the
+recursive models' rebuild at init). The first document served pays the build once, and only then.
+FastAPI's security classes build `OAuthFlows` at import (a default argument): that one stays built at init.
 
 Nothing else is deferred: the module's own imports (fastapi._compat, fastapi.logger, pydantic)
 declare no model at import, both defaults are restored as soon as the module has run, before any
@@ -36,7 +33,7 @@ MODULE = "fastapi.openapi.models"
 
 class _DeferringLoader:
     # Not an importlib.abc.Loader subclass: importing importlib.abc imports importlib.resources,
-    # about 20 ms at init (-X importtime) for an interface the import system never checks.
+    # a costly import at init for an interface the import system never checks.
     def __init__(self, real: Any) -> None:
         self.real = real
 

@@ -19,8 +19,8 @@ MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("foyer.errors")
 
 # RFC 9110's reason phrases where Python < 3.13 still has RFC 7231's: one title per status whatever
-# the interpreter (3.11 locally, 3.12 in Lambda) and whichever code path answers (a 413 used to be
-# "Content Too Large" with a Content-Length and "Request Entity Too Large" when chunked).
+# the interpreter (3.11 locally, 3.12 in Lambda) and whichever code path answers (a 413 is "Content
+# Too Large" whether the body declared its Content-Length or came chunked).
 _RFC9110_TITLES = {
     413: "Content Too Large",
     414: "URI Too Long",

@@ -8,8 +8,8 @@ rebuilt by walking the request body itself: a segment stays only if it is a key 
 document (or the missing field a `missing` error names). Parameters (path, query, header, cookie)
 are flat: their name, then list indexes.
 
-A request of 6,000 unknown keys used to produce 6,001 errors (524 KB of answer from 62 KB of
-request); only the first `MAX_REPORTED` are listed, with the total beside them.
+Only the first `MAX_REPORTED` are listed, with the total beside them: a request of thousands of
+unknown keys would otherwise be answered with an error per key, an answer far larger than it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@
    "Task was destroyed but it is pending!" as an ERROR.
 5. The correlation id is echoed on the Lambda answer's header map (foyer.middleware.CorrelationId
    leaves it in the scope instead of wrapping `send`), and Mangum's per-request queue is not built
-   (`_HTTPCycle`): with 1., a warm invocation went from 1.01-1.04x to 0.90-0.93x the bare app's.
+   (`_HTTPCycle`): with 1., a warm invocation costs less than a bare app's (docs/performance.md).
 6. Mangum's INFO chatter (an access line per invocation, lifespan steps) is off unless the `mangum`
    logger is configured: Lambda's REPORT line and API Gateway's access log already say it, and
    formatting and shipping that JSON line cost about as much as the rest of a warm invocation.

@@ -1,6 +1,6 @@
 """Secret values read from Secrets Manager at run time and cached per process for a short while.
 
-A function's environment holds only a secret's ARN or name (architecture decision 10). The value is
+A function's environment holds only a secret's ARN or name (docs/architecture.md, "Secrets and settings"). The value is
 read on first use, kept for `ttl_s` so a warm execution environment does not pay a Secrets Manager
 call per event, and read again after that, so a rotation reaches every process within `ttl_s`
 (AWS's own caching client keeps values an hour by default; ours is minutes). A caller that learns

@@ -6,8 +6,8 @@ environment over the file, the file over the defaults.
 
 A frozen pydantic model filled by a small loader over `os.environ`, not pydantic-settings: Lambda
 configures us through a handful of environment variables and nothing else (no dotenv, no CLI, no
-cloud secret stores), and pydantic-settings imports all of those: about 10 ms of every cold start
-(python -X importtime in the packaged catalog: pydantic_settings 10.5 ms, with dotenv and argparse).
+cloud secret stores), and pydantic-settings imports all of those (dotenv, argparse) on every cold
+start (see docs/performance.md).
 A field's environment names are its `validation_alias` choices (`AliasChoices("AWS_REGION",
 "AWS_DEFAULT_REGION")`: the first one set wins), else its name in upper case; names are matched
 exactly, as Lambda and Terraform set them.
@@ -36,8 +36,8 @@ def read_stack_file(path: Path) -> LocalStack | None:
     """The local stack's description, or None when there is none (in AWS there never is)."""
     if not path.exists():
         return None
-    # Imported only when there is a file: defining its models costs about 2 ms of every cold start
-    # (python -X importtime), and in a Lambda there is never a stack file to read.
+    # Imported only when there is a file: defining its models would cost every cold start, and in a
+    # Lambda there is never a stack file to read.
     from foyer.stack_file import LocalStack
 
     return LocalStack.read(path)
@@ -101,7 +101,7 @@ class FoyerSettings(BaseModel):
     # Values are validated under their first environment name (the loader hands arguments over so
     # too), which also tells the pydantic mypy plugin that every field may come from elsewhere.
     # Validators are built on a class's first load: the classes an app only derives from
-    # (ServiceSettings, BffSettings, IdentitySettings) are never built in its init (0.3-1.1 ms).
+    # (ServiceSettings, BffSettings, IdentitySettings) are never built in its init.
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     env: str = Field("local", validation_alias=AliasChoices("FOYER_ENV"))

@@ -7,7 +7,7 @@ answers an Allow policy with the user id and the token's expiry (`exp`) in the c
 issuer's keys cannot be read it fails (API Gateway's AUTHORIZER_FAILURE, a 503 problem).
 It imports no web framework: an authorizer's cold start sits in front of its first request. Nor
 pydantic: its settings are read by foyer.identity.issuer, and its zip carries only joserfc and
-cryptography (devtools.cli.package.CARRIES_ONLY; docs/architecture.md, issue 9).
+cryptography (devtools.cli.package.CARRIES_ONLY; docs/architecture.md, "Cold start and lean zips").
 """
 
 from __future__ import annotations

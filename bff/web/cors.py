@@ -1,8 +1,8 @@
 """CORS for the configured origins, with nothing to do for a request that carries no `Origin`.
 
 Starlette's CORSMiddleware parses every request's headers and wraps every response's `send` to add
-`Vary: Origin`, Origin or not: that was the web BFF's warm invocation over the other BFFs' (7 µs of
-72 µs per `GET /health` in process, CPython 3.11). Most of its callers are not browsers (API Gateway
+`Vary: Origin`, Origin or not, which would make the web BFF's warm invocation dearer than the other
+BFFs' (see docs/performance.md). Most of its callers are not browsers (API Gateway
 health checks, server-side renderers, the mobile app's shared code), so a request without `Origin`
 takes a short path that adds only the `Vary: Origin` CORSMiddleware would have added (a shared
 cache must not serve it to a browser's request); one with `Origin` gets CORSMiddleware unchanged.

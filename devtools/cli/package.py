@@ -55,8 +55,8 @@ SHARED = "shared"
 # module (its source and its bytecode).
 PRUNED = (
     # FastAPI imports pydantic.v1 whenever a route with parameters or a response model registers, only
-    # to look for v1 models, and reads an ImportError as "there are none". Measured with -X importtime
-    # in the packaged catalog: 17-19 ms of a 250 ms init; the zip is 0.9 MB lighter unzipped.
+    # to look for v1 models, and reads an ImportError as "there are none": left out, it costs no init
+    # and no zip space (see docs/performance.md).
     "pydantic/v1/",
     "pydantic/mypy",  # the mypy plugin: a type checker's, never imported at run time
     "fastapi/testclient",  # test clients (they import httpx's client stack)
@@ -103,8 +103,8 @@ CARRIED_ONLY_BY: dict[str, frozenset[str]] = {
 # the HTTP apps. The authorizer imports no web framework (an import contract says so) and no pydantic
 # (its settings are read by foyer.identity.issuer; tests/bff/authorizer/test_authorizer.py checks
 # its imports), only joserfc over cryptography (whose bindings load cffi's compiled `_cffi_backend`,
-# not the `cffi` package nor pycparser). Measured on the arm64 zips: 10.9 MiB with everything,
-# 8.4 MiB with pydantic, 5.4 MiB without; cryptography's Rust bindings alone (one .so) are 4.4 MiB.
+# not the `cffi` package nor pycparser): cryptography's Rust bindings are most of its zip, and the
+# rest of the runtime's dependencies would double it (see docs/performance.md).
 # tests/foyer/test_packaged_apps.py verifies a token with the zip alone.
 CARRIES_ONLY: dict[str, frozenset[str]] = {
     "authorizer": frozenset({"joserfc", "cryptography", "_cffi_backend"}),

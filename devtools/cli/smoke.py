@@ -1,6 +1,6 @@
 """`python -m devtools.cli.smoke` (what `make smoke ENV=dev` runs): is a deployed environment working?
 
-    --env ENV              a cloud root applied with `terraform apply` (terraform/environments/ENV):
+    --env ENV              a cloud root applied with `terraform apply` (terraform/environments/<ENV>):
                            its URLs and names come from `terraform output -json`, AWS from the usual
                            credential chain
     --stack-file PATH      the local stack in Lambda mode (`make dev` writes .local/stack.json): its

@@ -4,7 +4,7 @@ moto's DynamoDB backend takes no lock: TransactWriteItems checks each condition 
 item, and a cancelled transaction restores a deep copy of every table it touched, taken when it
 started, erasing writes other requests made meanwhile. Under concurrent requests the emulator
 therefore lets conditional transactions pass on stale state (overselling) and loses committed
-writes (measured: 21-24 of 50 one-unit reservations "succeeded" on a stock of 20). DynamoDB
+writes (50 one-unit reservations racing for a stock of 20 would see more than 20 succeed). DynamoDB
 isolates transactions; one lock around every DynamoDB action gives the emulator the same guarantee,
 at a throughput local use never notices.
 
@@ -12,12 +12,12 @@ at a throughput local use never notices.
 each attribute and skips those raising TypeError, AttributeError or ValueError. A Lambda function's
 `docker_client` property raises DockerException where there is no Docker, so with any function
 created (the local stack always has some) the whole page was a 500. While the page is built, that
-property now raises AttributeError, and is skipped like any other attribute that is not data; Lambda
+property raises AttributeError, and is skipped like any other attribute that is not data; Lambda
 invocations still reach Docker, and fail, as before.
 
 A queue's `RedrivePolicy` comes back as `json.dumps` writes it (`{"deadLetterTargetArn": ...}`, with
 blanks); AWS answers compact JSON. Terraform compares the strings, so every plan after the first
-wanted to "update" every queue with a DLQ (a whitespace-only change). It is now answered compact.
+would want to "update" every queue with a DLQ (a whitespace-only change): it is answered compact.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Events (docs/architecture.md decision 4): the versioned envelope, the transactional outbox, the relay
+"""Events (docs/architecture.md, "Outbox and relay"): the versioned envelope, the transactional outbox, the relay
 to EventBridge, and processed-event records for idempotent consumers.
 
 - `envelope`: `Envelope`, `new_event`, `parse` (EventBridge event, SQS body or bare envelope);

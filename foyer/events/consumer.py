@@ -11,10 +11,9 @@ The event source mapping must enable `ReportBatchItemFailures`; without it a ret
 is ignored and the whole batch counts as a success.
 
 Written here rather than taken from Powertools' batch utility: importing
-`aws_lambda_powertools.utilities.batch` (3.37) measured +84-146 ms on CPython 3.11 and +101-121 ms
-on 3.12 (five runs each, on top of the pydantic that foyer.events loads anyway: it pulls in
-Powertools' parser models, its event data classes, its logger and jmespath), against 1.3-1.4 ms
-for this module (`-X importtime`, self); what we need of it is the forty lines below. For a
+`aws_lambda_powertools.utilities.batch` pulls in Powertools' parser models, its event data classes,
+its logger and jmespath, many times this module's import on every consumer's cold start, and what
+we need of it is the forty lines below. For a
 standard queue only: a FIFO queue would need every record after the first failure reported as
 failed too, to keep its order.
 """

@@ -6,7 +6,7 @@ conditional write, and a FastAPI dependency that serves a repeated request its f
 - `exceptions`: KeyReused (422), RequestInFlight (409);
 - `http`: the route dependency `idempotent` and the problem table `PROBLEMS`.
 
-Why not Powertools' idempotency utility: see docs/architecture.md (measured import cost and fit).
+Why not Powertools' idempotency utility: its import cost and fit, in docs/architecture.md.
 """
 
 from foyer.idempotency.exceptions import IdempotencyError, KeyReused, RequestInFlight

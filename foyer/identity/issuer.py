@@ -1,11 +1,9 @@
 """The token issuer a verifier trusts, read from the environment without pydantic: the authorizer's settings.
 
 The authorizer Lambda verifies a JWT and nothing more; its zip carries joserfc and cryptography and
-not pydantic (devtools.cli.package.CARRIES_ONLY). pydantic and pydantic-core with their dependencies
-were 3.16 MB of its 8.78 MB arm64 zip (1.72x the bare FastAPI app's 5.10 MB, target 1.2x; 1.10x
-without them), and reading four variables was all the authorizer asked of them; its init also went
-from 0.57x to 0.29x the bare app's (`make bench`'s figures for the authorizer alone, 9 runs). So
-this module reads the variables itself, under the names and bounds that
+not pydantic (devtools.cli.package.CARRIES_ONLY). pydantic and pydantic-core would be over a third
+of its zip and a large share of its init (see docs/performance.md), and reading four variables is
+all the authorizer would ask of them. So this module reads the variables itself, under the names and bounds that
 `foyer.identity.settings.IdentitySettings` (the BFFs' pydantic settings) declares from the
 constants below, and names every variable that is missing or invalid in one StartupError.
 

@@ -2,8 +2,8 @@
 
 A breaker opens after `threshold` consecutive failures (a transport error, a timeout, a 5xx) and
 then refuses calls at once for `reset_s`; the next call after that is a trial: success closes it,
-failure opens it again. A 4xx is an answer, not a failure. purgatory adds about 11-12 ms to import
-(python -X importtime after fastapi and httpx, CPython 3.11, 3 runs: 11.5-11.9 ms).
+failure opens it again. A 4xx is an answer, not a failure. purgatory is part of the BFFs' init (see
+docs/performance.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """Which HTTP transport carries a BFF's calls, per runtime: httpx's own in Lambda, aiohttp elsewhere.
 
-Chosen by measurement (docs/architecture.md, decision 2; bench/fanout.py and bench/fanout_lambda.py):
+Chosen by measurement (docs/architecture.md, "The BFFs"; bench/fanout.py, bench/fanout_lambda.py):
 - In a Lambda execution environment a process serves one request at a time. There the transport's
   import is on every cold start and its throughput under many connections buys nothing: aiohttp
-  (under httpx's API) costs ~88 ms of a BFF's ~340 ms import (python3.12 -X importtime on the
-  packaged web handler; its connector builds two SSL contexts at import), httpx's own transport
-  ~12 ms (httpcore) plus ~16 ms for its SSL context, both paid on the first call, not at init.
-- Under uvicorn a process serves many requests at once, where httpx's own transport reached 0.16x
-  of aiohttp's requests per second at 16 connections (bench/fanout.py).
+  (under httpx's API) is a large share of a BFF's import (its connector builds two SSL contexts at
+  import), while httpx's own transport and its SSL context are paid on the first call, not at init.
+- Under uvicorn a process serves many requests at once, where httpx's own transport serves a small
+  fraction of aiohttp's requests per second (bench/fanout.py; see docs/performance.md).
 
 `FOYER_HTTP_TRANSPORT` (`httpx` or `aiohttp`) overrides the choice (tests run both). The Lambda zips
 carry no aiohttp at all (devtools.cli.package.CARRIED_ONLY_BY), so it is imported only when chosen.

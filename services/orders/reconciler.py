@@ -1,6 +1,6 @@
 """Orders' reconciler (a Lambda run on an EventBridge schedule): drives orders left open to an end.
 
-Terraform declares the schedule in the apps map (`schedules`, terraform/environments/local/main.tf)
+Terraform declares the schedule in the apps map (`schedules`, terraform/modules/platform/main.tf)
 and sets `FOYER_SERVICE`, `TABLE_NAME` and the deadlines (`ORDER_RESEND_AFTER_S`,
 `ORDER_EXPIRE_AFTER_S`); the local stack calls the same `handler` on a shorter interval. Each run
 reads the orders still PENDING or RESERVED through the sparse `open` index and applies

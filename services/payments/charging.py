@@ -106,7 +106,7 @@ class Charger:
         if settled is not None:
             # Settled by this event (a redelivery) or an earlier one of the same order: its outcome
             # was announced then. Every processed event left a payment, so one read decides, and
-            # nothing is written (a refused transaction takes about twice the read, measured locally).
+            # nothing is written (a refused transaction would cost more than the read).
             log.info("order already settled; nothing charged", extra=context)
             self._refund_if_cancelled(settled, envelope)  # a refund an earlier delivery left undone
             return

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def test_data_json_answers_while_functions_exist_and_holds_the_mail_sesv2_sent(
     emulator: Emulator, lambda_function: Callable[..., None], aws_client: Callable[[str], Any]
 ) -> None:
-    # A function's docker_client property raises without Docker; data.json used to answer 500.
+    # A function's docker_client property raises without Docker; unpatched, data.json answers 500.
     lambda_function(f"t-{uuid.uuid4().hex[:10]}", "placeholder.handler")
     sesv2 = aws_client("sesv2")
     sesv2.create_email_identity(EmailIdentity="platform@foyer.example")

@@ -129,7 +129,7 @@ def test_a_charge_in_flight_when_the_order_expires_is_refunded_once(devstack: Ru
     placing moved back past the local expiry), the reconciler cancels it as `expired`, and payments,
     which learns of the cancellation after its charge succeeded, refunds it. The test runs the
     reconciler once itself, as its schedule would: the stack's 5 s schedule may come after the
-    charge's 3 s, and the order is then confirmed first (it was in a fresh-clone CI run at stop 14)."""
+    charge's 3 s, and the order would then be confirmed first (a fresh clone's CI run can be that slow)."""
     described = devstack.description
     apps = described.apps
     sku = stocked_sku(apps, 2)

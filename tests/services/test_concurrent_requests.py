@@ -64,7 +64,7 @@ async def _serve_while_held(held: HeldStore) -> tuple[httpx.Response, httpx.Resp
         lists = [
             asyncio.create_task(client.get("/products", params={"limit": 100})) for _ in range(IN_FLIGHT)
         ]
-        # Off the loop: before the fix, the first held call blocked the loop until its deadline.
+        # Off the loop: a held call run on the loop would block every other request until its deadline.
         await asyncio.to_thread(held.all_waiting.wait, DEADLINE)
         health = await client.get("/health")
         missing = await client.get("/products/NO-SUCH-SKU")

@@ -57,7 +57,7 @@ def test_routes_registered_by_decorators_are_reached() -> None:
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], aws_calls.Reach]]:
-    """A repository of one handler module (services/fake/handler.py) beside a minimal foyer.aws."""
+    """A repository of one handler module (`fake/handler.py` under services) beside a minimal foyer.aws."""
     (tmp_path / "foyer").mkdir()
     (tmp_path / "foyer" / "__init__.py").write_text("")
     (tmp_path / "foyer" / "aws.py").write_text("def client(service_name, settings=None):\n    ...\n")

@@ -13,7 +13,7 @@ variable "name" {
 variable "description" {
   description = "Description of the bus."
   type        = string
-  default     = "Domain events of one environment (versioned envelopes, decision 4)."
+  default     = "Domain events of one environment (versioned envelopes)."
   nullable    = false
 
   validation {

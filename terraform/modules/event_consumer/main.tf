@@ -62,7 +62,7 @@ locals {
 # Policies and the redrive policy are queue arguments, sent with CreateQueue, not separate
 # aws_sqs_queue_policy / aws_sqs_queue_redrive_policy resources: the emulator (moto 5.2.5) drops a
 # queue's Policy on every SetQueueAttributes that does not repeat it, so two such resources on one
-# queue undo each other and the provider waits out its 2-minute propagation timeout (measured); each
+# queue undo each other and the provider waits out its 2-minute propagation timeout; each
 # separate resource would also add the provider's ~25 s propagation wait. The DLQ's redrive allow
 # policy is the one separate resource, and only where redrive_allow_policy is set: moto never returns
 # RedriveAllowPolicy, so against the emulator the provider would wait for it forever.

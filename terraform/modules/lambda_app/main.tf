@@ -85,7 +85,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:A function DLQ only catches asynchronous invocations. Functions invoked asynchronously (schedules) get an on-failure destination instead (async_invocation: aws_lambda_function_event_invoke_config below); API Gateway, function URLs and event source mappings invoke synchronously, and their failures land in the SQS consumer's DLQ or the stream mapping's on-failure destination (platform events.tf).
   #checkov:skip=CKV_AWS_117:No VPC resources to reach: the functions call only AWS service endpoints and HTTPS APIs, so a VPC would add NAT/endpoint cost and cold-start latency for nothing.
   #checkov:skip=CKV_AWS_272:Code signing is out of scope for now; artifacts are deterministic zips built by `make package`.
-  #checkov:skip=CKV_AWS_173:Environment variables never hold secrets (decision 10: secret ARNs only, values read from Secrets Manager); the AWS managed key encrypts them at rest.
+  #checkov:skip=CKV_AWS_173:Environment variables never hold secrets (docs/architecture.md: secret ARNs only, values read from Secrets Manager); the AWS managed key encrypts them at rest.
   function_name    = var.function_name
   description      = var.description
   role             = aws_iam_role.this.arn

@@ -1,4 +1,4 @@
-# The BFFs' edges (issue 7): one REST API per BFF of local.apps, the JWT authorizer in front of web
+# The BFFs' edges: one REST API per BFF of local.apps, the JWT authorizer in front of web
 # and mobile, API keys under usage plans in front of partner. The emulator stores all of it but
 # enforces none: the dev stack reads it back (output `apis`, and the keys from the emulator) and enforces it in the
 # BFFs under uvicorn and in its local gateway (Lambda mode).

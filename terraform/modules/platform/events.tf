@@ -1,4 +1,4 @@
-# The event-driven half of the topology (architecture decisions 4 and 5): one bus, a relay per outbox
+# The event-driven half of the topology (docs/architecture.md: outbox, consumers, the saga): one bus, a relay per outbox
 # table, and per consumer a function, a rule, a queue with its DLQ and a mapping. Everything follows
 # from `consumers` and `outbox` in locals.apps (main.tf). The emulator runs no Lambda: the local root
 # creates the mappings disabled and the local stack runs the same handlers (devtools/devstack: relays,

@@ -8,7 +8,7 @@ locals {
   # the dev stack, docker-compose.yml, the import contracts and the tests read or check the rest.
   #   handler  the Lambda entry point (its ASGI app is the `app` module beside it)
   #   port     its fixed local port under `make dev` (BFFs 80xx, services 81xx; --port-offset shifts it)
-  #   table    its own DynamoDB table (architecture decision 3), key attributes only; null for none
+  #   table    its own DynamoDB table (docs/architecture.md, "Storage"), key attributes only; null for none
   #   actions  least privilege: the DynamoDB actions its code calls on that table, and no others.
   #            TransactWriteItems is authorized per item action (Put/Update/ConditionCheck).
   #   outbox   the app writes events into its table (foyer.events): the table gets the outbox

@@ -3,7 +3,7 @@
 
 # The payment provider's key, read at run time by the charges consumer (services/payments/charging.py)
 # and by no other function: every payments function's environment holds only the secret's ARN
-# (architecture decision 10). Under the secrets module's customer managed key, readable by the
+# (docs/architecture.md, "Secrets and settings"). Under the secrets module's customer managed key, readable by the
 # charges consumer's role alone (locally: the sandbox's key, devtools/devstack/payment_sandbox).
 locals {
   # Secret => the functions (consumer keys of events.tf) whose code reads it; their roles, and no

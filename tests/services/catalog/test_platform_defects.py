@@ -1,4 +1,4 @@
-"""The catalog app as a hostile client tried it (issue 5): what foyer.app now answers for every app."""
+"""The catalog app as a hostile client tries it: what foyer.app answers for every app."""
 
 from __future__ import annotations
 
