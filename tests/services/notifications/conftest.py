@@ -1,8 +1,8 @@
 """The notifications service against the emulator: its table, an SNS topic read back through an SQS
 subscription, a verified SES sender, the consumer wired to them, and the mail the emulator kept.
 
-Notifications is not yet declared in terraform/environments/local, so its table, topic and sender
-identity are created here with the shapes store.py and settings.py document.
+Its table, topic and sender identity are created here, with the shapes store.py and settings.py
+document, so these tests need no Terraform apply.
 """
 
 from __future__ import annotations

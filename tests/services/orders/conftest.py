@@ -1,6 +1,5 @@
-"""Orders' table for its tests: orders is not yet declared in terraform/environments/local (its consumers
-come with the rest of the order flow), so the table is created here with the indexes store.py documents
-(and the outbox index, stream and TTL every service table with events has)."""
+"""Orders' table for its tests, created here so they need no Terraform apply: the indexes store.py
+documents (and the outbox index, stream and TTL every service table with events has)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Payments against the emulator and the provider's sandbox.
 
-Payments is not yet declared in terraform/environments/local, so its table is created here with what
-store.py and foyer.events need of it: `pk`, the sparse GSI `outbox`, TTL on `expires_at`. The
+Its table is created here, so these tests need no Terraform apply, with what store.py and
+foyer.events need of it: `pk`, the sparse GSI `outbox`, TTL on `expires_at`. The
 sandbox runs in a thread, as in tests/services/payments/test_provider.py; `charger` charges through it.
 """
 
