@@ -1,7 +1,7 @@
 """AWS clients: one per service name per process, created on first use, typed for mypy.
 
-Creating a boto3 client is one of the costliest steps of a cold start, so it never happens at import time (that would be
-paid by every cold start, even of routes that touch no AWS API). The endpoint comes from
+Creating a boto3 client is one of the costliest steps of a cold start, so it never happens at import time
+(that would be paid by every cold start, even of routes that touch no AWS API). The endpoint comes from
 `AWS_ENDPOINT_URL` or the local stack file: the same code path serves the emulator and AWS.
 
 The client types come from boto3-stubs (a dev dependency) and are imported for the type checker

@@ -5,10 +5,10 @@ lives as long as the execution environment (modules, classes, schemas, routes), 
 that run during init find almost nothing to free and cost a noticeable share of it (see
 docs/performance.md).
 
-So in Lambda the collector is off while the handler module imports. Then `gc.freeze()` moves what
-init built to a generation no collection scans: otherwise the first collection after init (at the
-first invocation) would walk all of it. The few cyclic leftovers of init stay. Outside Lambda (tests, uvicorn) nothing changes: a test process
-imports handlers among its own objects, and freezing those would keep them alive for good.
+So in Lambda the collector is off while the handler module imports. Then `gc.freeze()` moves what init built
+to a generation no collection scans: otherwise the first collection after init (at the first invocation) would
+walk all of it. The few cyclic leftovers of init stay. Outside Lambda (tests, uvicorn) nothing changes: a test
+process imports handlers among its own objects, and freezing those would keep them alive for good.
 
 Also in Lambda only, FastAPI's OpenAPI document models are declared without their validators, built
 when a document is first validated (foyer.deferred_openapi), and pydantic

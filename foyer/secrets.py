@@ -1,10 +1,10 @@
 """Secret values read from Secrets Manager at run time and cached per process for a short while.
 
-A function's environment holds only a secret's ARN or name (docs/architecture.md, "Secrets and settings"). The value is
-read on first use, kept for `ttl_s` so a warm execution environment does not pay a Secrets Manager
-call per event, and read again after that, so a rotation reaches every process within `ttl_s`
-(AWS's own caching client keeps values an hour by default; ours is minutes). A caller that learns
-the value is stale (a provider answering 401) asks for `refresh()` at once.
+A function's environment holds only a secret's ARN or name (docs/architecture.md, "Secrets and settings"). The
+value is read on first use, kept for `ttl_s` so a warm execution environment does not pay a Secrets Manager
+call per event, and read again after that, so a rotation reaches every process within `ttl_s` (AWS's own
+caching client keeps values an hour by default; ours is minutes). A caller that learns the value is stale (a
+provider answering 401) asks for `refresh()` at once.
 
 Values are `pydantic.SecretStr`: printed, logged or put in an f-string they read `**********`;
 only `get_secret_value()` gives the text, at the one place that sends it.

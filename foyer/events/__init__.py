@@ -1,5 +1,5 @@
-"""Events (docs/architecture.md, "Outbox and relay"): the versioned envelope, the transactional outbox, the relay
-to EventBridge, and processed-event records for idempotent consumers.
+"""Events (docs/architecture.md, "Outbox and relay"): the versioned envelope, the transactional
+outbox, the relay to EventBridge, and processed-event records for idempotent consumers.
 
 - `envelope`: `Envelope`, `new_event`, `parse` (EventBridge event, SQS body or bare envelope);
 - `exceptions`: `EventRejected` and its kinds, for a message no retry can cure;

@@ -3,8 +3,8 @@
 The authorizer Lambda verifies a JWT and nothing more; its zip carries joserfc and cryptography and
 not pydantic (devtools.cli.package.CARRIES_ONLY). pydantic and pydantic-core would be over a third
 of its zip and a large share of its init (see docs/performance.md), and reading four variables is
-all the authorizer would ask of them. So this module reads the variables itself, under the names and bounds that
-`foyer.identity.settings.IdentitySettings` (the BFFs' pydantic settings) declares from the
+all the authorizer would ask of them. So this module reads the variables itself, under the names
+and bounds that `foyer.identity.settings.IdentitySettings` (the BFFs' pydantic settings) declares from the
 constants below, and names every variable that is missing or invalid in one StartupError.
 
 Outside Lambda a variable the environment lacks comes from the local stack's file, as for every

@@ -4,10 +4,10 @@ One read per sku, all at once; a sku the catalog does not know is absent from th
 else (a timeout, a 5xx, a body that is not a product) makes the catalog unavailable: the order is
 refused with a 503 and nothing is stored.
 
-httpx is imported on the first read, not at init: only placing an order reads the catalog (a small
-share of the orders function's requests in `make cost`'s traffic), and httpx is a visible part of a
-cold start (see docs/performance.md). So a cold start serving a read never pays it, as a boto3 client is paid on first
-use (docs/architecture.md); SnapStart's warm-up imports it into the snapshot (services/orders/handler.py).
+httpx is imported on the first read, not at init: only placing an order reads the catalog (a small share of
+the orders function's requests in `make cost`'s traffic), and httpx is a visible part of a cold start (see
+docs/performance.md). So a cold start serving a read never pays it, as a boto3 client is paid on first use
+(docs/architecture.md); SnapStart's warm-up imports it into the snapshot (services/orders/handler.py).
 """
 
 from __future__ import annotations
