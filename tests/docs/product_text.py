@@ -43,8 +43,8 @@ def source_files(root: Path, suffix: str) -> Iterator[Path]:
 
 
 def markdown_files() -> list[Path]:
-    """The README and everything under docs/ (the CHANGELOG is history by design)."""
-    return [REPO / "README.md", *source_files(REPO / "docs", ".md")]
+    """The README, everything under docs/ and the Terraform READMEs (the CHANGELOG is history by design)."""
+    return [REPO / "README.md", *source_files(REPO / "docs", ".md"), *source_files(REPO / "terraform", ".md")]
 
 
 def prose_lines(path: Path) -> Iterator[Line]:

@@ -22,11 +22,12 @@ def repository_paths(text: str, folders: list[str]) -> list[str]:
     """The paths in text that start at one of the repository's top-level folders.
 
     A path ends where a placeholder (`<name>`, `{dev,prod}`, `*`) or a non-path character begins, so
-    `services/<name>/app.py` names `services/`; a trailing dot or colon is punctuation; a quoted value
-    (`key = "foyer/bootstrap/terraform.tfstate"`, an S3 key) is not a path of the repository.
+    `services/<name>/app.py` names `services/`; a trailing dot or colon is punctuation; an S3 key
+    (`key = "foyer/bootstrap/terraform.tfstate"`, or key `foyer/dev/terraform.tfstate`) is not a path
+    of the repository.
     """
     roots = "|".join(re.escape(folder) for folder in folders)
-    pattern = re.compile(r"(?<![\w./\"-])(?:" + roots + r")/[\w./-]*")
+    pattern = re.compile(r"(?<![\w./\"-])(?<!key `)(?:" + roots + r")/[\w./-]*")
     return [match.group().rstrip(".:") for match in pattern.finditer(text)]
 
 
@@ -60,13 +61,14 @@ def missing(lines: list[Line], folders: list[str]) -> list[str]:
         ("http://127.0.0.1:8101/products and .local/stack.json", []),
         ("(in devtools/cli/package.py):", ["devtools/cli/package.py"]),
         ('backend "s3" { key = "foyer/bootstrap/terraform.tfstate" }', []),
+        ("the state's key `foyer/dev/terraform.tfstate`", []),
     ],
 )
 def test_paths_are_read_as_a_reader_would(text: str, paths: list[str]) -> None:
     assert repository_paths(text, ["devtools", "foyer", "services", "terraform"]) == paths
 
 
-def test_a_moved_file_is_reported(tmp_path: Path) -> None:
+def test_a_moved_file_is_reported() -> None:
     doc = REPO / "README.md"
     lines = [Line(doc, 1, "declared in `terraform/environments/local/main.tf`"), Line(doc, 2, "[x](gone.md)")]
     assert len(missing(lines, top_level_folders())) == 2
