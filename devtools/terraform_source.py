@@ -105,6 +105,7 @@ class App:
     schedules: tuple[Schedule, ...] = ()  # the functions an EventBridge schedule runs
     outbox: bool = False  # its table's stream feeds a relay function (events.tf)
     port: int = 0  # its local port under `make dev`
+    table: bool = False  # it has a DynamoDB table of its own
 
     @property
     def package(self) -> str:
@@ -118,7 +119,7 @@ class Topology:
     behind_authorizer: frozenset[str]
     authorizer_handler: str
     relay_handler: str
-    edges: frozenset[str] = field(default_factory=frozenset)  # keys of edge.tf's local.edges
+    edges: frozenset[str] = field(default_factory=frozenset)  # the apps with an `edge` (a REST API)
 
 
 def _local(document: dict[str, Any], name: str) -> Any:
@@ -162,24 +163,25 @@ def _app(name: str, entry: dict[str, Any]) -> App:
         schedules=schedules,
         outbox=entry.get("outbox") is True,
         port=port if isinstance(port, int) else 0,
+        table=isinstance(entry.get("table"), dict),
     )
 
 
 def read_topology(terraform_dir: Path) -> Topology:
     """The apps, calls, consumers, schedules, edges and authorizer terraform/modules/platform declares
-    (`local.apps` in main.tf, `local.edges` in edge.tf, the relay's module in events.tf)."""
+    (`local.apps` in main.tf, the authorizer's module in edge.tf, the relay's in events.tf)."""
     platform = terraform_dir / "modules" / "platform"
     apps_map = _local(_load(platform / "main.tf"), "apps")
     edge = _load(platform / "edge.tf")
-    edges = _local(edge, "edges")
     authorizer = _module_handler(edge, "bff.authorizer.")
     relay = _module_handler(_load(platform / "events.tf"), "foyer.events.")
-    if not isinstance(apps_map, dict) or not apps_map or not isinstance(edges, dict):
-        raise ValueError(f"{platform}: no local.apps in main.tf or no local.edges in edge.tf")
+    if not isinstance(apps_map, dict) or not apps_map:
+        raise ValueError(f"{platform}: no local.apps in main.tf")
     if authorizer is None or relay is None:
         raise ValueError(f"{platform}: no authorizer module in edge.tf or no relay module in events.tf")
     apps = {name: _app(name, entry) for name, entry in apps_map.items()}
-    behind = frozenset(name for name, e in edges.items() if e.get("authorizer") is True and name in apps)
+    edges = {name: entry["edge"] for name, entry in apps_map.items() if isinstance(entry.get("edge"), dict)}
+    behind = frozenset(name for name, edge in edges.items() if edge.get("authorizer") is True)
     return Topology(apps, behind, authorizer, relay, frozenset(edges))
 
 
