@@ -152,16 +152,16 @@ def test_a_new_app_gets_its_container_and_check_reports_the_stale_file(tmp_path:
     terraform = tmp_path / "terraform" / "modules" / "platform"
     shutil.copytree(ROOT / "terraform" / "modules" / "platform", terraform)
     main = terraform / "main.tf"
-    entry = '    reviews = {\n      handler = "services.reviews.handler.handler"\n      port    = 8106\n'
+    entry = '    wishlists = {\n      handler = "services.wishlists.handler.handler"\n      port    = 8150\n'
     entry += '      table   = null\n      actions = []\n      calls   = ["catalog"]\n    }\n'
     main.write_text(main.read_text().replace("\n  apps = {\n", "\n  apps = {\n" + entry, 1))
     assert writer.main(["--check", "--root", str(tmp_path)]) == 1
     assert writer.main(["--root", str(tmp_path)]) == 0
-    reviews = load(tmp_path / "docker-compose.yml")["services"]["reviews"]
-    assert published(reviews) == [(8106, 8106)]
-    assert environment(reviews)["APP"] == "services.reviews.app:app"
-    assert environment(reviews)["FOYER_SERVICE_URLS"] == '{"catalog": "http://catalog:8101"}'
-    assert "TABLE_NAME" not in environment(reviews)
+    wishlists = load(tmp_path / "docker-compose.yml")["services"]["wishlists"]
+    assert published(wishlists) == [(8150, 8150)]
+    assert environment(wishlists)["APP"] == "services.wishlists.app:app"
+    assert environment(wishlists)["FOYER_SERVICE_URLS"] == '{"catalog": "http://catalog:8101"}'
+    assert "TABLE_NAME" not in environment(wishlists)
     assert writer.main(["--check", "--root", str(tmp_path)]) == 0
 
 
