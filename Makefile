@@ -26,8 +26,9 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced ## create .venv from uv.lock
 
-package: install ## build one deterministic Lambda zip per app into dist/
+package: install ## build one deterministic Lambda zip per app into dist/, and docker-compose.yml's app containers
 	$(PY) -m devtools.cli.package
+	$(PY) -m devtools.cli.compose
 
 dev: package ## run the whole platform locally (emulator, terraform apply, every app)
 	$(PY) -m devtools.devstack $(DEV_ARGS)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools.cli import package as pkg
-from devtools.cli.traffic import Topology, handler_module, read_topology
+from devtools.cli.traffic import handler_module
+from devtools.terraform_source import Topology, read_topology
 
 BARE_MODULE = "bench_bare_handler"
 BARE_OFF_MODULE = "bench_bare_lifespan_off_handler"

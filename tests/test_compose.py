@@ -1,9 +1,9 @@
 """docker-compose.yml: valid Compose, offline, and in step with the apps map.
 
 No Docker needed: the file is checked against the Compose Specification's JSON schema vendored by
-check-jsonschema, then against the apps Terraform declares (locals.apps in
-terraform/modules/platform/main.tf, read from the session apply's outputs): every app has a
-container running its app module on its declared port with its table, and nothing else does.
+check-jsonschema; its app containers are what `make package` writes from the apps map (locals.apps
+in terraform/modules/platform/main.tf), and that agrees with the session apply's outputs: every app
+has a container running its app module on its declared port with its table, and nothing else does.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -21,7 +22,9 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from devtools.cli import compose as writer
 from devtools.devstack.emulator import EMULATOR_PORT
+from devtools.terraform_source import read_topology
 from foyer.stack_file import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +140,34 @@ def test_the_cli_fails_on_a_broken_file(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the apps map
+
+
+def test_the_app_containers_are_what_make_package_writes_from_the_apps_map() -> None:
+    text = COMPOSE_FILE.read_text()
+    assert text == writer.generate(text, read_topology(ROOT / "terraform").apps), "run `make package`"
+
+
+def test_a_new_app_gets_its_container_and_check_reports_the_stale_file(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(COMPOSE_FILE.read_text())
+    terraform = tmp_path / "terraform" / "modules" / "platform"
+    shutil.copytree(ROOT / "terraform" / "modules" / "platform", terraform)
+    main = terraform / "main.tf"
+    entry = '    wishlists = {\n      handler = "services.wishlists.handler.handler"\n      port    = 8150\n'
+    entry += '      table   = null\n      actions = []\n      calls   = ["catalog"]\n    }\n'
+    main.write_text(main.read_text().replace("\n  apps = {\n", "\n  apps = {\n" + entry, 1))
+    assert writer.main(["--check", "--root", str(tmp_path)]) == 1
+    assert writer.main(["--root", str(tmp_path)]) == 0
+    wishlists = load(tmp_path / "docker-compose.yml")["services"]["wishlists"]
+    assert published(wishlists) == [(8150, 8150)]
+    assert environment(wishlists)["APP"] == "services.wishlists.app:app"
+    assert environment(wishlists)["FOYER_SERVICE_URLS"] == '{"catalog": "http://catalog:8101"}'
+    assert "TABLE_NAME" not in environment(wishlists)
+    assert writer.main(["--check", "--root", str(tmp_path)]) == 0
+
+
+def test_a_file_without_the_markers_is_refused() -> None:
+    with pytest.raises(ValueError, match="BEGIN apps"):
+        writer.generate("services:\n", read_topology(ROOT / "terraform").apps)
 
 
 def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -34,12 +34,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools.cli.traffic import EVENTS_PER_ORDER, Traffic, handler_module, invocations, read_topology
+from devtools.cli.traffic import EVENTS_PER_ORDER, Traffic, handler_module, invocations
+from devtools.terraform_source import module_arguments, read_module, read_topology
 
 GB_SECOND_USD = 0.0000133334
 REQUEST_USD = 0.20 / 1_000_000
@@ -119,23 +119,21 @@ def read_bench(path: Path) -> list[Measured]:
     ]
 
 
-_MEMORY = re.compile(r"^\s*memory_size\s*=\s*(\d+)\s*$", re.MULTILINE)
-_DEFAULT = re.compile(r'variable\s+"memory_size"\s*\{[^}]*?default\s*=\s*(\d+)', re.DOTALL)
-
-
 def environment_memory(terraform_dir: Path) -> dict[str, int]:
     """`environment -> memory_size` its root gives its functions (the module default when it sets none).
 
     Reads literal numbers only: a root that computes memory per function needs this reader extended.
     """
-    default = _DEFAULT.search((terraform_dir / "modules" / "lambda_app" / "variables.tf").read_text())
-    if default is None:
+    lambda_app = read_module(terraform_dir / "modules" / "lambda_app")
+    default = next((v.value for v in lambda_app.variables if v.name == "memory_size" and v.literal), None)
+    if not isinstance(default, int):
         raise ValueError("terraform/modules/lambda_app/variables.tf declares no memory_size default")
     memory = {}
     for root in sorted(p for p in (terraform_dir / "environments").iterdir() if p.is_dir()):
-        text = "\n".join(f.read_text() for f in sorted(root.glob("*.tf")))
-        found = _MEMORY.search(text)
-        memory[root.name] = int(found.group(1) if found else default.group(1))
+        given = [
+            m["memory_size"] for m in module_arguments(root).values() if isinstance(m.get("memory_size"), int)
+        ]
+        memory[root.name] = given[0] if given else default
     return memory
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools.cli.tfconfig import Module, NotLiteral, Variable, literal, read_module, to_json
+from devtools.terraform_source import Module, Variable, read_module, to_json
 
 __all__ = [
     "BEGIN",
@@ -118,13 +118,12 @@ def stale_readmes(terraform: Path = TERRAFORM, *, write: bool = False) -> list[P
 
 
 def _input_row(variable: Variable) -> tuple[str, ...]:
-    if variable.required or variable.default is None:
+    if variable.default is None:
         default = "n/a"
+    elif variable.literal:
+        default = _code(to_json(variable.value))
     else:
-        try:
-            default = _code(to_json(literal(variable.default)))
-        except NotLiteral:
-            default = _code(variable.default)
+        default = _code(variable.default)
     return (
         variable.name,
         _cell(variable.description or "n/a"),

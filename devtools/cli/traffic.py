@@ -1,6 +1,6 @@
 """The traffic `make cost` prices: invocations a month per function, from a stated profile over the
-topology Terraform declares (terraform/modules/platform: which services each BFF calls, which BFFs
-sit behind the authorizer, which events each consumer takes).
+topology Terraform declares (terraform/modules/platform, read by devtools.terraform_source: which
+services each BFF calls, which BFFs sit behind the authorizer, which events each consumer takes).
 
 The model, stated so it can be argued with (every number is a `Traffic` field, and a flag of
 `make cost`):
@@ -23,8 +23,9 @@ The model, stated so it can be argued with (every number is a `Traffic` field, a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
+
+from devtools.terraform_source import Topology
 
 # The events one order publishes on its happy path, each with the source (`foyer.<app>`) it comes from.
 EVENTS_PER_ORDER: tuple[tuple[str, str], ...] = (
@@ -51,25 +52,9 @@ class Traffic:
         return sum(self.bff_requests.values()) * self.order_share
 
 
-@dataclass(frozen=True)
-class Consumer:
-    handler: str
-    sources: tuple[str, ...]
-    events: tuple[str, ...]  # empty: every event of its sources
-
-    def takes(self, event: str, source: str) -> bool:
-        return source in self.sources and (not self.events or event in self.events)
-
-
 HOURS_A_MONTH = 730
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60}
-
-
-@dataclass(frozen=True)
-class Schedule:
-    handler: str
-    expression: str  # EventBridge's: `rate(5 minutes)`
 
 
 def runs_per_month(expression: str) -> float:
@@ -80,129 +65,6 @@ def runs_per_month(expression: str) -> float:
         raise ValueError(f"cannot price the schedule {expression!r}: only rate(N minutes|hours|days) is read")
     every_minutes = int(found.group(1)) * _MINUTES[found.group(2).rstrip("s")]
     return HOURS_A_MONTH * 60 / every_minutes
-
-
-@dataclass(frozen=True)
-class App:
-    name: str
-    handler: str
-    calls: tuple[str, ...] = ()
-    consumers: tuple[Consumer, ...] = ()
-    schedules: tuple[Schedule, ...] = ()  # the functions an EventBridge schedule runs
-    outbox: bool = False  # its table's stream feeds a relay function (events.tf)
-
-
-@dataclass(frozen=True)
-class Topology:
-    apps: dict[str, App]
-    behind_authorizer: frozenset[str]
-    authorizer_handler: str
-    relay_handler: str
-
-
-_APP = re.compile(r"^    (\w+) = \{$")
-_APP_HANDLER = re.compile(r'^      handler\s*=\s*"([^"]+)"')
-_CALLS = re.compile(r"^      calls\s*=\s*\[([^\]]*)\]")
-_OUTBOX = re.compile(r"^      outbox\s*=\s*true\b")
-_FUNCTIONS = re.compile(r"^      (consumers|schedules) = \{$")
-_FUNCTIONS_END = "      }"
-_FUNCTION_END = "        }"
-_FUNCTION_HANDLER = re.compile(r'^          handler\s*=\s*"([^"]+)"')
-_SOURCES = re.compile(r"^          sources\s*=\s*\[([^\]]*)\]")
-_EVENTS = re.compile(r"^          events\s*=\s*\[([^\]]*)\]")
-_EXPRESSION = re.compile(r'^          expression\s*=\s*"([^"]+)"')
-_EDGE = re.compile(r"^\s+(\w+)\s*=\s*\{\s*authorizer\s*=\s*(true|false)")
-_AUTHORIZER_HANDLER = re.compile(r'handler\s*=\s*"(bff\.authorizer\.[^"]+)"')
-_RELAY_HANDLER = re.compile(r'handler\s*=\s*"(foyer\.events\.[^"]+)"')
-
-
-def _strings(listed: str) -> tuple[str, ...]:
-    return tuple(re.findall(r'"([^"]+)"', listed))
-
-
-@dataclass
-class _Function:
-    """A consumer or schedule entry while its block is read."""
-
-    handler: str = ""
-    sources: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
-    expression: str = ""
-
-
-def read_topology(terraform_dir: Path) -> Topology:
-    """The apps, calls, consumers, schedules and authorizer of terraform/modules/platform (its `apps`
-    map as `terraform fmt` lays it out: one app per 4-space block, its `consumers` and `schedules`
-    maps at 6 spaces, one function per 8-space block)."""
-    platform = terraform_dir / "modules" / "platform"
-    apps: dict[str, App] = {}
-    name: str | None = None
-    block: str | None = None  # "consumers" or "schedules" while inside one of an app's maps
-    function = _Function()
-    in_apps = False
-    for line in (platform / "main.tf").read_text().splitlines():
-        if line.strip() == "apps = {":
-            in_apps = True
-            continue
-        if in_apps and line == "  }":
-            break
-        if not in_apps:
-            continue
-        if found := _APP.match(line):
-            name, block = found.group(1), None
-            apps[name] = App(name, handler="")
-        elif name is None:
-            continue
-        elif found := _FUNCTIONS.match(line):
-            block, function = found.group(1), _Function()
-        elif block is not None:
-            block, function = _read_function(apps, name, block, function, line)
-        elif found := _APP_HANDLER.match(line):
-            apps[name] = replace(apps[name], handler=found.group(1))
-        elif found := _CALLS.match(line):
-            apps[name] = replace(apps[name], calls=_strings(found.group(1)))
-        elif _OUTBOX.match(line):
-            apps[name] = replace(apps[name], outbox=True)
-    edge = (platform / "edge.tf").read_text()
-    behind = frozenset(m.group(1) for m in map(_EDGE.match, edge.splitlines()) if m and m.group(2) == "true")
-    handler = _AUTHORIZER_HANDLER.search(edge)
-    relay = _RELAY_HANDLER.search((platform / "events.tf").read_text())
-    if not apps or handler is None or relay is None:
-        raise ValueError(f"no apps, authorizer or relay found under {platform}: has its layout changed?")
-    return Topology(apps, behind, handler.group(1), relay.group(1))
-
-
-def _read_function(
-    apps: dict[str, App], name: str, block: str, function: _Function, line: str
-) -> tuple[str | None, _Function]:
-    """One line inside an app's `consumers` or `schedules` map: the block and entry read so far after
-    it (an entry is added to its app where its block closes)."""
-    if line == _FUNCTIONS_END:
-        return None, _Function()
-    if line == _FUNCTION_END:
-        app = apps[name]
-        if not function.handler:
-            raise ValueError(f"a {block} entry of {name} names no handler: has the layout changed?")
-        if block == "consumers":
-            taken = Consumer(function.handler, function.sources, function.events)
-            apps[name] = replace(app, consumers=(*app.consumers, taken))
-        else:
-            if not function.expression:
-                raise ValueError(
-                    f"the schedule {function.handler} names no expression: has the layout changed?"
-                )
-            schedule = Schedule(function.handler, function.expression)
-            apps[name] = replace(app, schedules=(*app.schedules, schedule))
-        return block, _Function()
-    if found := _FUNCTION_HANDLER.match(line):
-        function.handler = found.group(1)
-    elif found := _SOURCES.match(line):
-        function.sources = _strings(found.group(1))
-    elif found := _EVENTS.match(line):
-        function.events = _strings(found.group(1))
-    elif found := _EXPRESSION.match(line):
-        function.expression = found.group(1)
-    return block, function
 
 
 def handler_module(handler: str) -> str:

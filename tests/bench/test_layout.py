@@ -20,7 +20,7 @@ from bench.layout import (
     prepare,
 )
 from devtools.cli.package import discover_apps
-from devtools.cli.traffic import read_topology
+from devtools.terraform_source import read_topology
 
 REPO = Path(__file__).resolve().parents[2]
 

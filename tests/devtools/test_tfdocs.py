@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.cli.tfconfig import read_module
 from devtools.cli.tfdocs import BEGIN, END, DocsError, main, render, stale_readmes
+from devtools.terraform_source import read_module
 
 VARIABLES = """
 variable "tags" {

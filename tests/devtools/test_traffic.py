@@ -1,43 +1,11 @@
-"""devtools.cli.traffic: the topology read from Terraform, and the invocations a month it derives."""
+"""devtools.cli.traffic: the invocations a month it derives from a topology."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from devtools.cli.traffic import (
-    App,
-    Consumer,
-    Schedule,
-    Topology,
-    Traffic,
-    invocations,
-    read_topology,
-    runs_per_month,
-)
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def test_the_repositorys_topology_is_read() -> None:
-    topology = read_topology(REPO / "terraform")
-    assert topology.apps["web"].handler == "bff.web.handler.handler"
-    assert topology.apps["web"].calls == ("catalog", "inventory", "orders", "payments")
-    assert topology.apps["partner"].calls == ("catalog", "inventory", "orders")
-    assert topology.apps["orders"].calls == ("catalog",)
-    assert topology.behind_authorizer == {"web", "mobile"}
-    assert topology.authorizer_handler == "bff.authorizer.handler.handler"
-    consumers = {c.handler: c for app in topology.apps.values() for c in app.consumers}
-    assert consumers["services.orders.timeline_consumer.handler"].events == ()  # every event of its sources
-    assert "OrderPlaced" in consumers["services.inventory.consumers.handler"].events
-    assert topology.apps["orders"].schedules == (
-        Schedule("services.orders.reconciler.handler", "rate(5 minutes)"),
-    )
-    assert "services.orders.reconciler.handler" not in consumers  # a schedule, not a queue consumer
-    assert {name for name, app in topology.apps.items() if app.outbox} == {"inventory", "orders", "payments"}
-    assert topology.relay_handler == "foyer.events.handler.handler"
-
+from devtools.cli.traffic import Traffic, invocations, runs_per_month
+from devtools.terraform_source import App, Consumer, Schedule, Topology
 
 TOPOLOGY = Topology(
     apps={
@@ -101,13 +69,3 @@ def test_an_expression_it_cannot_price_is_named_in_the_error(expression: str) ->
     with pytest.raises(ValueError, match="cannot price the schedule") as raised:
         runs_per_month(expression)
     assert repr(expression) in str(raised.value)
-
-
-def test_a_layout_it_cannot_read_is_an_error(tmp_path: Path) -> None:
-    platform = tmp_path / "modules" / "platform"
-    platform.mkdir(parents=True)
-    (platform / "main.tf").write_text("locals {\n}\n")
-    (platform / "edge.tf").write_text("")
-    (platform / "events.tf").write_text("")
-    with pytest.raises(ValueError, match="has its layout changed"):
-        read_topology(tmp_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devtools.cli.package import discover_apps
-from devtools.cli.traffic import read_topology
+from devtools.terraform_source import read_topology
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = [app.name for app in discover_apps(REPO) if app.kind == "services"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,7 @@ from devtools.cli.package import discover_apps
 from devtools.devstack.emulator import EMULATOR_PORT, Emulator
 from devtools.devstack.stack import DIST, ROOT, LocalStack
 from devtools.devstack.terraform import Terraform, TerraformError
-
-pytestmark = pytest.mark.integration
+from devtools.terraform_source import Topology, read_topology
 
 
 def folder_disagreements(folders: set[str], declared: set[str]) -> list[str]:
@@ -30,6 +30,7 @@ def folder_disagreements(folders: set[str], declared: set[str]) -> list[str]:
     return missing + extra
 
 
+@pytest.mark.integration
 def test_every_app_folder_has_an_entry_and_every_entry_a_folder(stack: LocalStack) -> None:
     # HTTP apps only: an authorizer (no app.py) is deployed beside the APIs it guards, not as an app.
     folders = {app.name for app in discover_apps(ROOT) if app.serves_http}
@@ -43,9 +44,33 @@ def test_a_folder_without_an_entry_is_named() -> None:
     ]
 
 
+@pytest.mark.integration
 def test_every_app_has_a_port_of_its_own_and_none_is_the_emulators(stack: LocalStack) -> None:
     assert stack.ports.keys() == stack.functions.keys()
     assert EMULATOR_PORT not in stack.ports.values()
+
+
+def edge_disagreements(topology: Topology) -> list[str]:
+    """BFFs without an `edge` (no REST API would front them) and edges on apps that are no BFF."""
+    bffs = {name for name, app in topology.apps.items() if app.package.startswith("bff.")}
+    missing = [
+        f"{n}: a BFF without an `edge` in its locals.apps entry" for n in sorted(bffs - topology.edges)
+    ]
+    extra = [f"{n}: has an `edge` but is not a BFF" for n in sorted(topology.edges - bffs)]
+    return missing + extra
+
+
+def test_every_bff_has_an_edge_and_only_bffs_do() -> None:
+    assert edge_disagreements(read_topology(ROOT / "terraform")) == []
+
+
+def test_a_bff_without_an_edge_is_named() -> None:
+    topology = read_topology(ROOT / "terraform")
+    without = replace(topology, edges=topology.edges - {"mobile"} | {"catalog"})
+    assert edge_disagreements(without) == [
+        "mobile: a BFF without an `edge` in its locals.apps entry",
+        "catalog: has an `edge` but is not a BFF",
+    ]
 
 
 def first_two_ports_equal(main_tf: str) -> str:
@@ -64,6 +89,7 @@ def first_table_dropped(main_tf: str) -> str:
     return changed
 
 
+@pytest.mark.integration
 @pytest.mark.terraform
 @pytest.mark.parametrize(
     ("breakage", "refusal"),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools.cli.tfconfig import read_module
 from devtools.cli.tfdocs import BEGIN, END, TERRAFORM, documented_configs, generate, tables
+from devtools.terraform_source import read_module
 
 CONFIGS = documented_configs()
 

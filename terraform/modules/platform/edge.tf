@@ -15,14 +15,10 @@ locals {
     "/products/{sku}"                 = ["GET"]
   })
 
-  # Keyed by app name; an edge appears once its app is in locals.apps. `browsers`: web pages call it
+  # Each BFF's `edge` in locals.apps (main.tf), keyed by app name. `browsers`: web pages call it
   # (CORS_ORIGINS, open preflights, the allowed origin on the gateway's own answers).
-  edges = {
-    web     = { authorizer = true, api_key_required = false, browsers = true, public_routes = local.shop_routes }
-    mobile  = { authorizer = true, api_key_required = false, browsers = false, public_routes = local.shop_routes }
-    partner = { authorizer = false, api_key_required = true, browsers = false, public_routes = merge(local.docs_routes, { "/health" = ["GET"] }) }
-  }
-  apis = { for name, edge in local.edges : name => edge if contains(keys(local.apps), name) }
+  edges = { for name, app in local.apps : name => app.edge if try(app.edge, null) != null }
+  apis  = local.edges
 
   # The partner BFF maps the gateway's apiKeyId to its partner through the key records in its own
   # table (foyer.identity; written by python -m devtools.cli.partner_keys, which issues the keys

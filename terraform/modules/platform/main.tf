@@ -22,6 +22,9 @@ locals {
   #   calls    the services its code calls over HTTP: its role may invoke exactly their AWS_IAM URLs and
   #            its FOYER_SERVICE_URLS holds exactly their URLs (exposure.tf; layers.tf orders the functions)
   #   expiring  its table keeps records that expire (TTL on `expires_at`) without an outbox or consumers
+  #   edge     a BFF's REST API (edge.tf): `authorizer` (the JWT authorizer in front), `api_key_required`,
+  #            `browsers` (web pages call it: CORS_ORIGINS, open preflights), `public_routes` (path =>
+  #            methods answered without identity); every BFF has one (tests/terraform/test_apps_map.py)
   apps = {
     catalog = {
       handler = "services.catalog.handler.handler"
@@ -155,6 +158,7 @@ locals {
       table   = null
       actions = []
       calls   = ["catalog", "inventory", "orders", "payments"]
+      edge    = { authorizer = true, api_key_required = false, browsers = true, public_routes = local.shop_routes }
     }
     mobile = {
       handler = "bff.mobile.handler.handler"
@@ -162,6 +166,7 @@ locals {
       table   = null
       actions = []
       calls   = ["catalog", "inventory", "orders", "payments"]
+      edge    = { authorizer = true, api_key_required = false, browsers = false, public_routes = local.shop_routes }
     }
     partner = {
       handler = "bff.partner.handler.handler"
@@ -175,6 +180,12 @@ locals {
       expiring = true
       # bff/partner/api.py: products, availability, orders; never payments.
       calls = ["catalog", "inventory", "orders"]
+      edge = {
+        authorizer       = false
+        api_key_required = true
+        browsers         = false
+        public_routes    = merge(local.docs_routes, { "/health" = ["GET"] })
+      }
     }
   }
 
