@@ -37,10 +37,12 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     problems: ProblemTable | None = None,
     max_body_bytes: int = 64 * 1024,
+    security: Sequence[openapi.SecurityScheme] = (),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     """An app that logs JSON as `service`, answers every error as problem+json (`problems` maps the
-    service's domain exceptions) and documents those errors in its OpenAPI."""
+    service's domain exceptions) and documents those errors in its OpenAPI, with the `security`
+    schemes its routes depend on."""
     settings = FoyerSettings(service=service)
     logging.setup(settings.service, settings.log_level)
     metrics.configure(service=settings.service)
@@ -55,7 +57,7 @@ def create_app(
     errors.install(app)
     if problems is not None:
         problems.install(app)
-    openapi.install(app)
+    openapi.install(app, security)
     # No trailing-slash redirects: Starlette builds their Location from the Host header, so
     # `GET /products/` with `Host: evil.example` was sent to http://evil.example/products.
     # One URL per resource, as the OpenAPI publishes it; anything else is a 404 problem.

@@ -8,12 +8,17 @@ is the route's name (`list_products`), stable across path changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+
+if TYPE_CHECKING:
+    from fastapi.dependencies.models import Dependant
+    from starlette.routing import BaseRoute
 
 from foyer.errors import MEDIA_TYPE
 
@@ -49,6 +54,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+@dataclass(frozen=True)
+class SecurityScheme:
+    """How callers of the routes that depend on `dependency` authenticate: published as the OpenAPI
+    security scheme `name` (`definition`), named by each such operation, which also documents the
+    `refusals` (status -> description) the scheme's checks answer, at the edge or in the app."""
+
+    name: str
+    definition: Mapping[str, Any]
+    dependency: Callable[..., Any]
+    refusals: Mapping[int, str] = field(default_factory=dict)
+
+
 def operation_id(route: APIRoute) -> str:
     """The route's name: `list_products`, not `list_products_products_get`."""
     return route.name
@@ -69,19 +86,61 @@ def problem_bodies(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def install(app: FastAPI) -> None:
-    """Serve the corrected schema at /openapi.json (built on first request, then cached)."""
+def _api_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every API route, those of included routers too."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif (context := getattr(route, "include_context", None)) is not None:
+            yield from _api_routes(context.included_router.routes, prefix + context.prefix)
+
+
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+
+
+def secured(
+    schema: dict[str, Any], routes: Sequence[BaseRoute], schemes: Sequence[SecurityScheme]
+) -> dict[str, Any]:
+    """Name in each operation of `schema` the schemes its route depends on, with their refusals,
+    and declare the schemes; in place, returns `schema`. An operation with none is public."""
+    if not schemes:
+        return schema
+    for path, route in _api_routes(routes):
+        uses = [scheme for scheme in schemes if _depends_on(route.dependant, scheme.dependency)]
+        for method in (route.methods or ()) if uses else ():
+            operation = schema.get("paths", {}).get(path, {}).get(method.lower())
+            if operation is None:
+                continue
+            operation["security"] = [{scheme.name: [] for scheme in uses}]
+            for scheme in uses:
+                for status, description in scheme.refusals.items():
+                    operation.setdefault("responses", {}).setdefault(
+                        str(status), {"description": description}
+                    )
+    declared = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    declared.update({scheme.name: dict(scheme.definition) for scheme in schemes})
+    return schema
+
+
+def install(app: FastAPI, security: Sequence[SecurityScheme] = ()) -> None:
+    """Serve the corrected schema at /openapi.json (built on first request, then cached), with the
+    `security` schemes named by the operations whose routes depend on them."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = problem_bodies(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    openapi_version=app.openapi_version,
-                    description=app.description,
-                    routes=app.routes,
-                    servers=app.servers,
+                secured(
+                    get_openapi(
+                        title=app.title,
+                        version=app.version,
+                        openapi_version=app.openapi_version,
+                        description=app.description,
+                        routes=app.routes,
+                        servers=app.servers,
+                    ),
+                    app.routes,
+                    security,
                 )
             )
         return app.openapi_schema

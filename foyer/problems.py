@@ -19,6 +19,17 @@ from foyer.errors import problem_response, title_for
 
 E = TypeVar("E", bound=Exception)
 TYPE_PREFIX = "urn:foyer:problem:"
+# The headers problems carry, as the OpenAPI documents them (a ProblemType names its own).
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "WWW-Authenticate": {
+        "description": "How to authenticate, and why the credentials were refused (RFC 6750)",
+        "schema": {"type": "string"},
+    },
+}
 
 
 def _no_members(exc: Any) -> dict[str, Any]:
@@ -35,6 +46,8 @@ class ProblemType(Generic[E]):
     detail: Callable[[E], str] = str
     members: Callable[[E], Mapping[str, Any]] = _no_members
     headers: Callable[[E], Mapping[str, str]] | None = None
+    # The names `headers` answers, documented in the OpenAPI (keys of RESPONSE_HEADERS).
+    header_names: tuple[str, ...] = ()
 
     @property
     def type(self) -> str:
@@ -89,5 +102,15 @@ class ProblemTable:
 
 
 def _describe(status: int, problems: Iterable[ProblemType[Any]]) -> dict[str, Any]:
+    """The response of `status`: its problem types, and the headers they carry (required when every
+    one of them carries it)."""
+    problems = list(problems)
     kinds = "; ".join(f"`{p.type}`: {p.title}" for p in problems)
-    return {"description": f"{title_for(status)} ({kinds})"}
+    names = sorted({name for p in problems for name in p.header_names})
+    described: dict[str, Any] = {"description": f"{title_for(status)} ({kinds})"}
+    if names:
+        described["headers"] = {
+            name: {**RESPONSE_HEADERS[name], "required": all(name in p.header_names for p in problems)}
+            for name in names
+        }
+    return described

@@ -23,7 +23,7 @@ from bff.shared.inputs import (
     RequiredIdempotencyKey,
 )
 from bff.shared.journeys import Shelf
-from bff.shared.models import REPLAYED_HEADER
+from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER
 from bff.shared.problems import OrderNotFound, ProductNotFound
 from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.routing import location
@@ -188,7 +188,7 @@ async def product_screen(
     "/checkout",
     status_code=201,
     summary="Place the signed-in customer's order (Idempotency-Key required)",
-    responses=SIGNED_IN,
+    responses={**ORDER_PLACED, **SIGNED_IN},
 )
 async def checkout(
     request: Request,

@@ -6,6 +6,7 @@ from bff.mobile.api import router
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.settings import SERVICE
 from foyer.app import create_app
+from foyer.identity.dependencies import BEARER
 from foyer.upstream.client import connections
 
 app = create_app(
@@ -14,5 +15,6 @@ app = create_app(
     version="1.0.0",
     routers=[router],
     problems=PROBLEMS,
+    security=[BEARER],
     lifespan=connections,
 )

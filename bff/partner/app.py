@@ -6,6 +6,7 @@ from bff.partner.api import router
 from bff.partner.problems import PROBLEMS
 from bff.partner.settings import SERVICE
 from foyer.app import create_app
+from foyer.identity.dependencies import API_KEY
 from foyer.upstream.client import connections
 
 app = create_app(
@@ -16,5 +17,6 @@ app = create_app(
     "every write needs an `Idempotency-Key`. Guide: docs/partners.md.",
     routers=[router],
     problems=PROBLEMS,
+    security=[API_KEY],
     lifespan=connections,
 )

@@ -11,6 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field
 # The header an Idempotency-Key's replay carries (foyer.idempotency.http, whose store a BFF without
 # a table does not load).
 REPLAYED_HEADER = "Idempotent-Replayed"
+# The answer of a route that places an order, as the OpenAPI documents it (its body is the route's).
+ORDER_PLACED: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "The order placed (for a repeated Idempotency-Key and body: the first answer)",
+        "headers": {
+            "Location": {
+                "description": "Where to read the order",
+                "required": True,
+                "schema": {"type": "string", "format": "uri-reference"},
+            },
+            REPLAYED_HEADER: {
+                "description": "`true`: the stored answer to an earlier request with the same key",
+                "schema": {"type": "string", "enum": ["true"]},
+            },
+        },
+    }
+}
 
 
 class _Reader(BaseModel):

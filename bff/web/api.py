@@ -18,7 +18,7 @@ from bff.shared.inputs import (
     RequiredIdempotencyKey,
 )
 from bff.shared.journeys import Shelf
-from bff.shared.models import REPLAYED_HEADER
+from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER
 from bff.shared.problems import OrderNotFound, ProductNotFound
 from bff.web.deps import Budget, CurrentUser, ServicesDep
 from bff.web.problems import PROBLEMS
@@ -106,7 +106,7 @@ async def product_detail(
     "/checkout",
     status_code=201,
     summary="Place the signed-in customer's order (Idempotency-Key required)",
-    responses=SIGNED_IN,
+    responses={**ORDER_PLACED, **SIGNED_IN},
 )
 async def checkout(
     request: Request,

@@ -9,6 +9,7 @@ from bff.web.cors import OriginCors
 from bff.web.problems import PROBLEMS
 from bff.web.settings import SERVICE, WebSettings
 from foyer.app import create_app
+from foyer.identity.dependencies import BEARER
 from foyer.upstream.client import connections
 
 
@@ -20,6 +21,7 @@ def build(settings: WebSettings) -> FastAPI:
         version="1.0.0",
         routers=[router],
         problems=PROBLEMS,
+        security=[BEARER],
         lifespan=connections,
     )
     # No credentials mode: the token travels in Authorization, never in a cookie.

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, Header, Request, Response
 
@@ -57,6 +58,7 @@ PROBLEMS = ProblemTable(
             "Request in progress",
             detail=lambda e: f"The first request with this {HEADER} is still in progress; retry later.",
             headers=lambda e: {"Retry-After": str(e.retry_after_s)},
+            header_names=("Retry-After",),
         ),
     }
 )
@@ -130,18 +132,11 @@ def idempotent(
     `key_pattern`: the keys accepted, published in the OpenAPI (an edge that passes the key on with a
     prefix accepts fewer than KEY_PATTERN, so that the prefixed key stays within the service's)."""
 
-    # Defaults, not Annotated: the annotations are strings (PEP 563) that FastAPI resolves in this
-    # module's globals, where the closure's `get_store` is not.
-    async def dependency(
-        request: Request,
-        store: IdempotencyStore = Depends(get_store),  # noqa: B008
-        key: str | None = Header(
-            ... if required else None,
-            alias=HEADER,
-            pattern=key_pattern,
-            description=("Required. " if required else "")
-            + "Makes the request safe to repeat: same key and request, same answer",
-        ),
+    description = "Makes the request safe to repeat: same key and request, same answer"
+
+    @asynccontextmanager
+    async def tracked(
+        request: Request, store: IdempotencyStore, key: str | None
     ) -> AsyncIterator[IdempotentCall]:
         if key is None:
             yield IdempotentCall()
@@ -158,4 +153,23 @@ def idempotent(
             log.error("route returned without completing its idempotent call; key released")
             await call.abandon()
 
-    return dependency
+    # Two signatures, so that a required key is published as a plain string (`str | None` would let a
+    # generated client send None). Defaults, not Annotated: the annotations are strings (PEP 563) that
+    # FastAPI resolves in this module's globals, where the closure's `get_store` is not.
+    async def required_key(
+        request: Request,
+        store: IdempotencyStore = Depends(get_store),  # noqa: B008
+        key: str = Header(alias=HEADER, pattern=key_pattern, description=f"Required. {description}"),
+    ) -> AsyncIterator[IdempotentCall]:
+        async with tracked(request, store, key) as call:
+            yield call
+
+    async def optional_key(
+        request: Request,
+        store: IdempotencyStore = Depends(get_store),  # noqa: B008
+        key: str | None = Header(None, alias=HEADER, pattern=key_pattern, description=description),
+    ) -> AsyncIterator[IdempotentCall]:
+        async with tracked(request, store, key) as call:
+            yield call
+
+    return required_key if required else optional_key

@@ -31,6 +31,7 @@ from foyer.identity.partners import EmulatorKeys, KeyDirectory, KeyLookup, Partn
 from foyer.identity.plans import UsageMeter, stack_usage_meter
 from foyer.identity.principals import Partner, User
 from foyer.identity.settings import IdentitySettings
+from foyer.openapi import SecurityScheme
 
 API_KEY_HEADER = "x-api-key"
 # The verifier's words for an expired token (foyer.identity.tokens.EXPIRED), kept here too so a BFF
@@ -183,3 +184,20 @@ async def current_partner(
 
 CurrentUser = Annotated[User, Depends(current_user)]
 CurrentPartner = Annotated[Partner, Depends(current_partner)]
+
+# What the OpenAPI of a BFF declares (`create_app(security=...)`) for the routes that ask who calls.
+BEARER = SecurityScheme(
+    "bearer",
+    {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "The signed-in user's token"},
+    current_user,
+    {
+        401: "No token, or one that is not valid or has expired (`WWW-Authenticate` says which)",
+        403: "The gateway's authorizer denied the token",
+    },
+)
+API_KEY = SecurityScheme(
+    "apiKey",
+    {"type": "apiKey", "in": "header", "name": API_KEY_HEADER, "description": "Your partner API key"},
+    current_partner,
+    {403: "No API key, or one that is not valid", 429: "Over your usage plan; wait `Retry-After` seconds"},
+)

@@ -13,6 +13,7 @@ PROBLEMS = ProblemTable(
             "Unauthorized",
             detail=lambda exc: exc.detail,
             headers=lambda exc: {"WWW-Authenticate": exc.challenge},
+            header_names=("WWW-Authenticate",),
         ),
         ApiKeyRefused: ProblemType[ApiKeyRefused]("api-key-refused", 403, "Forbidden"),
         OverUsagePlan: ProblemType[OverUsagePlan](
@@ -21,12 +22,14 @@ PROBLEMS = ProblemTable(
             "Too Many Requests",
             members=lambda exc: {"limit": exc.limit, "retry_after_s": exc.retry_after_s},
             headers=lambda exc: {"Retry-After": str(exc.retry_after_s)},
+            header_names=("Retry-After",),
         ),
         IdentityUnavailable: ProblemType[IdentityUnavailable](
             "identity-unavailable",
             503,
             "Service Unavailable",
             headers=lambda exc: {"Retry-After": str(exc.retry_after_s)},
+            header_names=("Retry-After",),
         ),
     }
 )

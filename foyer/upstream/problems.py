@@ -16,6 +16,7 @@ PROBLEMS = ProblemTable(
             detail=lambda e: f"The {e.dependency} service is unavailable; retry later.",
             members=lambda e: {"dependency": e.dependency},
             headers=lambda e: {"Retry-After": str(e.retry_after_s)},
+            header_names=("Retry-After",),
         ),
         UpstreamRefused: ProblemType[UpstreamRefused](
             "dependency-refused",

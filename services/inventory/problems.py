@@ -82,6 +82,7 @@ PROBLEMS = ProblemTable(
             "Contended",
             detail=lambda e: "Concurrent updates of the same stock kept colliding; retry.",
             headers=lambda e: {"Retry-After": "1"},
+            header_names=("Retry-After",),
         ),
     }
 )

@@ -47,6 +47,7 @@ PROBLEMS = (
                 "Catalog unavailable",
                 detail=lambda e: "Prices could not be read from the catalog; nothing was ordered. Retry.",
                 headers=lambda e: {"Retry-After": "2"},
+                header_names=("Retry-After",),
             ),
         }
     )

@@ -4,6 +4,7 @@ concurrent duplicates place one order), a partner sees only its own orders, 503/
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from pathlib import Path
@@ -209,11 +210,17 @@ def test_no_api_key_is_403(bffs: Wiring, method: str, path: str) -> None:
     assert answer.headers["content-type"] == MEDIA_TYPE
 
 
-def test_bad_sku_lists_are_400(bffs: Wiring) -> None:
+def test_bad_sku_lists_are_refused_as_the_openapi_states(bffs: Wiring) -> None:
     api, me = bffs.clients["partner"], partner(new_partner())
-    for skus in ("lower-case", "COF-001,,TEA-002", ",".join(f"SKU-{i:03}" for i in range(101))):
+    schema = api.get("/openapi.json").json()["paths"]["/v1/availability"]["get"]["parameters"][0]["schema"]
+    hundred = ",".join(f"SKU-{i:03}" for i in range(100))
+    assert re.fullmatch(schema["pattern"], hundred)
+    assert len(hundred) <= schema["maxLength"]
+    for skus in ("lower-case", "COF-001,,TEA-002", "COF-001, TEA-002", f"{hundred},SKU-100"):
+        assert not re.fullmatch(schema["pattern"], skus), skus
         answer = api.get("/v1/availability", params={"skus": skus}, headers=me)
-        assert answer.status_code == 400, skus
+        assert answer.status_code == 422, skus
+        assert answer.json()["errors"][0]["loc"] == ["query", "skus"]
 
 
 def test_a_down_dependency_is_503_a_slow_one_504_and_the_breaker_opens_then_closes(

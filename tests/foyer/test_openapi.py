@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from foyer.app import create_app
 from foyer.errors import MEDIA_TYPE
-from foyer.openapi import PROBLEM_SCHEMA_NAME
+from foyer.openapi import PROBLEM_SCHEMA_NAME, SecurityScheme
 
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA_NAME}"}
 
@@ -65,3 +65,36 @@ def test_the_problem_schema_requires_the_rfc_9457_members(schema: dict[str, Any]
 
 def test_operation_ids_are_the_route_names(schema: dict[str, Any]) -> None:
     assert sorted(op["operationId"] for op in operations(schema)) == ["create_note", "get_note", "health"]
+
+
+def caller() -> str:
+    return "someone"
+
+
+CALLER = SecurityScheme("key", {"type": "apiKey", "in": "header", "name": "x-key"}, caller, {403: "No key"})
+
+
+def test_operations_depending_on_a_scheme_name_it_and_document_its_refusals() -> None:
+    router = APIRouter(prefix="/v1")
+
+    @router.get("/mine")
+    async def mine(who: Annotated[str, Depends(caller)]) -> str:
+        return who
+
+    @router.get("/anyone")
+    async def anyone() -> str:
+        return "hello"
+
+    app = create_app("keys", title="Keys", routers=[router], security=[CALLER])
+    schema = TestClient(app).get("/openapi.json").json()
+
+    assert schema["components"]["securitySchemes"] == {"key": dict(CALLER.definition)}
+    secured = schema["paths"]["/v1/mine"]["get"]
+    assert secured["security"] == [{"key": []}]
+    assert secured["responses"]["403"] == {
+        "description": "No key",
+        "content": {MEDIA_TYPE: {"schema": PROBLEM_REF}},
+    }
+    for public in (schema["paths"]["/v1/anyone"]["get"], schema["paths"]["/health"]["get"]):
+        assert "security" not in public
+        assert "403" not in public["responses"]

@@ -93,3 +93,28 @@ def test_the_documented_responses_come_from_the_table(client: TestClient) -> Non
     operation = client.get("/openapi.json").json()["paths"]["/parcels/{parcel}"]["get"]
     assert "urn:foyer:problem:parcel-lost" in operation["responses"]["404"]["description"]
     assert "urn:foyer:problem:courier-busy" in operation["responses"]["503"]["description"]
+
+
+class DepotClosed(Exception):
+    pass
+
+
+class DepotFlooded(Exception):
+    pass
+
+
+def test_a_status_documents_the_headers_its_problems_carry_required_when_all_carry_them() -> None:
+    retry = {"headers": lambda e: {"Retry-After": "5"}, "header_names": ("Retry-After",)}
+    table = ProblemTable(
+        {
+            CourierBusy: ProblemType[CourierBusy]("courier-busy", 503, "Busy", **retry),
+            DepotClosed: ProblemType[DepotClosed]("depot-closed", 503, "Closed", **retry),
+            DepotFlooded: ProblemType[DepotFlooded]("depot-flooded", 503, "Flooded"),
+        }
+    )
+
+    both = table.responses(CourierBusy, DepotClosed)[503]["headers"]["Retry-After"]
+    assert both["required"] is True
+    assert both["schema"] == {"type": "integer", "minimum": 0}
+    assert table.responses(CourierBusy, DepotFlooded)[503]["headers"]["Retry-After"]["required"] is False
+    assert "headers" not in table.responses(DepotFlooded)[503]

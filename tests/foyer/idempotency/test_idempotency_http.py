@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from foyer.app import create_app
 from foyer.dynamodb import Table
 from foyer.idempotency import IdempotencyStore, KeyReused, RequestInFlight
-from foyer.idempotency.http import PROBLEMS, IdempotentCall, fingerprint, idempotent
+from foyer.idempotency.http import KEY_PATTERN, PROBLEMS, IdempotentCall, fingerprint, idempotent
 
 pytestmark = pytest.mark.integration
 
@@ -133,3 +133,20 @@ def test_the_openapi_documents_the_header_and_both_problems(things: Things) -> N
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in operation["parameters"])
     assert "idempotency-key-reused" in operation["responses"]["422"]["description"]
     assert "idempotency-request-in-flight" in operation["responses"]["409"]["description"]
+
+
+def test_a_required_key_is_documented_as_a_plain_string() -> None:
+    router = APIRouter()
+
+    @router.post("/required", status_code=204)
+    async def required(
+        once: Annotated[IdempotentCall, Depends(idempotent(get_store, required=True))],
+    ) -> None:
+        return None
+
+    app = create_app("required", title="Required", routers=[router])
+    [key] = TestClient(app).get("/openapi.json").json()["paths"]["/required"]["post"]["parameters"]
+
+    assert key["required"] is True
+    assert (key["schema"]["type"], key["schema"]["pattern"]) == ("string", KEY_PATTERN)
+    assert "anyOf" not in key["schema"]  # a generated client cannot send None
