@@ -7,8 +7,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
+from bff.partner import rate_limits
 from bff.partner.settings import PartnerSettings
 from bff.shared import Services
 from bff.shared.inputs import IDEMPOTENCY_KEY_PATTERN
@@ -40,9 +41,18 @@ def get_deadline(request: Request, settings: Annotated[PartnerSettings, Depends(
     return request_deadline(request, settings)
 
 
-def calling_partner(request: Request, partner: Annotated[Partner, Depends(current_partner)]) -> Partner:
-    """The partner behind the request's API key, remembered on the request for the idempotency scope."""
+def calling_partner(
+    request: Request,
+    response: Response,
+    partner: Annotated[Partner, Depends(current_partner)],
+    settings: Annotated[PartnerSettings, Depends(get_settings)],
+) -> Partner:
+    """The partner behind the request's API key, remembered on the request for the idempotency scope;
+    its plan is told on the answer."""
     request.state.partner_id = partner.partner_id
+    plan = settings.plans.get(partner.tier)
+    if plan is not None:
+        response.headers[rate_limits.HEADER] = rate_limits.policy(partner.tier, plan)
     return partner
 
 

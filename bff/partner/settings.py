@@ -3,8 +3,12 @@ records) and the contact address its orders carry."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from pydantic import AliasChoices, Field, field_validator
 
+from bff.partner.rate_limits import Plan
 from foyer.email_address import mailbox
 from foyer.upstream.settings import BffSettings
 
@@ -22,6 +26,15 @@ class PartnerSettings(BffSettings):
         pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
         validation_alias=AliasChoices("PARTNER_EMAIL_DOMAIN"),
     )
+
+    # The usage plan of each tier, as Terraform declares them (JSON of `partner_tiers`): told to the
+    # partner on every answer (bff/partner/rate_limits.py).
+    plans: dict[str, Plan] = Field(default_factory=dict, validation_alias=AliasChoices("PARTNER_PLANS"))
+
+    @field_validator("plans", mode="before")
+    @classmethod
+    def _json_plans(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("partner_email_domain")
     @classmethod

@@ -90,7 +90,7 @@ def _start_issuer(state_dir: Path, port: int, sink: Callable[[str, str], None]) 
 
 # Variables an app takes from its function's environment as Terraform set it. The rest of that
 # environment names AWS resources (service URLs, tables) the local stack derives for itself.
-FROM_TERRAFORM = ("CORS_ORIGINS",)
+FROM_TERRAFORM = ("CORS_ORIGINS", "PARTNER_PLANS")
 
 
 def _as_terraform_sets(stack: LocalStack, name: str) -> dict[str, str]:

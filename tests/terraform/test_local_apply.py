@@ -16,6 +16,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Route
 
+from bff.partner.rate_limits import Plan, Quota
+from bff.partner.settings import PartnerSettings
 from devtools.devstack.emulator import Emulator
 from devtools.devstack.stack import LocalStack, identity_variables, local_variables
 from devtools.devstack.terraform import Terraform
@@ -235,6 +237,15 @@ def test_the_web_bff_is_told_its_origins(
 ) -> None:
     config = client(emulator, "lambda").get_function(FunctionName="foyer-local-web")["Configuration"]
     assert config["Environment"]["Variables"]["CORS_ORIGINS"] == "http://localhost:3000"
+
+
+def test_the_partner_bff_is_told_the_plans_it_advertises(
+    emulator: Emulator, applied: tuple[Terraform, dict[str, Any]]
+) -> None:
+    config = client(emulator, "lambda").get_function(FunctionName="foyer-local-partner")["Configuration"]
+    plans = PartnerSettings(table_name="t", plans=config["Environment"]["Variables"]["PARTNER_PLANS"]).plans
+    assert plans["gold"] == Plan(rate=20, burst=40, quota=Quota(limit=100_000, period="MONTH"))
+    assert set(plans) == {"bronze", "gold"}
 
 
 def test_second_apply_changes_nothing(applied: tuple[Terraform, dict[str, Any]]) -> None:

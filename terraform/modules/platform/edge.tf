@@ -25,7 +25,8 @@ locals {
   # outside Terraform so that no key value enters state).
   edge_environment = merge(
     contains(keys(local.apis), "partner") ? {
-      partner = { FOYER_PARTNER_KEY_TABLE = module.table["partner"].name }
+      # The tiers' plans, told to partners as RateLimit-Policy (bff/partner/rate_limits.py).
+      partner = { FOYER_PARTNER_KEY_TABLE = module.table["partner"].name, PARTNER_PLANS = jsonencode(var.partner_tiers) }
     } : {},
     # The web BFF admits browsers from these origins only (bff/web/settings.py).
     { for name, edge in local.edges : name => { CORS_ORIGINS = join(",", var.cors_origins) } if edge.browsers },
