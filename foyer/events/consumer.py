@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from foyer import correlation
+from foyer.contracts.base import EventData
 from foyer.events.batch import records
 from foyer.events.envelope import Envelope, parse
 from foyer.events.exceptions import AlreadyProcessed, EventRejected, TooEarly
@@ -39,29 +39,18 @@ LambdaHandler = Callable[[Mapping[str, Any], Any], BatchResponse]
 log = logging.getLogger("foyer.events.consumer")
 
 
-@dataclass(frozen=True)
-class Route:
-    """What a consumer does with one event type: the versions it understands and the function it calls.
+class Consumer:
+    """Dispatches each record of an SQS batch to the function its event's contract is routed to.
 
-    `apply` commits the event's effect (or raises): AlreadyProcessed acknowledges a redelivery,
+    `routes` is the consumer's one routing table: an event contract (a type at one version) to the
+    function that commits its effect (or raises): AlreadyProcessed acknowledges a redelivery,
     EventRejected refuses the event for good, TooEarly defers it to its redelivery, anything else
-    fails the record for a retry.
+    fails the record for a retry. A type or version not in the table is refused (to the DLQ).
     """
 
-    versions: frozenset[int]
-    apply: Callable[[Envelope], None]
-
-    @classmethod
-    def of(cls, apply: Callable[[Envelope], None], versions: Collection[int] = (1,)) -> Route:
-        return cls(frozenset(versions), apply)
-
-
-class Consumer:
-    """Dispatches each record of an SQS batch to the route of its event type."""
-
-    def __init__(self, routes: Mapping[str, Route]) -> None:
-        self.routes = dict(routes)
-        self.accepted = {type_: route.versions for type_, route in self.routes.items()}
+    def __init__(self, routes: Mapping[type[EventData], Callable[[Envelope], None]]) -> None:
+        self.routes = {contract.key(): apply for contract, apply in routes.items()}
+        self.accepted = accepted(routes)
 
     def handle(self, event: Mapping[str, Any]) -> BatchResponse:
         """Process every record of a Lambda SQS event; return `{"batchItemFailures": [...]}` naming
@@ -93,7 +82,7 @@ class Consumer:
         correlation.set_current(envelope.correlation_id)
         about.update(event_id=envelope.id, event_type=envelope.type, event_version=envelope.version)
         try:
-            self.routes[envelope.type].apply(envelope)
+            self.routes[envelope.type, envelope.version](envelope)
         except AlreadyProcessed:
             log.info("event already processed", extra=about)
         except EventRejected as exc:
@@ -108,6 +97,14 @@ class Consumer:
         else:
             log.info("event processed", extra=about)
         return True
+
+
+def accepted(contracts: Iterable[type[EventData]]) -> dict[str, frozenset[int]]:
+    """Each event type among `contracts` with the versions of it they name."""
+    versions: dict[str, set[int]] = {}
+    for contract in contracts:
+        versions.setdefault(contract.event_type, set()).add(contract.version)
+    return {type_: frozenset(known) for type_, known in versions.items()}
 
 
 def sqs_records(event: Mapping[str, Any]) -> list[Mapping[str, Any]]:

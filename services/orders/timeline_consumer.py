@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from foyer import logging as foyer_logging
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, MalformedEvent, Route, lambda_handler
-from services.orders.domain import TIMELINE_EVENTS, TimelineStep
+from foyer.contracts import EVENTS
+from foyer.events import Consumer, Envelope, MalformedEvent, lambda_handler
+from services.orders.domain import TimelineStep
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrdersStore
 
@@ -30,7 +31,8 @@ class TimelineProjection:
 
 def build_consumer(store: OrdersStore) -> Consumer:
     projection = TimelineProjection(store)
-    return Consumer({event_type: Route.of(projection.apply) for event_type in TIMELINE_EVENTS})
+    # Every contract: the timeline shows each event of an order's saga.
+    return Consumer(dict.fromkeys(EVENTS, projection.apply))
 
 
 def consumer_from_settings() -> Consumer:
