@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from foyer.contracts.base import EventData
 from foyer.contracts.inventory import Shortfall, StockReserved, StockShortage
-from foyer.contracts.orders import ItemLine, OrderCancelled, OrderConfirmed, OrderEnded, OrderPlaced, PricedLine
+from foyer.contracts.orders import (
+    ItemLine,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderEnded,
+    OrderPlaced,
+    PricedLine,
+)
 from foyer.contracts.payments import (
     PaymentAuthorized,
     PaymentDeclined,
@@ -18,7 +25,7 @@ from foyer.contracts.payments import (
     PaymentRefunded,
     PaymentSettled,
 )
-from foyer.contracts.values import AboutOrder, Currency, Money, OrderId, Sku
+from foyer.contracts.values import ORDER_ID_PATTERN, AboutOrder, Currency, Money, OrderId, Sku
 
 # Every contract, in the order an order's saga meets them (the timeline's order for a tie).
 EVENTS: tuple[type[EventData], ...] = (
@@ -35,6 +42,7 @@ EVENTS: tuple[type[EventData], ...] = (
 
 __all__ = [
     "EVENTS",
+    "ORDER_ID_PATTERN",
     "AboutOrder",
     "Currency",
     "EventData",

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ORDER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+OrderId = Annotated[str, StringConstraints(pattern=ORDER_ID_PATTERN)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -18,6 +19,7 @@ class Money(BaseModel):
 
     amount: int
     currency: Currency
+
 
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")]
 

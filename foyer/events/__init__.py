@@ -1,7 +1,8 @@
 """Events (docs/architecture.md decision 4): the versioned envelope, the transactional outbox, the relay
 to EventBridge, and processed-event records for idempotent consumers.
 
-- `envelope`: `Envelope`, `new_event`, `envelope_of` (from a foyer.contracts payload), `parse` (EventBridge event, SQS body or bare envelope);
+- `envelope`: `Envelope`, `new_event`, `envelope_of` (a foyer.contracts payload's event), `parse`
+  (EventBridge event, SQS body or bare envelope);
 - `exceptions`: `EventRejected` and its kinds, for a message no retry can cure;
 - `outbox`: the outbox items written in the state change's transaction;
 - `relay`: publishing the outbox (stream-fed in AWS, `drain` locally);

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from foyer import logging as foyer_logging
-from foyer.dynamodb import Table
 from foyer.contracts import AboutOrder, EventData, OrderCancelled, OrderConfirmed, OrderPlaced
+from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, envelope_of, lambda_handler, read_data
 from services.inventory.domain import (
     InsufficientStock,

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 from foyer import logging as foyer_logging
 from foyer import metrics
-from foyer.dynamodb import Table
 from foyer.contracts import AboutOrder, EventData
+from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, TooEarly, envelope_of, lambda_handler, read_data
 from foyer.retry import attempts
 from services.orders.domain import OrderNotFound

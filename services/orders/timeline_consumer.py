@@ -8,8 +8,8 @@ maps the queue with `ReportBatchItemFailures`.
 from __future__ import annotations
 
 from foyer import logging as foyer_logging
-from foyer.dynamodb import Table
 from foyer.contracts import EVENTS
+from foyer.dynamodb import Table
 from foyer.events import Consumer, Envelope, MalformedEvent, lambda_handler
 from services.orders.domain import TimelineStep
 from services.orders.settings import OrdersSettings

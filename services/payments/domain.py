@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from foyer.contracts import (
+    ORDER_ID_PATTERN,
+    EventData,
     Money,
     OrderId,
     PaymentAuthorized,
     PaymentDeclined,
     PaymentFailed,
     PaymentRefunded,
-    PaymentSettled,
     StockReserved,
 )
+
+ID_PATTERN = ORDER_ID_PATTERN
 
 
 class ChargeRequest(BaseModel):
@@ -67,7 +69,7 @@ class Status(enum.StrEnum):
 
 
 # The event contract each settled status announces.
-EVENTS: dict[Status, type[PaymentSettled]] = {
+EVENTS: dict[Status, type[EventData]] = {
     Status.AUTHORIZED: PaymentAuthorized,
     Status.DECLINED: PaymentDeclined,
     Status.FAILED: PaymentFailed,
@@ -93,7 +95,7 @@ class Payment(BaseModel):
     settled_at: datetime
     refunded_at: datetime | None = None
 
-    def event(self) -> PaymentSettled:
+    def event(self) -> EventData:
         """The one event that announces this payment."""
         said: dict[str, Any] = {"order_id": self.order_id, "amount": self.amount, "charge_id": self.charge_id}
         if self.status is Status.REFUNDED:

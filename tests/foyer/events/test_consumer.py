@@ -1,5 +1,6 @@
 """foyer.events.consumer: SQS batches (the documented event shape, bodies built from envelopes) dispatched
-by event contract (type and version), with the partial batch response read back by the local runtime's rules (AWS's)."""
+by event contract (type and version), with the partial batch response read back by the local
+runtime's rules (AWS's)."""
 
 from __future__ import annotations
 

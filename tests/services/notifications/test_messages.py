@@ -12,7 +12,9 @@ from services.notifications.messages import REASONS, money, reason_in_words, ren
 def line(name: str, quantity: int, unit_price: int) -> PricedLine:
     price = Money(amount=unit_price, currency="EUR")
     total = Money(amount=unit_price * quantity, currency="EUR")
-    return PricedLine(sku=f"{name.upper()}-1", name=name, quantity=quantity, unit_price=price, line_total=total)
+    return PricedLine(
+        sku=f"{name.upper()}-1", name=name, quantity=quantity, unit_price=price, line_total=total
+    )
 
 
 def news(event: type[OrderNews] = OrderConfirmed, **changes: object) -> OrderNews:

@@ -12,10 +12,9 @@ import pytest
 from devtools.devstack.payment_sandbox import SandboxConfig
 from devtools.devstack.payment_sandbox.server import in_thread
 from foyer import aws
-from foyer.events import Envelope
-from services.payments import consumers
 from foyer.contracts import OrderCancelled, StockReserved
-from foyer.events import Consumer
+from foyer.events import Consumer, Envelope
+from services.payments import consumers
 from services.payments.consumers import ROUTES, on_order_cancelled, on_stock_reserved
 from services.payments.domain import Status
 
@@ -42,7 +41,7 @@ def function_environment(
 
 
 def test_the_framework_dispatches_stock_reserved_version_1_to_the_charge() -> None:
-    assert ROUTES == {StockReserved: on_stock_reserved, OrderCancelled: on_order_cancelled}
+    assert {StockReserved: on_stock_reserved, OrderCancelled: on_order_cancelled} == ROUTES
     assert Consumer(ROUTES).accepted == {"StockReserved": {1}, "OrderCancelled": {1}}
 
 
