@@ -21,7 +21,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from foyer.events.consumer import BatchResponse, Consumer, accepted, lambda_handler, sqs_records
+    from foyer.events.consumer import BatchResponse, Consumer, accepted, bound, lambda_handler, sqs_records
     from foyer.events.envelope import Envelope, envelope_of, new_event, parse, read_data
     from foyer.events.exceptions import (
         AlreadyProcessed,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from foyer.events.relay import Relay, RelayResult
 
 _MODULES = {
-    "consumer": ("BatchResponse", "Consumer", "accepted", "lambda_handler", "sqs_records"),
+    "consumer": ("BatchResponse", "Consumer", "accepted", "bound", "lambda_handler", "sqs_records"),
     "envelope": ("Envelope", "envelope_of", "new_event", "parse", "read_data"),
     "exceptions": (
         "AlreadyProcessed",
@@ -67,6 +67,7 @@ __all__ = [
     "TooEarly",
     "UnsupportedVersion",
     "accepted",
+    "bound",
     "envelope_of",
     "lambda_handler",
     "new_event",

@@ -24,8 +24,8 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypeVar
 
 from foyer import correlation
 from foyer.contracts.base import EventData
@@ -37,6 +37,7 @@ from foyer.startup import check_settings_in_lambda
 BatchResponse = dict[str, list[dict[str, str]]]
 LambdaHandler = Callable[[Mapping[str, Any], Any], BatchResponse]
 log = logging.getLogger("foyer.events.consumer")
+Target = TypeVar("Target")
 
 
 class Consumer:
@@ -97,6 +98,14 @@ class Consumer:
         else:
             log.info("event processed", extra=about)
         return True
+
+
+def bound(
+    target: Target, routes: Mapping[type[EventData], Callable[[Target, Envelope], None]]
+) -> dict[type[EventData], Callable[[Envelope], None]]:
+    """A routing table of methods (`{OrderPlaced: StockKeeper.reserve}`) with `target` bound to each:
+    the table stays declared once, at module level, and its object is built per process."""
+    return {contract: partial(react, target) for contract, react in routes.items()}
 
 
 def accepted(contracts: Iterable[type[EventData]]) -> dict[str, frozenset[int]]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from foyer import logging as foyer_logging
 from foyer.contracts import AboutOrder, EventData, OrderCancelled, OrderConfirmed, OrderPlaced
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, envelope_of, lambda_handler, read_data
+from foyer.events import Consumer, Envelope, bound, envelope_of, lambda_handler, read_data
 from services.inventory.domain import (
     InsufficientStock,
     ReservationCommitted,
@@ -40,10 +40,6 @@ class StockKeeper:
     def __init__(self, store: InventoryStore, *, clock: Callable[[], datetime] = _now) -> None:
         self.store = store
         self.clock = clock
-
-    def routes(self) -> dict[type[EventData], Callable[[Envelope], None]]:
-        """Inventory's routing table: each event contract it reads, to what it does."""
-        return {OrderPlaced: self.reserve, OrderCancelled: self.release, OrderConfirmed: self.commit}
 
     def reserve(self, event: Envelope) -> None:
         """Hold the order's stock and announce `StockReserved`, or announce `StockShortage`."""
@@ -90,9 +86,17 @@ class StockKeeper:
         self.store.commit(order_id, now=self.clock(), cause=event)
 
 
+# Inventory's routing table: each event contract it reads, to what it does.
+ROUTES: dict[type[EventData], Callable[[StockKeeper, Envelope], None]] = {
+    OrderPlaced: StockKeeper.reserve,
+    OrderCancelled: StockKeeper.release,
+    OrderConfirmed: StockKeeper.commit,
+}
+
+
 def build_consumer(store: InventoryStore) -> Consumer:
     """Inventory's consumer over `store`."""
-    return Consumer(StockKeeper(store).routes())
+    return Consumer(bound(StockKeeper(store), ROUTES))
 
 
 def consumer_from_settings() -> Consumer:

@@ -19,7 +19,7 @@ from foyer import logging as foyer_logging
 from foyer import metrics
 from foyer.contracts import AboutOrder, EventData
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, TooEarly, envelope_of, lambda_handler, read_data
+from foyer.events import Consumer, Envelope, TooEarly, bound, envelope_of, lambda_handler, read_data
 from foyer.retry import attempts
 from services.orders.domain import OrderNotFound
 from services.orders.saga import MOVES, EarlyEvent, advance, announcement, charged_after_cancel
@@ -43,10 +43,6 @@ class OrderFlow:
     def __init__(self, store: OrdersStore, *, clock: Callable[[], datetime] = _now) -> None:
         self.store = store
         self.clock = clock
-
-    def routes(self) -> dict[type[EventData], Callable[[Envelope], None]]:
-        """Orders' routing table: every event contract that moves an order, to `apply`."""
-        return dict.fromkeys(MOVES, self.apply)
 
     def apply(self, event: Envelope) -> None:
         """Move the event's order (once), announcing the end of the order when it ends."""
@@ -80,9 +76,13 @@ class OrderFlow:
         self.store.move(moved, cause=event, announce=envelope, now=now)
 
 
+# Orders' routing table: every event contract that moves an order, to `apply`.
+ROUTES: dict[type[EventData], Callable[[OrderFlow, Envelope], None]] = dict.fromkeys(MOVES, OrderFlow.apply)
+
+
 def build_consumer(store: OrdersStore) -> Consumer:
     """Orders' consumer over `store`."""
-    return Consumer(OrderFlow(store).routes())
+    return Consumer(bound(OrderFlow(store), ROUTES))
 
 
 def consumer_from_settings() -> Consumer:
