@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +18,16 @@ import pytest
 from devtools.devstack.consumers import sqs_mappings
 from foyer import aws
 from foyer.contracts import EVENTS, EventData
+from foyer.events import Consumer, Envelope, new_event
 from foyer.stack_file import LocalStack
 
-pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+# Every queue consumer's module: services/<name>/consumers.py and services/<name>/<what>_consumer.py.
+CONSUMERS = sorted(
+    ".".join(path.relative_to(REPO).with_suffix("").parts)
+    for pattern in ("services/*/consumers.py", "services/*/*_consumer.py")
+    for path in REPO.glob(pattern)
+)
 
 
 def routed_by(handler: str) -> set[type[EventData]]:
@@ -53,6 +61,7 @@ def rules_by_handler(stack: LocalStack) -> dict[str, dict[str, Any]]:
     return found
 
 
+@pytest.mark.integration
 def test_every_consumer_rule_delivers_exactly_the_contracts_its_consumer_routes(stack: LocalStack) -> None:
     rules = rules_by_handler(stack)
     assert len(rules) >= 5, rules  # inventory, orders' saga and timeline, payments, notifications
@@ -83,3 +92,32 @@ def test_a_rule_and_a_routing_table_that_disagree_are_told_apart() -> None:
         "StockReserved",
         "OrderCancelled",
     }
+
+
+def test_every_consumer_module_is_found() -> None:
+    assert CONSUMERS == [
+        "services.inventory.consumers",
+        "services.notifications.consumers",
+        "services.orders.consumers",
+        "services.orders.timeline_consumer",
+        "services.payments.consumers",
+    ]
+
+
+@pytest.mark.parametrize("module", CONSUMERS)
+def test_a_version_a_consumer_does_not_route_is_refused_and_never_reaches_a_handler(
+    module: str, sqs_batch: Callable[..., dict[str, Any]]
+) -> None:
+    routes = routed_by(f"{module}.handler")
+    seen: list[Envelope] = []
+    consumer = Consumer(dict.fromkeys(routes, seen.append))  # the module's table, handlers recorded
+    contract = sorted(routes, key=lambda c: c.event_type)[0]
+    data = {"order_id": "ord-1"}
+    known = new_event(contract.event_type, data, source=contract.source, version=contract.version)
+    newer = new_event(contract.event_type, data, source=contract.source, version=contract.version + 1)
+    batch = sqs_batch(newer, known)
+    # The newer version fails (the queue redelivers it until its DLQ); the known one is handled.
+    assert consumer.handle(batch) == {
+        "batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]
+    }
+    assert seen == [known]
