@@ -5,9 +5,10 @@ is our envelope. A consumer declares one routing table, event contract (foyer.co
 one version) to function; the types and versions it accepts are that table's keys. `Consumer.handle`
 reads every record with `foyer.events.parse` (only those types and versions), runs it with the
 envelope's correlation id (so the consumer's log lines, and the events it emits, carry the id of the
-request that started it all), calls the function routed for its type and version, and answers Lambda's partial batch response: a record that raises fails alone,
-its batch neighbours are deleted. Malformed and unknown-version events are logged with their reason
-and fail too, so the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
+request that started it all), calls the function routed for its type and version, and answers
+Lambda's partial batch response: a record that raises fails alone, its batch neighbours are deleted.
+Malformed and unknown-version events are logged with their reason and fail too, so the queue's
+redrive policy moves them to the DLQ after `maxReceiveCount` receives.
 The event source mapping must enable `ReportBatchItemFailures`; without it a returned failure list
 is ignored and the whole batch counts as a success.
 

@@ -30,7 +30,7 @@ from pydantic import (
     field_validator,
 )
 
-from foyer.contracts import EVENTS, ItemLine, Money, OrderPlaced
+from foyer.contracts import EVENTS, ItemLine, Money, OrderPlaced, PricedLine
 from foyer.email_address import EmailAddress
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
@@ -128,12 +128,8 @@ class CatalogEntry(BaseModel):
     price: Money
 
 
-class Line(BaseModel):
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Money
-    line_total: Money
+# An order's line is what its events carry: sku, name, quantity, unit price and line total.
+Line = PricedLine
 
 
 class Step(BaseModel):

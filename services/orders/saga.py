@@ -21,7 +21,6 @@ from foyer.contracts import (
     PaymentAuthorized,
     PaymentDeclined,
     PaymentFailed,
-    PricedLine,
     StockReserved,
     StockShortage,
 )
@@ -77,7 +76,7 @@ def announcement(order: Order) -> OrderConfirmed | OrderCancelled | None:
         "contact_email": order.contact_email,
         "channel": order.channel,
         "partner_id": order.partner_id,
-        "lines": [PricedLine.model_validate(line.model_dump()) for line in order.lines],
+        "lines": order.lines,
         "total": order.total,
     }
     if order.status is Status.CONFIRMED:
