@@ -21,13 +21,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from foyer.contracts import OrderConfirmed, OrderPlaced, PaymentAuthorized, StockReserved
+
 # The critical path: each event and the consumer (`<app>-<consumer>` of the apps map) whose reaction
 # to it writes the next event. A consumer's lines carry its function's name as `service`
 # (`<prefix>-<app>-<consumer>`: devtools.devstack.consumers sets up logging before the handler does).
 HOPS: tuple[tuple[str, str], ...] = (
-    ("OrderPlaced", "inventory-stock"),
-    ("StockReserved", "payments-charges"),
-    ("PaymentAuthorized", "orders-saga"),
+    (OrderPlaced.event_type, "inventory-stock"),
+    (StockReserved.event_type, "payments-charges"),
+    (PaymentAuthorized.event_type, "orders-saga"),
 )
 PARTS = ("outbox -> relayed", "relayed -> received", "received -> handled")
 
@@ -85,7 +87,8 @@ def order_parts(trace: OrderTrace, handled: Mapping[str, Mapping[str, Handled]])
     is missing (a line not yet read, say)."""
     parts: dict[str, float] = {}
     try:
-        parts["POST -> OrderPlaced written"] = trace.steps["OrderPlaced"][1] - trace.posted
+        first, last = OrderPlaced.event_type, OrderConfirmed.event_type
+        parts[f"POST -> {first} written"] = trace.steps[first][1] - trace.posted
         for event_type, service in HOPS:
             event_id, written = trace.steps[event_type]
             hop = _by(handled.get(event_id, {}), service)
@@ -93,9 +96,7 @@ def order_parts(trace: OrderTrace, handled: Mapping[str, Mapping[str, Handled]])
             parts.update(
                 {f"{event_type} -> {service}: {part}": wait for part, wait in zip(PARTS, waits, strict=True)}
             )
-        parts["OrderConfirmed written -> client sees it"] = (
-            trace.confirmed_seen - trace.steps["OrderConfirmed"][1]
-        )
+        parts[f"{last} written -> client sees it"] = trace.confirmed_seen - trace.steps[last][1]
     except KeyError:
         return None
     return parts

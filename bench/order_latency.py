@@ -34,6 +34,7 @@ from devtools.devstack import relays, sqs_poller
 from devtools.devstack.__main__ import READY
 from devtools.devstack.consumers import sqs_mappings
 from devtools.devstack.payment_sandbox.__main__ import DEFAULT_PORT as SANDBOX_PORT
+from foyer.contracts import OrderConfirmed
 from foyer.stack_file import LocalStack
 
 ORDERS = 50
@@ -109,7 +110,7 @@ def _steps(client: httpx.Client, order_url: str) -> dict[str, tuple[str, float]]
             step["type"]: (step["event_id"], datetime.fromisoformat(step["at"]).timestamp())
             for step in client.get(f"{order_url}/timeline").json()["steps"]
         }
-        if "OrderConfirmed" in steps or time.perf_counter() > deadline:
+        if OrderConfirmed.event_type in steps or time.perf_counter() > deadline:
             return steps
         time.sleep(POLL_S)
 

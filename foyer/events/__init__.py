@@ -1,12 +1,14 @@
 """Events (docs/architecture.md, "Outbox and relay"): the versioned envelope, the transactional
 outbox, the relay to EventBridge, and processed-event records for idempotent consumers.
 
-- `envelope`: `Envelope`, `new_event`, `parse` (EventBridge event, SQS body or bare envelope);
+- `envelope`: `Envelope`, `new_event`, `envelope_of` (a foyer.contracts payload's event), `parse`
+  (EventBridge event, SQS body or bare envelope);
 - `exceptions`: `EventRejected` and its kinds, for a message no retry can cure;
 - `outbox`: the outbox items written in the state change's transaction;
 - `relay`: publishing the outbox (stream-fed in AWS, `drain` locally);
 - `processed`: recording an event's effect once;
-- `consumer`: SQS batches dispatched by event type, with partial batch responses.
+- `consumer`: SQS batches dispatched by event contract (type and version), with partial batch
+  responses.
 
 Each name is imported from its module when first asked for (PEP 562): an HTTP handler that writes
 events (orders' API: `new_event`, the outbox) never needs the consumer or the relay, about 1.2 ms of
@@ -19,8 +21,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from foyer.events.consumer import BatchResponse, Consumer, Route, lambda_handler, sqs_records
-    from foyer.events.envelope import Envelope, new_event, parse, read_data
+    from foyer.events.consumer import BatchResponse, Consumer, accepted, bound, lambda_handler, sqs_records
+    from foyer.events.envelope import Envelope, envelope_of, new_event, parse, read_data
     from foyer.events.exceptions import (
         AlreadyProcessed,
         EventRejected,
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
     from foyer.events.relay import Relay, RelayResult
 
 _MODULES = {
-    "consumer": ("BatchResponse", "Consumer", "Route", "lambda_handler", "sqs_records"),
-    "envelope": ("Envelope", "new_event", "parse", "read_data"),
+    "consumer": ("BatchResponse", "Consumer", "accepted", "bound", "lambda_handler", "sqs_records"),
+    "envelope": ("Envelope", "envelope_of", "new_event", "parse", "read_data"),
     "exceptions": (
         "AlreadyProcessed",
         "EventRejected",
@@ -62,9 +64,11 @@ __all__ = [
     "ProcessedEvents",
     "Relay",
     "RelayResult",
-    "Route",
     "TooEarly",
     "UnsupportedVersion",
+    "accepted",
+    "bound",
+    "envelope_of",
     "lambda_handler",
     "new_event",
     "parse",

@@ -1,12 +1,14 @@
 """Event consumers behind SQS: the queue an EventBridge rule feeds, mapped to a Lambda function.
 
 Lambda hands the function a batch of SQS records; each body is the EventBridge event whose `detail`
-is our envelope. `Consumer.handle` reads every record with `foyer.events.parse` (only the types and
-versions this consumer routes), runs it with the envelope's correlation id (so the consumer's log
-lines, and the events it emits, carry the id of the request that started it all), calls the function
-routed for its type, and answers Lambda's partial batch response: a record that raises fails alone,
-its batch neighbours are deleted. Malformed and unknown-version events are logged with their reason
-and fail too, so the queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
+is our envelope. A consumer declares one routing table, event contract (foyer.contracts: a type at
+one version) to function; the types and versions it accepts are that table's keys. `Consumer.handle`
+reads every record with `foyer.events.parse` (only those types and versions), runs it with the
+envelope's correlation id (so the consumer's log lines, and the events it emits, carry the id of the
+request that started it all), calls the function routed for its type and version, and answers
+Lambda's partial batch response: a record that raises fails alone, its batch neighbours are deleted.
+Malformed and unknown-version events are logged with their reason and fail too, so the queue's
+redrive policy moves them to the DLQ after `maxReceiveCount` receives.
 The event source mapping must enable `ReportBatchItemFailures`; without it a returned failure list
 is ignored and the whole batch counts as a success.
 
@@ -22,12 +24,12 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, partial
+from typing import Any, TypeVar
 
 from foyer import correlation
+from foyer.contracts.base import EventData
 from foyer.events.batch import records
 from foyer.events.envelope import Envelope, parse
 from foyer.events.exceptions import AlreadyProcessed, EventRejected, TooEarly
@@ -36,31 +38,21 @@ from foyer.startup import check_settings_in_lambda
 BatchResponse = dict[str, list[dict[str, str]]]
 LambdaHandler = Callable[[Mapping[str, Any], Any], BatchResponse]
 log = logging.getLogger("foyer.events.consumer")
-
-
-@dataclass(frozen=True)
-class Route:
-    """What a consumer does with one event type: the versions it understands and the function it calls.
-
-    `apply` commits the event's effect (or raises): AlreadyProcessed acknowledges a redelivery,
-    EventRejected refuses the event for good, TooEarly defers it to its redelivery, anything else
-    fails the record for a retry.
-    """
-
-    versions: frozenset[int]
-    apply: Callable[[Envelope], None]
-
-    @classmethod
-    def of(cls, apply: Callable[[Envelope], None], versions: Collection[int] = (1,)) -> Route:
-        return cls(frozenset(versions), apply)
+Target = TypeVar("Target")
 
 
 class Consumer:
-    """Dispatches each record of an SQS batch to the route of its event type."""
+    """Dispatches each record of an SQS batch to the function its event's contract is routed to.
 
-    def __init__(self, routes: Mapping[str, Route]) -> None:
-        self.routes = dict(routes)
-        self.accepted = {type_: route.versions for type_, route in self.routes.items()}
+    `routes` is the consumer's one routing table: an event contract (a type at one version) to the
+    function that commits its effect (or raises): AlreadyProcessed acknowledges a redelivery,
+    EventRejected refuses the event for good, TooEarly defers it to its redelivery, anything else
+    fails the record for a retry. A type or version not in the table is refused (to the DLQ).
+    """
+
+    def __init__(self, routes: Mapping[type[EventData], Callable[[Envelope], None]]) -> None:
+        self.routes = {contract.key(): apply for contract, apply in routes.items()}
+        self.accepted = accepted(routes)
 
     def handle(self, event: Mapping[str, Any]) -> BatchResponse:
         """Process every record of a Lambda SQS event; return `{"batchItemFailures": [...]}` naming
@@ -92,7 +84,7 @@ class Consumer:
         correlation.set_current(envelope.correlation_id)
         about.update(event_id=envelope.id, event_type=envelope.type, event_version=envelope.version)
         try:
-            self.routes[envelope.type].apply(envelope)
+            self.routes[envelope.type, envelope.version](envelope)
         except AlreadyProcessed:
             log.info("event already processed", extra=about)
         except EventRejected as exc:
@@ -107,6 +99,22 @@ class Consumer:
         else:
             log.info("event processed", extra=about)
         return True
+
+
+def bound(
+    target: Target, routes: Mapping[type[EventData], Callable[[Target, Envelope], None]]
+) -> dict[type[EventData], Callable[[Envelope], None]]:
+    """A routing table of methods (`{OrderPlaced: StockKeeper.reserve}`) with `target` bound to each:
+    the table stays declared once, at module level, and its object is built per process."""
+    return {contract: partial(react, target) for contract, react in routes.items()}
+
+
+def accepted(contracts: Iterable[type[EventData]]) -> dict[str, frozenset[int]]:
+    """Each event type among `contracts` with the versions of it they name."""
+    versions: dict[str, set[int]] = {}
+    for contract in contracts:
+        versions.setdefault(contract.event_type, set()).add(contract.version)
+    return {type_: frozenset(known) for type_, known in versions.items()}
 
 
 def sqs_records(event: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from foyer import correlation
+from foyer.contracts.base import EventData
 from foyer.events.exceptions import MalformedEvent, UnsupportedVersion
 
 # Type names are PascalCase words (`OrderPlaced`), sources dotted lowercase (`foyer.orders`): both
@@ -64,6 +65,20 @@ def new_event(
         time=now or datetime.now(UTC),
         correlation_id=correlation_id or correlation.get() or correlation.new_id(),
         data=dict(data),
+    )
+
+
+def envelope_of(
+    payload: EventData, *, correlation_id: str | None = None, now: datetime | None = None
+) -> Envelope:
+    """A new event of `payload`'s contract (its type, version and source) carrying `payload`."""
+    return new_event(
+        payload.event_type,
+        payload.to_data(),
+        source=payload.source,
+        version=payload.version,
+        correlation_id=correlation_id,
+        now=now,
     )
 
 

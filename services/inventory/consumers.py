@@ -14,27 +14,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from foyer import logging as foyer_logging
+from foyer.contracts import AboutOrder, EventData, OrderCancelled, OrderConfirmed, OrderPlaced
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, Route, lambda_handler, new_event, read_data
+from foyer.events import Consumer, Envelope, bound, envelope_of, lambda_handler, read_data
 from services.inventory.domain import (
     InsufficientStock,
     ReservationCommitted,
     ReservationReleased,
     UnknownSkus,
 )
-from services.inventory.events import (
-    ORDER_CANCELLED,
-    ORDER_CONFIRMED,
-    ORDER_PLACED,
-    SOURCE,
-    STOCK_RESERVED,
-    STOCK_SHORTAGE,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderPlaced,
-    stock_reserved,
-    stock_shortage,
-)
+from services.inventory.events import reservation, stock_reserved, stock_shortage
 from services.inventory.settings import InventorySettings
 from services.inventory.store import InventoryStore
 
@@ -52,22 +41,15 @@ class StockKeeper:
         self.store = store
         self.clock = clock
 
-    def routes(self) -> dict[str, Route]:
-        return {
-            ORDER_PLACED: Route.of(self.reserve),
-            ORDER_CANCELLED: Route.of(self.release),
-            ORDER_CONFIRMED: Route.of(self.commit),
-        }
-
     def reserve(self, event: Envelope) -> None:
         """Hold the order's stock and announce `StockReserved`, or announce `StockShortage`."""
         order = read_data(event, OrderPlaced)
         now = self.clock()
-        reserved = new_event(STOCK_RESERVED, stock_reserved(order), source=SOURCE, now=now)
+        reserved = envelope_of(stock_reserved(order), now=now)
         try:
-            _, created = self.store.reserve(order.reservation(), now=now, cause=event, announce=reserved)
+            _, created = self.store.reserve(reservation(order), now=now, cause=event, announce=reserved)
         except (UnknownSkus, InsufficientStock) as refusal:
-            shortage = new_event(STOCK_SHORTAGE, stock_shortage(order, refusal), source=SOURCE, now=now)
+            shortage = envelope_of(stock_shortage(order, refusal), now=now)
             self.store.record(event, shortage, now=now)
         except ReservationReleased:
             # The order was cancelled (and released) before this event came: hold nothing, say nothing.
@@ -83,7 +65,7 @@ class StockKeeper:
     def release(self, event: Envelope) -> None:
         """Give the order's held stock back (once). An order that holds none yet is barred from
         holding any: its OrderPlaced may still come (an expired order's cancellation can overtake it)."""
-        order_id = read_data(event, OrderCancelled).order_id
+        order_id = read_data(event, AboutOrder).order_id
         now = self.clock()
         try:
             released = self.store.release(order_id, now=now, cause=event, bar=True)
@@ -100,13 +82,21 @@ class StockKeeper:
         """Take the confirmed order's units off the shelf (once): it holds no reservation afterwards.
         An order without a reservation fails (and reaches the DLQ after its retries): a confirmation
         means inventory reserved for it, so something is wrong that a person should see."""
-        order_id = read_data(event, OrderConfirmed).order_id
+        order_id = read_data(event, AboutOrder).order_id
         self.store.commit(order_id, now=self.clock(), cause=event)
+
+
+# Inventory's routing table: each event contract it reads, to what it does.
+ROUTES: dict[type[EventData], Callable[[StockKeeper, Envelope], None]] = {
+    OrderPlaced: StockKeeper.reserve,
+    OrderCancelled: StockKeeper.release,
+    OrderConfirmed: StockKeeper.commit,
+}
 
 
 def build_consumer(store: InventoryStore) -> Consumer:
     """Inventory's consumer over `store`."""
-    return Consumer(StockKeeper(store).routes())
+    return Consumer(bound(StockKeeper(store), ROUTES))
 
 
 def consumer_from_settings() -> Consumer:

@@ -2,64 +2,24 @@
 
 Pure Python, no I/O: the sending is senders.py, the records store.py, the templates messages.py.
 
-The events are the orders service's `OrderConfirmed` and `OrderCancelled` (version 1). Their data
-carries more than is read here (skus, unit prices): unknown fields are ignored, so orders may add
-some without breaking this consumer; a field read here that is missing or of the wrong type makes
-the event unreadable (it fails alone and ends in the DLQ).
+The events are the orders service's `OrderConfirmed` and `OrderCancelled` (version 1, in
+foyer.contracts). Fields their contract does not name are ignored, so orders may add some without
+breaking this consumer; a field it names that is missing or of the wrong type makes the event
+unreadable (it fails alone and ends in the DLQ).
 """
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+
+from foyer.contracts import OrderCancelled, OrderConfirmed
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
-
-
-class OrderEvent(enum.StrEnum):
-    """The event types this service reacts to."""
-
-    CONFIRMED = "OrderConfirmed"
-    CANCELLED = "OrderCancelled"
-
-
-# Each event type with the data versions understood here.
-ACCEPTED: dict[str, frozenset[int]] = {event.value: frozenset({1}) for event in OrderEvent}
-
-
-class Money(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    amount: int  # in the currency's minor unit (cents)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-
-
-class Line(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    name: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(ge=1)
-
-
-class OrderNews(BaseModel):
-    """The part of an order event a notification needs."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    order_id: Identifier
-    customer_id: Identifier
-    # Only bounded here: the e-mail channel parses it as SES does before sending (an address it
-    # refuses fails that channel alone, never the SNS message). Orders validated it the same way.
-    contact_email: str = Field(min_length=3, max_length=254)
-    channel: str
-    lines: list[Line] = Field(min_length=1)
-    total: Money
-    # Only in cancellations. A reason this service does not know yet is said in general words.
-    reason: str | None = None
+# The order events a notification tells of.
+OrderNews = OrderConfirmed | OrderCancelled
 
 
 Kind = Literal["email", "sns"]

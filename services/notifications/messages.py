@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
-from services.notifications.domain import Money, OrderEvent, OrderNews
+from foyer.contracts import Money, OrderCancelled, OrderConfirmed
+from services.notifications.domain import OrderNews
 
 # ISO 4217 minor units where they are not 2 (every other code in circulation has cents).
 _ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"
@@ -38,8 +39,8 @@ class _Templates:
     body: Template
 
 
-TEMPLATES = {
-    OrderEvent.CONFIRMED: _Templates(
+TEMPLATES: dict[type[OrderNews], _Templates] = {
+    OrderConfirmed: _Templates(
         Template("Your Foyer order $order_id is confirmed"),
         Template(
             "Hello,\n\n"
@@ -49,7 +50,7 @@ TEMPLATES = {
             "Thank you for shopping with Foyer.\n"
         ),
     ),
-    OrderEvent.CANCELLED: _Templates(
+    OrderCancelled: _Templates(
         Template("Your Foyer order $order_id was cancelled"),
         Template(
             "Hello,\n\n"
@@ -74,13 +75,13 @@ def reason_in_words(reason: str | None) -> str:
     return REASONS.get(reason or "", UNKNOWN_REASON)
 
 
-def render(event: OrderEvent, news: OrderNews) -> Email:
+def render(news: OrderNews) -> Email:
     """The e-mail that tells the customer of `news`."""
-    templates = TEMPLATES[event]
+    templates = TEMPLATES[type(news)]
     values = {
         "order_id": news.order_id,
         "lines": "\n".join(f"  {line.quantity} x {line.name}" for line in news.lines),
         "total": money(news.total),
-        "reason": reason_in_words(news.reason),
+        "reason": reason_in_words(news.reason if isinstance(news, OrderCancelled) else None),
     }
     return Email(templates.subject.substitute(values), templates.body.substitute(values))

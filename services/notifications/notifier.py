@@ -13,26 +13,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pydantic import ValidationError
-
 from foyer.email_address import mailbox
-from foyer.events import Envelope, MalformedEvent
-from services.notifications.domain import ChannelsFailed, Kind, OrderEvent, OrderNews, Sent
+from foyer.events import Envelope
+from services.notifications.domain import ChannelsFailed, Kind, OrderNews, Sent
 from services.notifications.messages import render
 from services.notifications.senders import Mailer, Topic
 from services.notifications.store import NotificationsStore
 
 log = logging.getLogger("services.notifications")
-
-
-def news_of(envelope: Envelope) -> OrderNews:
-    """What `envelope`'s data says of its order. Raises MalformedEvent when a field read is missing
-    or wrong (no retry can cure that)."""
-    try:
-        return OrderNews.model_validate(envelope.data)
-    except ValidationError as exc:
-        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise MalformedEvent(f"{envelope.type} data: {fields}") from None
 
 
 class Notifier:
@@ -49,21 +37,20 @@ class Notifier:
         self.topic = topic
         self.clock = clock
 
-    def notify(self, envelope: Envelope) -> bool:
-        """Send what `envelope` (an OrderConfirmed or OrderCancelled) calls for, unless it was sent
-        before; True when this call finished the sending, False when an earlier delivery had.
+    def notify(self, envelope: Envelope, news: OrderNews) -> bool:
+        """Send what `news` (the data of `envelope`, an OrderConfirmed or OrderCancelled) calls for,
+        unless it was sent before; True when this call finished the sending, False when an earlier
+        delivery had.
 
-        Raises MalformedEvent for unreadable data, EventInFlight while another delivery sends it,
+        Raises EventInFlight while another delivery sends it,
         ClaimLost when a slower delivery's claim was taken over, and ChannelsFailed, once every channel
         was tried, naming those that failed.
         """
-        event = OrderEvent(envelope.type)
-        news = news_of(envelope)
         if self.store.already_processed(envelope.id):
             log.info("event already notified", extra={"event_id": envelope.id, "order_id": news.order_id})
             return False
         claim = self.store.claim(envelope.id)
-        email = render(event, news)
+        email = render(news)
         order_id = news.order_id
 
         def record(kind: Kind, to: str, message_id: str) -> None:

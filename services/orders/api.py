@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from foyer import pagination
 from foyer.blocking import run_blocking
 from foyer.errors import BadRequest
-from foyer.events import new_event
+from foyer.events import envelope_of
 from foyer.idempotency import KeyReused, RequestInFlight
 from foyer.routing import location
 from services.orders.catalog import CatalogUnavailable
@@ -31,11 +31,10 @@ from services.orders.domain import (
     TotalOutOfRange,
     UnknownSkus,
     place,
-    placed_event_data,
+    placed_event,
     timeline,
 )
 from services.orders.problems import PROBLEMS
-from services.orders.saga import ORDER_PLACED, SOURCE
 from services.orders.store import CUSTOMER_KEYS, PARTNER_KEYS
 
 router = APIRouter(tags=["orders"])
@@ -73,7 +72,7 @@ async def place_order(
         return once.replay
     entries = await catalog.entries(line.sku for line in body.lines)
     order = place(uuid.uuid4().hex, body, entries, _now())
-    placed = new_event(ORDER_PLACED, placed_event_data(order), source=SOURCE, now=order.created_at)
+    placed = envelope_of(placed_event(order), now=order.created_at)
     await run_blocking(store.create, order, placed)
     headers = {"Location": location(request, "get_order", order_id=order.order_id)}
     answer = JSONResponse(order.model_dump(mode="json"), status_code=201, headers=headers)

@@ -17,19 +17,12 @@ from datetime import UTC, datetime
 
 from foyer import logging as foyer_logging
 from foyer import metrics
+from foyer.contracts import AboutOrder, EventData
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, Route, TooEarly, lambda_handler, new_event, read_data
+from foyer.events import Consumer, Envelope, TooEarly, bound, envelope_of, lambda_handler, read_data
 from foyer.retry import attempts
 from services.orders.domain import OrderNotFound
-from services.orders.saga import (
-    MOVES,
-    SOURCE,
-    EarlyEvent,
-    OrderEvent,
-    advance,
-    announcement,
-    charged_after_cancel,
-)
+from services.orders.saga import MOVES, EarlyEvent, advance, announcement, charged_after_cancel
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderChanged, OrdersStore
 
@@ -51,12 +44,9 @@ class OrderFlow:
         self.store = store
         self.clock = clock
 
-    def routes(self) -> dict[str, Route]:
-        return {event_type: Route.of(self.apply) for event_type in MOVES}
-
     def apply(self, event: Envelope) -> None:
         """Move the event's order (once), announcing the end of the order when it ends."""
-        order_id = read_data(event, OrderEvent).order_id
+        order_id = read_data(event, AboutOrder).order_id
         for attempt in attempts(MAX_ATTEMPTS, retry_on=(OrderChanged,)):
             with attempt:
                 self._apply(order_id, event)
@@ -67,7 +57,7 @@ class OrderFlow:
             raise OrderNotFound(order_id)
         now = self.clock()
         try:
-            moved = advance(order, event.type, now)
+            moved = advance(order, event.type, now, event.version)
         except EarlyEvent as exc:
             raise TooEarly(str(exc)) from exc
         if moved is None:
@@ -82,13 +72,17 @@ class OrderFlow:
             log.info("the event does not move the order", extra=context)
             return
         announced = announcement(moved)
-        envelope = None if announced is None else new_event(*announced, source=SOURCE, now=now)
+        envelope = None if announced is None else envelope_of(announced, now=now)
         self.store.move(moved, cause=event, announce=envelope, now=now)
+
+
+# Orders' routing table: every event contract that moves an order, to `apply`.
+ROUTES: dict[type[EventData], Callable[[OrderFlow, Envelope], None]] = dict.fromkeys(MOVES, OrderFlow.apply)
 
 
 def build_consumer(store: OrdersStore) -> Consumer:
     """Orders' consumer over `store`."""
-    return Consumer(OrderFlow(store).routes())
+    return Consumer(bound(OrderFlow(store), ROUTES))
 
 
 def consumer_from_settings() -> Consumer:

@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from foyer.contracts import EVENTS, ItemLine, Money, OrderPlaced, PricedLine
 from foyer.email_address import EmailAddress
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
@@ -119,13 +120,6 @@ class OrderIn(BaseModel):
         ) == sorted(other.lines, key=lambda line: line.sku)
 
 
-class Money(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    amount: int
-    currency: str
-
-
 class CatalogEntry(BaseModel):
     """What the catalog says of a sku when the order is placed."""
 
@@ -134,12 +128,8 @@ class CatalogEntry(BaseModel):
     price: Money
 
 
-class Line(BaseModel):
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Money
-    line_total: Money
+# An order's line is what its events carry: sku, name, quantity, unit price and line total.
+Line = PricedLine
 
 
 class Step(BaseModel):
@@ -200,17 +190,7 @@ ALLOWED_MOVES = frozenset(
 
 # What the timeline shows of each event of an order's saga, in the order a reader expects when two
 # carry the same time.
-TIMELINE_EVENTS = (
-    "OrderPlaced",
-    "StockReserved",
-    "StockShortage",
-    "PaymentAuthorized",
-    "PaymentDeclined",
-    "PaymentFailed",
-    "OrderConfirmed",
-    "OrderCancelled",
-    "PaymentRefunded",
-)
+TIMELINE_EVENTS = tuple(contract.event_type for contract in EVENTS)
 # The event data a step keeps: what a reader of the order page needs, nothing more.
 _STEP_DETAILS = ("reason", "total", "amount", "charge_id", "refund_id", "shortfalls", "unknown_skus")
 
@@ -270,18 +250,18 @@ class OrderNotFound(Exception):
         self.order_id = order_id
 
 
-def placed_event_data(order: Order) -> dict[str, Any]:
+def placed_event(order: Order) -> OrderPlaced:
     """What `OrderPlaced` says: enough for inventory to reserve and payments to charge (with the
     payment method, when the customer gave one)."""
-    return {
-        "order_id": order.order_id,
-        "customer_id": order.customer_id,
-        "channel": order.channel,
-        "partner_id": order.partner_id,
-        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
-        "total": order.total.model_dump(),
+    return OrderPlaced(
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        channel=order.channel,
+        partner_id=order.partner_id,
+        lines=[ItemLine(sku=line.sku, quantity=line.quantity) for line in order.lines],
+        total=order.total,
         **({} if order.payment_token is None else {"payment_source": order.payment_token}),
-    }
+    )
 
 
 def place(order_id: str, request: OrderIn, catalog: Mapping[str, CatalogEntry], now: datetime) -> Order:

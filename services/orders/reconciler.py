@@ -24,11 +24,11 @@ from typing import Any
 from foyer import logging as foyer_logging
 from foyer import metrics
 from foyer.dynamodb import Table
-from foyer.events import new_event
+from foyer.events import envelope_of
 from foyer.startup import check_settings_in_lambda
-from services.orders.domain import placed_event_data
+from services.orders.domain import placed_event
 from services.orders.overdue import OPEN, Deadlines, Remedy, expired, remedy, resent
-from services.orders.saga import ORDER_PLACED, SOURCE, announcement
+from services.orders.saga import announcement
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrderChanged, OrdersStore
 
@@ -73,13 +73,13 @@ class Reconciler:
                 context = {"order_id": order.order_id, "status": order.status.value, "remedy": action.value}
                 if action is Remedy.RESEND:
                     moved = resent(order, now)
-                    event = new_event(ORDER_PLACED, placed_event_data(moved), source=SOURCE, now=now)
+                    event = envelope_of(placed_event(moved), now=now)
                 else:
                     moved = expired(order, now)
                     announced = announcement(moved)
                     if announced is None:  # cannot happen: a cancelled order is announced
                         raise RuntimeError(f"no announcement for expired order {order.order_id}")
-                    event = new_event(*announced, source=SOURCE, now=now)
+                    event = envelope_of(announced, now=now)
                 try:
                     self.store.move(moved, cause=None, announce=event, now=now)
                 except OrderChanged:

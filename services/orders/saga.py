@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from services.orders.domain import CancelReason, Identifier, Order, Status
-
-SOURCE = "foyer.orders"
-ORDER_PLACED = "OrderPlaced"
-ORDER_CONFIRMED = "OrderConfirmed"
-ORDER_CANCELLED = "OrderCancelled"
+from foyer.contracts import (
+    EventData,
+    OrderCancelled,
+    OrderConfirmed,
+    PaymentAuthorized,
+    PaymentDeclined,
+    PaymentFailed,
+    StockReserved,
+    StockShortage,
+)
+from services.orders.domain import CancelReason, Order, Status
 
 
 @dataclass(frozen=True)
@@ -32,21 +34,15 @@ class Move:
     after_reservation: bool = False  # the event answers StockReserved: early on a PENDING order
 
 
-MOVES = {
-    "StockReserved": Move(Status.RESERVED),
-    "StockShortage": Move(Status.CANCELLED, CancelReason.OUT_OF_STOCK),
-    "PaymentAuthorized": Move(Status.CONFIRMED, after_reservation=True),
-    "PaymentDeclined": Move(Status.CANCELLED, CancelReason.PAYMENT_DECLINED, after_reservation=True),
-    "PaymentFailed": Move(Status.CANCELLED, CancelReason.PAYMENT_FAILED, after_reservation=True),
+# Each event contract the saga reads, and the move it makes.
+MOVES: dict[type[EventData], Move] = {
+    StockReserved: Move(Status.RESERVED),
+    StockShortage: Move(Status.CANCELLED, CancelReason.OUT_OF_STOCK),
+    PaymentAuthorized: Move(Status.CONFIRMED, after_reservation=True),
+    PaymentDeclined: Move(Status.CANCELLED, CancelReason.PAYMENT_DECLINED, after_reservation=True),
+    PaymentFailed: Move(Status.CANCELLED, CancelReason.PAYMENT_FAILED, after_reservation=True),
 }
-
-
-class OrderEvent(BaseModel):
-    """What orders reads of every saga event (v1): the order it is about; the rest is ignored."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    order_id: Identifier
+MOVE_OF = {contract.key(): move for contract, move in MOVES.items()}
 
 
 class EarlyEvent(Exception):
@@ -57,10 +53,10 @@ class EarlyEvent(Exception):
         self.order = order
 
 
-def advance(order: Order, event_type: str, now: datetime) -> Order | None:
-    """The order after `event_type`, or None when the event does not move it (a repeat, or late).
-    Raises EarlyEvent for a payment result on an order not reserved yet."""
-    move = MOVES[event_type]
+def advance(order: Order, event_type: str, now: datetime, version: int = 1) -> Order | None:
+    """The order after `event_type` (at `version`), or None when the event does not move it (a
+    repeat, or late). Raises EarlyEvent for a payment result on an order not reserved yet."""
+    move = MOVE_OF[event_type, version]
     if move.after_reservation and order.status is Status.PENDING:
         raise EarlyEvent(event_type, order)
     return order.move(move.to, now, move.reason)
@@ -68,23 +64,23 @@ def advance(order: Order, event_type: str, now: datetime) -> Order | None:
 
 def charged_after_cancel(order: Order, event_type: str) -> bool:
     """Whether `event_type` says money was taken for `order` although it is already cancelled."""
-    return event_type == "PaymentAuthorized" and order.status is Status.CANCELLED
+    return event_type == PaymentAuthorized.event_type and order.status is Status.CANCELLED
 
 
-def announcement(order: Order) -> tuple[str, dict[str, Any]] | None:
-    """The event type and data orders announces for `order`'s new status: `OrderConfirmed` or
-    `OrderCancelled` (with the reason, and the lines so inventory can release them); None otherwise."""
-    data = {
+def announcement(order: Order) -> OrderConfirmed | OrderCancelled | None:
+    """What orders announces for `order`'s new status: `OrderConfirmed` or `OrderCancelled` (with the
+    reason, and the lines so inventory can release them); None otherwise."""
+    ended = {
         "order_id": order.order_id,
         "customer_id": order.customer_id,
         "contact_email": order.contact_email,
         "channel": order.channel,
         "partner_id": order.partner_id,
-        "lines": [line.model_dump(mode="json") for line in order.lines],
-        "total": order.total.model_dump(),
+        "lines": order.lines,
+        "total": order.total,
     }
     if order.status is Status.CONFIRMED:
-        return ORDER_CONFIRMED, data
+        return OrderConfirmed(**ended)
     if order.status is Status.CANCELLED:
-        return ORDER_CANCELLED, {**data, "reason": order.cancel_reason and order.cancel_reason.value}
+        return OrderCancelled(**ended, reason=order.cancel_reason and order.cancel_reason.value)
     return None

@@ -7,10 +7,13 @@ maps the queue with `ReportBatchItemFailures`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from foyer import logging as foyer_logging
+from foyer.contracts import EVENTS, EventData
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, MalformedEvent, Route, lambda_handler
-from services.orders.domain import TIMELINE_EVENTS, TimelineStep
+from foyer.events import Consumer, Envelope, MalformedEvent, bound, lambda_handler
+from services.orders.domain import TimelineStep
 from services.orders.settings import OrdersSettings
 from services.orders.store import OrdersStore
 
@@ -28,9 +31,14 @@ class TimelineProjection:
         self.store.project(order_id, TimelineStep.of(event.id, event.type, event.time, event.data))
 
 
+# Every contract: the timeline shows each event of an order's saga.
+ROUTES: dict[type[EventData], Callable[[TimelineProjection, Envelope], None]] = dict.fromkeys(
+    EVENTS, TimelineProjection.apply
+)
+
+
 def build_consumer(store: OrdersStore) -> Consumer:
-    projection = TimelineProjection(store)
-    return Consumer({event_type: Route.of(projection.apply) for event_type in TIMELINE_EVENTS})
+    return Consumer(bound(TimelineProjection(store), ROUTES))
 
 
 def consumer_from_settings() -> Consumer:

@@ -38,14 +38,14 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from foyer import metrics
-from foyer.events import Envelope, MalformedEvent, new_event
+from foyer.contracts import AboutOrder, StockReserved
+from foyer.events import Envelope, MalformedEvent, envelope_of, read_data
 from foyer.secrets import CachedSecret
 from services.payments.domain import ChargeRequest, ChargeTries, Payment, Status, settle
 from services.payments.provider import MAX_AMOUNT, Authorized, ChargeRejected, Failed, PaymentProvider
 from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
 
-SOURCE = "foyer.payments"
 REFUSED_METRIC = "ChargesRefused"
 OUT_OF_RANGE = "amount_out_of_range"
 log = logging.getLogger("services.payments")
@@ -97,10 +97,10 @@ class Charger:
         credentials. A charge that can never be made settles as failed (the module docstring).
         """
         try:
-            request = ChargeRequest.model_validate(envelope.data)
+            request = ChargeRequest.of(StockReserved.model_validate(envelope.data))
         except ValidationError as exc:
             fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise MalformedEvent(f"StockReserved without a chargeable order: {fields}") from None
+            raise MalformedEvent(f"{envelope.type} without a chargeable order: {fields}") from None
         context = {"order_id": request.order_id, "event_id": envelope.id}
         settled = self.store.get(request.order_id)
         if settled is not None:
@@ -182,9 +182,7 @@ class Charger:
     def on_order_cancelled(self, envelope: Envelope) -> None:
         """Bar the cancelled order from being charged by a `StockReserved` that comes later, and
         refund a charge already made for it. Raises RefundUnsettled when the refund got no answer."""
-        order_id = envelope.data.get("order_id")
-        if not isinstance(order_id, str) or not order_id:
-            raise MalformedEvent(f"OrderCancelled {envelope.id} names no order_id")
+        order_id = read_data(envelope, AboutOrder).order_id
         self.store.bar(order_id, envelope, self.clock())  # first: see the module docstring
         payment = self.store.get(order_id)
         if payment is not None and payment.status is Status.AUTHORIZED:
@@ -202,20 +200,14 @@ class Charger:
         if isinstance(outcome, Failed):
             raise RefundUnsettled(f"refund of order {payment.order_id} unanswered ({outcome.reason})")
         refunded = payment.refunded(outcome.refund_id, self.clock())
-        type_, data = refunded.event()
-        event = new_event(
-            type_, data, source=SOURCE, correlation_id=cause.correlation_id, now=refunded.refunded_at
-        )
+        event = envelope_of(refunded.event(), correlation_id=cause.correlation_id, now=refunded.refunded_at)
         if self.store.refund(refunded, event):
             log.warning("charge of a cancelled order refunded", extra=context)
         else:
             log.info("refund recorded by another delivery; nothing recorded", extra=context)
 
     def _record(self, payment: Payment, cause: Envelope) -> None:
-        type_, data = payment.event()
-        event = new_event(
-            type_, data, source=SOURCE, correlation_id=cause.correlation_id, now=payment.settled_at
-        )
+        event = envelope_of(payment.event(), correlation_id=cause.correlation_id, now=payment.settled_at)
         context = {"order_id": payment.order_id, "event_id": cause.id, "status": payment.status.value}
         if self.store.settle(payment, event, cause):
             log.info(f"payment {payment.status.value}", extra=context)

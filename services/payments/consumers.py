@@ -1,19 +1,20 @@
 """The events payments reacts to, for the consumer framework (foyer.events.consumer) to dispatch.
 
-`HANDLERS` maps an event type to its reaction and `ACCEPTED` to the envelope versions it reads;
-a reaction takes the parsed envelope and returns nothing, or raises to have the message delivered
+`ROUTES` is payments' routing table: an event contract (type and version) to its reaction; a
+reaction takes the parsed envelope and returns nothing, or raises to have the message delivered
 again (charging.ChargeUnsettled, RefundUnsettled) or sent to the DLQ after its retries
-(EventRejected, ProviderError).
+(EventRejected, ProviderError). A type or version not in it is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 from foyer import logging as foyer_logging
+from foyer.contracts import EventData, OrderCancelled, StockReserved
 from foyer.dynamodb import Table
-from foyer.events import Consumer, Envelope, Route, lambda_handler
+from foyer.events import Consumer, Envelope, lambda_handler
 from services.payments.charging import Charger, build_charger
 from services.payments.settings import PaymentsSettings
 from services.payments.store import PaymentsStore
@@ -38,15 +39,14 @@ def on_order_cancelled(envelope: Envelope) -> None:
     get_charger().on_order_cancelled(envelope)
 
 
-HANDLERS: Mapping[str, Callable[[Envelope], None]] = {
-    "StockReserved": on_stock_reserved,
-    "OrderCancelled": on_order_cancelled,
+ROUTES: Mapping[type[EventData], Callable[[Envelope], None]] = {
+    StockReserved: on_stock_reserved,
+    OrderCancelled: on_order_cancelled,
 }
-ACCEPTED: Mapping[str, Collection[int]] = {"StockReserved": (1,), "OrderCancelled": (1,)}
 
 
 def _consumer() -> Consumer:
-    return Consumer({type_: Route.of(react, ACCEPTED[type_]) for type_, react in HANDLERS.items()})
+    return Consumer(ROUTES)
 
 
 # The Lambda entry point of payments' queue (the mapping reports batch item failures).

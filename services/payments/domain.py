@@ -23,22 +23,23 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-OrderId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+from foyer.contracts import (
+    ORDER_ID_PATTERN,
+    EventData,
+    Money,
+    OrderId,
+    PaymentAuthorized,
+    PaymentDeclined,
+    PaymentFailed,
+    PaymentRefunded,
+    StockReserved,
+)
 
-
-class Money(BaseModel):
-    """An amount in minor units (cents) of an ISO 4217 currency: what the provider charges. Any integer
-    is read: one the provider cannot charge settles the payment as failed (ChargeRequest.chargeable)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    amount: int
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+ID_PATTERN = ORDER_ID_PATTERN
 
 
 class ChargeRequest(BaseModel):
-    """What payments reads of a `StockReserved` event: the order, its total, and how to pay it.
+    """What payments charges for a `StockReserved`: the order, its total, and how to pay it.
 
     `payment_source` is a card token here. A real integration would carry a reference to a payment
     method the customer saved with the provider at checkout (never card data), and charge that.
@@ -49,6 +50,11 @@ class ChargeRequest(BaseModel):
     order_id: OrderId
     total: Money
     payment_source: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+
+    @classmethod
+    def of(cls, reserved: StockReserved) -> ChargeRequest:
+        """The charge a reservation asks for."""
+        return cls(order_id=reserved.order_id, total=reserved.total, payment_source=reserved.payment_source)
 
     def chargeable(self, max_amount: int) -> bool:
         """Whether the total is one the provider can charge at all (1 to `max_amount` minor units)."""
@@ -62,12 +68,12 @@ class Status(enum.StrEnum):
     REFUNDED = "refunded"
 
 
-# The event each settled status announces.
-EVENT_TYPES = {
-    Status.AUTHORIZED: "PaymentAuthorized",
-    Status.DECLINED: "PaymentDeclined",
-    Status.FAILED: "PaymentFailed",
-    Status.REFUNDED: "PaymentRefunded",
+# The event contract each settled status announces.
+EVENTS: dict[Status, type[EventData]] = {
+    Status.AUTHORIZED: PaymentAuthorized,
+    Status.DECLINED: PaymentDeclined,
+    Status.FAILED: PaymentFailed,
+    Status.REFUNDED: PaymentRefunded,
 }
 
 
@@ -89,18 +95,14 @@ class Payment(BaseModel):
     settled_at: datetime
     refunded_at: datetime | None = None
 
-    def event(self) -> tuple[str, dict[str, Any]]:
-        """The type and data of the one event that announces this payment."""
-        data: dict[str, Any] = {
-            "order_id": self.order_id,
-            "amount": self.amount.model_dump(),
-            "charge_id": self.charge_id,
-        }
+    def event(self) -> EventData:
+        """The one event that announces this payment."""
+        said: dict[str, Any] = {"order_id": self.order_id, "amount": self.amount, "charge_id": self.charge_id}
         if self.status is Status.REFUNDED:
-            data["refund_id"] = self.refund_id
+            said["refund_id"] = self.refund_id
         elif self.status is not Status.AUTHORIZED:
-            data["reason"] = self.reason
-        return EVENT_TYPES[self.status], data
+            said["reason"] = self.reason
+        return EVENTS[self.status].model_validate(said)
 
     @property
     def refund_key(self) -> str:

@@ -17,7 +17,7 @@ from devtools.devstack.lambda_context import LambdaFunction
 from devtools.devstack.schedules import run_once, scheduled_event, serve
 from foyer import aws
 from foyer.dynamodb import Table
-from foyer.events import new_event
+from foyer.events import envelope_of
 from foyer.stack_file import LocalStack
 
 FUNCTION = LambdaFunction(
@@ -78,7 +78,7 @@ def test_the_declared_reconciler_resends_an_order_whose_event_was_lost(stack: Lo
     schedule = stack.schedules["orders-reconciler"]
     lambda_client = aws.client("lambda")
     configuration, handler = function_handler(schedule.function_name, lambda_client=lambda_client)
-    from services.orders.domain import CatalogEntry, Money, OrderIn, place, placed_event_data
+    from services.orders.domain import CatalogEntry, Money, OrderIn, place, placed_event
     from services.orders.store import OrdersStore
 
     store = OrdersStore(Table(stack.tables["orders"]))
@@ -88,7 +88,7 @@ def test_the_declared_reconciler_resends_an_order_whose_event_was_lost(stack: Lo
     )
     entry = CatalogEntry(sku="TEA-1", name="Tea", price=Money(amount=650, currency="EUR"))
     order = place(uuid.uuid4().hex, request, {"TEA-1": entry}, datetime.now(UTC) - timedelta(minutes=1))
-    lost = new_event("OrderPlaced", placed_event_data(order), source="foyer.orders")
+    lost = envelope_of(placed_event(order))
     store.create(order, lost)
     store.outbox.remove(lost.id)  # dropped: never published
 

@@ -1,5 +1,6 @@
 """foyer.events.consumer: SQS batches (the documented event shape, bodies built from envelopes) dispatched
-by event type, with the partial batch response read back by the local runtime's rules (AWS's)."""
+by event contract (type and version), with the partial batch response read back by the local
+runtime's rules (AWS's)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from pydantic import BaseModel
 
 from devtools.devstack.sqs_event import failed_message_ids
 from foyer import correlation
+from foyer.contracts import EventData
 from foyer.events import (
     AlreadyProcessed,
     Consumer,
     Envelope,
     NotABatch,
-    Route,
     TooEarly,
+    accepted,
     lambda_handler,
     new_event,
     read_data,
@@ -31,8 +33,20 @@ SOURCE = "foyer.test"
 Batch = Callable[..., dict[str, Any]]
 
 
-class Thing(BaseModel):
+class ThingHappened(EventData, source=SOURCE):
     n: int
+
+
+class ThingHappenedV2(ThingHappened, EventData, event_type="ThingHappened", version=2, source=SOURCE):
+    """The same thing, a second version: routed to the same function."""
+
+
+class ThingRepeated(EventData, source=SOURCE):
+    pass
+
+
+class ThingEarly(EventData, source=SOURCE):
+    pass
 
 
 class Recorder:
@@ -43,7 +57,7 @@ class Recorder:
         self.emitted: list[Envelope] = []
 
     def happened(self, event: Envelope) -> None:
-        thing = read_data(event, Thing)
+        thing = read_data(event, ThingHappened)
         if thing.n < 0:
             raise RuntimeError("a negative thing")
         self.seen.append((event.type, thing.n, correlation.get()))
@@ -58,9 +72,10 @@ class Recorder:
     def consumer(self) -> Consumer:
         return Consumer(
             {
-                "ThingHappened": Route.of(self.happened, versions=(1, 2)),
-                "ThingRepeated": Route.of(self.repeated),
-                "ThingEarly": Route.of(self.early),
+                ThingHappened: self.happened,
+                ThingHappenedV2: self.happened,
+                ThingRepeated: self.repeated,
+                ThingEarly: self.early,
             }
         )
 
@@ -144,6 +159,26 @@ def test_a_record_whose_route_raises_fails_alone_and_is_logged_with_its_trace(
     failures = [line for line in logs() if line["level"] == "ERROR"]
     assert [line["correlation_id"] for line in failures] == ["corr--1", "corr--2"]
     assert all("a negative thing" in line["exception"] for line in failures)
+
+
+def test_the_accepted_types_and_versions_are_those_the_routing_table_names() -> None:
+    consumer = Recorder().consumer()
+    assert consumer.accepted == {"ThingHappened": {1, 2}, "ThingRepeated": {1}, "ThingEarly": {1}}
+    assert accepted([ThingHappenedV2, ThingEarly]) == {"ThingHappened": {2}, "ThingEarly": {1}}
+
+
+def test_each_version_of_a_type_goes_to_the_function_routed_for_it(sqs_batch: Batch) -> None:
+    seen: list[tuple[str, int]] = []
+    consumer = Consumer(
+        {
+            ThingHappened: lambda event: seen.append(("v1", event.version)),
+            ThingHappenedV2: lambda event: seen.append(("v2", event.version)),
+        }
+    )
+    event = sqs_batch(thing(1, version=2), thing(2), thing(3, version=3))
+    response = consumer.handle(event)
+    assert failed_positions(event, response) == [2]  # version 3 is routed nowhere: refused
+    assert seen == [("v2", 2), ("v1", 1)]
 
 
 def test_an_already_processed_event_is_acknowledged(sqs_batch: Batch) -> None:

@@ -46,7 +46,7 @@ def skus(store: InventoryStore) -> dict[str, str]:
 
 
 def placed(lines: dict[str, int], order_id: str | None = None) -> Envelope:
-    """An `OrderPlaced` as orders writes it (services/orders/domain.py: placed_event_data)."""
+    """An `OrderPlaced` as orders writes it (services/orders/domain.py: placed_event)."""
     return new_event(
         "OrderPlaced",
         {

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifications.domain import Line, Money, OrderEvent, OrderNews
+from foyer.contracts import Money, OrderCancelled, OrderConfirmed, PricedLine
+from services.notifications.domain import OrderNews
 from services.notifications.messages import REASONS, money, reason_in_words, render
 
 
-def news(**changes: object) -> OrderNews:
+def line(name: str, quantity: int, unit_price: int) -> PricedLine:
+    price = Money(amount=unit_price, currency="EUR")
+    total = Money(amount=unit_price * quantity, currency="EUR")
+    return PricedLine(
+        sku=f"{name.upper()}-1", name=name, quantity=quantity, unit_price=price, line_total=total
+    )
+
+
+def news(event: type[OrderNews] = OrderConfirmed, **changes: object) -> OrderNews:
     fields: dict[str, object] = {
         "order_id": "ord-1",
         "customer_id": "cust-1",
         "contact_email": "ada@example.com",
         "channel": "web",
-        "lines": [Line(name="Coffee", quantity=2), Line(name="Mug", quantity=1)],
+        "lines": [line("Coffee", 2, 1890), line("Mug", 1, 1200)],
         "total": Money(amount=4980, currency="EUR"),
     }
-    return OrderNews.model_validate(fields | changes)
+    return event.model_validate(fields | changes)
 
 
 @pytest.mark.parametrize(
@@ -36,7 +45,7 @@ def test_money_is_shown_in_the_currencys_own_decimals(amount: int, currency: str
 
 
 def test_a_confirmation_lists_the_lines_and_the_total() -> None:
-    email = render(OrderEvent.CONFIRMED, news())
+    email = render(news())
 
     assert email.subject == "Your Foyer order ord-1 is confirmed"
     assert "  2 x Coffee\n  1 x Mug\n\nTotal: EUR 49.80" in email.body
@@ -44,7 +53,7 @@ def test_a_confirmation_lists_the_lines_and_the_total() -> None:
 
 @pytest.mark.parametrize("reason", sorted(REASONS))
 def test_a_cancellation_says_its_reason_in_words(reason: str) -> None:
-    email = render(OrderEvent.CANCELLED, news(reason=reason))
+    email = render(news(OrderCancelled, reason=reason))
 
     assert email.subject == "Your Foyer order ord-1 was cancelled"
     assert f"was cancelled because {REASONS[reason]}." in email.body

@@ -12,7 +12,7 @@ import pytest
 
 from devtools.devstack.sqs_event import failed_message_ids
 from foyer.dynamodb import Table
-from foyer.events import AlreadyProcessed, Consumer, Envelope, new_event
+from foyer.events import AlreadyProcessed, Consumer, Envelope, envelope_of, new_event
 from services.orders import consumers
 from services.orders.consumers import build_consumer
 from services.orders.domain import (
@@ -23,7 +23,7 @@ from services.orders.domain import (
     OrderIn,
     Status,
     place,
-    placed_event_data,
+    placed_event,
 )
 from services.orders.store import OrderChanged, OrdersStore
 
@@ -59,7 +59,7 @@ def order(store: OrdersStore) -> Order:
         }
     )
     placed = place(uuid.uuid4().hex, request, CATALOG, datetime.now(UTC))
-    store.create(placed, new_event("OrderPlaced", placed_event_data(placed), source="foyer.orders"))
+    store.create(placed, envelope_of(placed_event(placed)))
     return placed
 
 

@@ -19,7 +19,7 @@ from services.orders.domain import (
     TotalOutOfRange,
     UnknownSkus,
     place,
-    placed_event_data,
+    placed_event,
 )
 from tests.email_addresses import SENDABLE, UNSENDABLE
 
@@ -93,8 +93,8 @@ def test_bad_orders_are_refused(body: dict[str, Any]) -> None:
 def test_the_payment_token_travels_to_payments_in_order_placed() -> None:
     with_token = placed(payment_token="tok_decline")
     assert with_token.payment_token == "tok_decline"
-    assert placed_event_data(with_token)["payment_source"] == "tok_decline"
-    assert "payment_source" not in placed_event_data(placed())  # payments charges its default
+    assert placed_event(with_token).payment_source == "tok_decline"
+    assert "payment_source" not in placed_event(placed()).to_data()  # payments charges its default
 
 
 def test_the_callers_reference_is_kept_on_the_order_and_makes_another_request() -> None:

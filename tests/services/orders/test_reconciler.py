@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from foyer.dynamodb import Table
-from foyer.events import Envelope, new_event
-from services.orders.domain import CatalogEntry, Money, Order, OrderIn, Status, place, placed_event_data
+from foyer.events import Envelope, envelope_of, new_event
+from services.orders.domain import CatalogEntry, Money, Order, OrderIn, Status, place, placed_event
 from services.orders.overdue import Deadlines
 from services.orders.reconciler import STUCK_METRIC, Reconciler
 from services.orders.store import OrdersStore
@@ -37,7 +37,7 @@ def placed_at(store: OrdersStore, at: datetime) -> Order:
         }
     )
     order = place(uuid.uuid4().hex, request, CATALOG, at)
-    store.create(order, new_event("OrderPlaced", placed_event_data(order), source="foyer.orders", now=at))
+    store.create(order, envelope_of(placed_event(order), now=at))
     return order
 
 

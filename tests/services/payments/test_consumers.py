@@ -12,9 +12,10 @@ import pytest
 from devtools.devstack.payment_sandbox import SandboxConfig
 from devtools.devstack.payment_sandbox.server import in_thread
 from foyer import aws
-from foyer.events import Envelope
+from foyer.contracts import OrderCancelled, StockReserved
+from foyer.events import Consumer, Envelope
 from services.payments import consumers
-from services.payments.consumers import ACCEPTED, HANDLERS, on_order_cancelled, on_stock_reserved
+from services.payments.consumers import ROUTES, on_order_cancelled, on_stock_reserved
 from services.payments.domain import Status
 
 pytestmark = pytest.mark.integration
@@ -40,10 +41,8 @@ def function_environment(
 
 
 def test_the_framework_dispatches_stock_reserved_version_1_to_the_charge() -> None:
-    assert HANDLERS["StockReserved"] is on_stock_reserved
-    assert HANDLERS["OrderCancelled"] is on_order_cancelled
-    assert set(ACCEPTED) == set(HANDLERS)
-    assert list(ACCEPTED["StockReserved"]) == [1]
+    assert {StockReserved: on_stock_reserved, OrderCancelled: on_order_cancelled} == ROUTES
+    assert Consumer(ROUTES).accepted == {"StockReserved": {1}, "OrderCancelled": {1}}
 
 
 def test_the_api_key_is_read_from_secrets_manager(
@@ -58,7 +57,7 @@ def test_the_api_key_is_read_from_secrets_manager(
         function_environment(PAYMENT_PROVIDER_URL=running.url, PAYMENT_PROVIDER_SECRET_ARN=arn)
         assert key not in os.environ.values()
         event = stock_reserved()
-        HANDLERS["StockReserved"](event)
+        ROUTES[StockReserved](event)
         charges = running.state.ledger.of_order(event.data["order_id"])
     payment = consumers.get_charger().store.get(event.data["order_id"])
     assert payment is not None

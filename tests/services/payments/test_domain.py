@@ -34,10 +34,13 @@ def test_each_outcome_is_announced_by_its_event(
     payment = settle(
         REQUEST, status, reason=reason, charge_id=charge_id, attempts=1, started_at=T0, settled_at=T0
     )
-    assert payment.event() == (
-        type_,
-        {"order_id": "order-1", "amount": {"amount": 4430, "currency": "EUR"}, **data},
-    )
+    announced = payment.event()
+    assert (announced.event_type, announced.version, announced.source) == (type_, 1, "foyer.payments")
+    assert announced.to_data() == {
+        "order_id": "order-1",
+        "amount": {"amount": 4430, "currency": "EUR"},
+        **data,
+    }
 
 
 def test_a_payment_counts_the_attempts_and_start_of_earlier_failed_deliveries() -> None:
@@ -102,15 +105,14 @@ def test_only_an_authorized_payment_is_refunded_and_its_refund_is_announced() ->
     refunded = authorized.refunded("re_1", later)
     assert (refunded.status, refunded.refund_id, refunded.refunded_at) == (Status.REFUNDED, "re_1", later)
     assert authorized.refund_key == refunded.refund_key == "refund-order-1"
-    assert refunded.event() == (
-        "PaymentRefunded",
-        {
-            "order_id": "order-1",
-            "amount": {"amount": 4430, "currency": "EUR"},
-            "charge_id": "ch_1",
-            "refund_id": "re_1",
-        },
-    )
+    announced = refunded.event()
+    assert announced.event_type == "PaymentRefunded"
+    assert announced.to_data() == {
+        "order_id": "order-1",
+        "amount": {"amount": 4430, "currency": "EUR"},
+        "charge_id": "ch_1",
+        "refund_id": "re_1",
+    }
     declined = settle(
         REQUEST, Status.DECLINED, reason="card_declined", attempts=1, started_at=T0, settled_at=T0
     )
