@@ -44,9 +44,8 @@ def test_a_failing_relay_does_not_stop_the_others(
 def test_serve_stops_when_told(service_table: Table, bus_to_queue: Any, make_event: Any) -> None:
     relay = Relay(Outbox(service_table), bus_to_queue.bus)
     stop = threading.Event()
-    serving = threading.Thread(
-        target=serve, args=([relay], stop), daemon=True
-    )  # daemon: a hang ends with pytest
+    # A daemon thread: a serve that never stops cannot keep pytest from exiting after the assertion.
+    serving = threading.Thread(target=serve, args=([relay], stop), daemon=True)
     serving.start()
     put(relay.outbox, make_event(1))
     assert len(bus_to_queue.receive(1)) == 1  # serve is running its rounds
