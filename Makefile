@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install dev test lint package bench cost dlq smoke fmt docs clean
+.PHONY: help install dev test test-unit lint package bench cost dlq smoke fmt docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,11 @@ dev: package ## run the whole platform locally (emulator, terraform apply, every
 
 test: package .tools/checkov/bin/checkov ## run the whole test suite (unit, integration, terraform, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast loop: every test that needs no emulator, no Terraform and no stack. tests/conftest.py marks
+# `integration` each test whose fixtures reach the emulator; terraform-running tests say `terraform`.
+test-unit: install ## run the tests that need no emulator, Terraform or stack (under a minute)
+	$(PY) -m pytest -m "not integration and not terraform" -n auto $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy, import-linter contracts, terraform fmt, actionlint, docs checks
 	$(VENV)/bin/ruff check .

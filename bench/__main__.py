@@ -1,6 +1,7 @@
 """`python -m bench` (what `make bench` runs): every Lambda handler against the bare app, one table,
 and `dist/bench.json`; then each HTTP handler's init by stage against its budget (bench.init_budget,
-`dist/init_budget.json`); exits 0 unless it breaks (a missed target is reported, not an error)."""
+`dist/init_budget.json`); then the stack benches (`dist/bench_runs.json`); last, docs/performance.md
+from those files (bench.report). Exits 0 unless it breaks (a missed target is reported, not an error)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import consumer_overhead, fanout, fanout_lambda, init_budget, lambda_cold_warm, order_latency
+from bench import (
+    consumer_overhead,
+    fanout,
+    fanout_lambda,
+    init_budget,
+    lambda_cold_warm,
+    order_latency,
+    runs,
+)
+from bench import report as performance
 from bench.layout import prepare
 
 UNITS = {"init": "ms", "warm": "µs", "size": "bytes"}
@@ -41,7 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--handlers-only",
         action="store_true",
-        help="only the Lambda handlers (no consumer, order, fan-out runs)",
+        help="only the Lambda handlers (no consumer, order, fan-out runs, and no docs page)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=performance.DEFAULT_OUT,
+        help="the page a full run writes (bench.report)",
     )
     args = parser.parse_args(argv)
     root = Path.cwd().resolve()
@@ -57,12 +73,21 @@ def main(argv: list[str] | None = None) -> int:
             budget = init_budget.measure(layout, args.budget_runs)
     budget.write_json(args.budget_json)
     init_budget.print_report(console, budget, args.budget_json)
+    runs_json = args.json.parent / runs.FILE_NAME
     if args.handlers_only:
+        runs.write_json(runs_json, [])  # no stale stack figures beside this run's handlers
         return 0
-    consumer_overhead.run(console)
-    order_latency.run(console, root)
-    fanout.run(console)
-    fanout_lambda.run(console)
+    measures = [runs.consumer_measure(consumer_overhead.run(console))]
+    measures.append(
+        runs.order_measure(
+            order_latency.run(console, root), order_latency.ORDERS, order_latency.PROVIDER_LATENCY_MS
+        )
+    )
+    measures.append(runs.fanout_measure(fanout.run(console)))
+    measures.append(runs.fanout_lambda_measure(fanout_lambda.run(console)))
+    runs.write_json(runs_json, measures)
+    page = performance.write(args.json, args.report, args.budget_json, runs_json)
+    console.print(f"{page} written from {args.json}, {args.budget_json} and {runs_json}")
     return 0
 
 

@@ -134,8 +134,9 @@ def _configured_waits(stack: LocalStack) -> list[tuple[str, str]]:
     return waits
 
 
-def run(console: Console, root: Path) -> None:
-    """Start a stack, time 50 orders to CONFIRMED, print p50/p99 beside the configured waits."""
+def run(console: Console, root: Path) -> dict[str, float]:
+    """Start a stack, time 50 orders to CONFIRMED, print p50/p99 beside the configured waits; returns
+    p50, p99 and max in ms."""
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="foyer-bench-") as state:
         with console.status("order latency: starting the local stack"):
@@ -188,3 +189,4 @@ def run(console: Console, root: Path) -> None:
     for part, median in medians(parts).items():
         breakdown.add_row(part, f"{median * 1000:.0f} ms")
     console.print(breakdown)
+    return {"p50": p50, "p99": p99, "max": seconds[-1] * 1000}

@@ -21,8 +21,21 @@ from foyer import aws, settings
 from foyer.dynamodb import Table
 from foyer.events import Envelope, outbox, processed
 
-# Per-test emulator resources (queues, functions, a clock) for the platform's and dev tooling's tests.
-pytest_plugins = ["tests.emulator_resources"]
+# Per-test emulator resources (queues, functions, a clock) for the platform's and dev tooling's tests;
+# pytester runs a suite of its own to check this file's collection hook (tests/test_conftest.py).
+pytest_plugins = ["tests.emulator_resources", "pytester"]
+
+
+# Fixtures that start the AWS emulator or a whole dev stack: a test that uses one (directly, or through
+# `stack` and every fixture built on it) is an integration test, and `make test-unit` leaves it out.
+INTEGRATION_FIXTURES = frozenset({"emulator", "devstack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `integration` every test whose fixtures reach the emulator, whatever its module says."""
+    for item in items:
+        if INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ def test_the_emulator_is_out_of_the_terminals_process_group(emulator: Emulator) 
     assert os.getpgid(emulator._process.pid) != os.getpgid(0)
 
 
+@pytest.mark.integration  # starts an emulator of its own, outside the fixtures the marking sees
 def test_an_emulator_whose_stack_is_killed_hard_stops_too(tmp_path: Path) -> None:
     port = free_port()
     script = textwrap.dedent(

@@ -11,6 +11,9 @@ from devtools.devstack.relays import CRASH_AFTER_PUBLISH, CrashingOutbox, drain_
 from foyer.dynamodb import Table, transact
 from foyer.events import Envelope, Outbox, Relay
 
+# One round interval and one drain round against the emulator, with room for a busy machine.
+STOP_WITHIN_S = 10.0
+
 
 def put(outbox: Outbox, event: Envelope) -> None:
     transact([outbox.put_op(event)])
@@ -38,10 +41,17 @@ def test_a_failing_relay_does_not_stop_the_others(
     assert drain_round([broken, working]) == 1
 
 
-def test_serve_stops_when_told(service_table: Table, bus_to_queue: Any) -> None:
+def test_serve_stops_when_told(service_table: Table, bus_to_queue: Any, make_event: Any) -> None:
+    relay = Relay(Outbox(service_table), bus_to_queue.bus)
     stop = threading.Event()
+    # A daemon thread: a serve that never stops cannot keep pytest from exiting after the assertion.
+    serving = threading.Thread(target=serve, args=([relay], stop), daemon=True)
+    serving.start()
+    put(relay.outbox, make_event(1))
+    assert len(bus_to_queue.receive(1)) == 1  # serve is running its rounds
     stop.set()
-    serve([Relay(Outbox(service_table), bus_to_queue.bus)], stop)  # returns after one round
+    serving.join(timeout=STOP_WITHIN_S)
+    assert not serving.is_alive(), f"serve still running {STOP_WITHIN_S} s after stop was set"
 
 
 def test_a_crash_between_publish_and_removal_publishes_again_with_the_same_ids(
