@@ -79,7 +79,9 @@ def _wait_app(environ: dict[str, Any], start_response: StartResponse) -> list[by
     return [json.dumps({"records": counts}).encode()]
 
 
-def _dispatch_with_wait(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
+def _dispatch_with_wait(
+    self: DomainDispatcherApplication, environ: dict[str, Any], start_response: StartResponse
+) -> Any:
     if environ.get("PATH_INFO") == WAIT_PATH:
         return _wait_app(environ, start_response)
     return _dispatch(self, environ, start_response)

@@ -122,7 +122,8 @@ class StreamFeed:
         return handed
 
     def _latest(self) -> str:
-        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"].get("Shards", [])
+        stream = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        shards = stream.get("Shards", [])
         if not shards:
             raise RuntimeError(f"{self.stream_arn} has no shard")
         return self.streams.get_shard_iterator(

@@ -30,7 +30,7 @@ def wait_for_records(
     """Each table's stream record count, once the tables hold more records than `seen` or after
     `timeout` seconds (at most MAX_WAIT_SECONDS), whichever comes first."""
     wait = min(max(timeout, 0.0), MAX_WAIT_SECONDS)
-    params: list[tuple[str, str | int | float]] = [("table", table) for table in tables]
+    params: list[tuple[str, str | int | float | bool | None]] = [("table", table) for table in tables]
     params += [("after", total({table: seen.get(table, 0) for table in tables})), ("timeout", wait)]
     response = client.get(f"{endpoint}{WAIT_PATH}", params=params, timeout=wait + 10.0)
     response.raise_for_status()
