@@ -175,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bus", required=True, help="the EventBridge bus to publish to")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s relays %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per long poll says nothing
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
