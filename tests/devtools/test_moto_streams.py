@@ -93,3 +93,31 @@ def test_a_wait_with_a_bad_number_is_a_400_problem(emulator: Emulator) -> None:
     assert answer.status_code == 400
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["status"] == 400
+
+
+def test_a_reader_keeps_reading_after_a_cancelled_transaction_which_leaves_no_record(
+    aws_client: Callable[[str], Any],
+) -> None:
+    table, stream_arn = streamed_table(aws_client)
+    streams, dynamodb = aws_client("dynamodbstreams"), aws_client("dynamodb")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    start = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard, ShardIteratorType="LATEST")
+    put(aws_client, table, "before")
+    first = streams.get_records(ShardIterator=start["ShardIterator"])
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "cancelled"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "missing"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    put(aws_client, table, "after")
+    then = streams.get_records(ShardIterator=first["NextShardIterator"])["Records"]
+    keys = [r["dynamodb"]["Keys"]["pk"]["S"] for r in first["Records"] + then]
+    assert keys == ["before", "after"]
