@@ -25,6 +25,7 @@ from services.orders.domain import (
     ID_PATTERN,
     MixedCurrencies,
     Order,
+    OrderExists,
     OrderIn,
     OrderNotFound,
     TimelineStep,
@@ -73,7 +74,14 @@ async def place_order(
     entries = await catalog.entries(line.sku for line in body.lines)
     order = place(uuid.uuid4().hex, body, entries, _now())
     placed = envelope_of(placed_event(order), now=order.created_at)
-    await run_blocking(store.create, order, placed)
+    try:
+        await run_blocking(store.create, order, placed)
+    except OrderExists:
+        # The id is this request's own (uuid4): an order under it is this request's write, committed by
+        # an attempt whose answer was lost and that the SDK sent again. Anything else is a real clash.
+        stored = await run_blocking(store.get, order.order_id)
+        if stored is None or stored.created_at != order.created_at:
+            raise
     headers = {"Location": location(request, "get_order", order_id=order.order_id)}
     answer = JSONResponse(order.model_dump(mode="json"), status_code=201, headers=headers)
     return await once.complete(answer)

@@ -115,6 +115,25 @@ def test_an_order_is_placed_pending_priced_by_the_catalog_with_its_event(
     ]
 
 
+def test_a_placement_the_sdk_sent_again_after_its_answer_was_lost_is_one_order(
+    client: TestClient, store: OrdersStore, products: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What botocore does when a TransactWriteItems commits but its answer times out: it sends the
+    # same transaction again, whose condition (no order under this id) now fails.
+    real_create = store.create
+
+    def committed_then_retried(order: Any, placed: Any) -> None:
+        real_create(order, placed)
+        real_create(order, placed)
+
+    monkeypatch.setattr(store, "create", committed_then_retried)
+    created = client.post("/orders", json=order(products))
+    assert created.status_code == 201, created.text
+    order_id = created.json()["order_id"]
+    assert client.get(f"/orders/{order_id}").json() == created.json()
+    assert [e.type for e in pending_events(store) if e.data["order_id"] == order_id] == ["OrderPlaced"]
+
+
 def test_an_idempotency_key_makes_the_call_safe_to_repeat(
     client: TestClient, store: OrdersStore, products: dict[str, str]
 ) -> None:
