@@ -13,7 +13,7 @@ from bff.mobile.caching import NOT_MODIFIED, conditional
 from bff.mobile.deps import Budget, CurrentUser, ServicesDep, supported_app
 from bff.mobile.problems import PROBLEMS
 from bff.mobile.versions import AppTooOld
-from bff.shared import Money, Order, Product, journeys
+from bff.shared import journeys
 from bff.shared.inputs import (
     CATEGORY_PATTERN,
     ID_PATTERN,
@@ -23,7 +23,7 @@ from bff.shared.inputs import (
     RequiredIdempotencyKey,
 )
 from bff.shared.journeys import Shelf
-from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER
+from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER, Money, Order, Product
 from bff.shared.problems import OrderNotFound, ProductNotFound
 from foyer.identity import IdentityUnavailable, Unauthenticated
 from foyer.routing import location

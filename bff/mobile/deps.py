@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 
 from bff.mobile.settings import VERSION_PATTERN, MobileSettings
 from bff.mobile.versions import AppTooOld, version_tuple
-from bff.shared import Services
+from bff.shared.calls import Services
 from bff.shared.wiring import build_services, request_deadline
 from foyer.identity import User
 from foyer.identity.dependencies import current_user

@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from bff.partner.deps import Budget, CurrentPartner, Once, ServicesDep, Settings
 from bff.partner.problems import PROBLEMS
-from bff.shared import Money, Order, Product
 from bff.shared.inputs import ID_PATTERN, MAX_PAGE, SKU_PATTERN, Lines
-from bff.shared.models import ORDER_PLACED
+from bff.shared.models import ORDER_PLACED, Money, Order, Product
 from bff.shared.problems import OrderNotFound, ProductNotFound
 from foyer.idempotency import KeyReused, RequestInFlight
 from foyer.identity import ApiKeyRefused, OverUsagePlan

@@ -11,7 +11,7 @@ from fastapi import Depends, Request, Response
 
 from bff.partner import rate_limits
 from bff.partner.settings import PartnerSettings
-from bff.shared import Services
+from bff.shared.calls import Services
 from bff.shared.inputs import IDEMPOTENCY_KEY_PATTERN
 from bff.shared.wiring import build_services, request_deadline
 from foyer.dynamodb import Table

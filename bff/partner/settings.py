@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, field_validator
 
 from bff.partner.rate_limits import Plan
-from foyer.email_address import mailbox
+from foyer.contracts import mailbox
 from foyer.upstream.settings import BffSettings
 
 SERVICE = "partner"

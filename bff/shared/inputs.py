@@ -15,7 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from foyer.email_address import EmailAddress
+from foyer.contracts import EmailAddress
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

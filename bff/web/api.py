@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from bff.shared import Order, Payment, Product, TimelineStep, journeys
+from bff.shared import journeys
 from bff.shared.inputs import (
     CATEGORY_PATTERN,
     ID_PATTERN,
@@ -18,7 +18,7 @@ from bff.shared.inputs import (
     RequiredIdempotencyKey,
 )
 from bff.shared.journeys import Shelf
-from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER
+from bff.shared.models import ORDER_PLACED, REPLAYED_HEADER, Order, Payment, Product, TimelineStep
 from bff.shared.problems import OrderNotFound, ProductNotFound
 from bff.web.deps import Budget, CurrentUser, ServicesDep
 from bff.web.problems import PROBLEMS

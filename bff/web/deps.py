@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bff.shared import Services
+from bff.shared.calls import Services
 from bff.shared.wiring import build_services, request_deadline
 from bff.web.settings import WebSettings
 from foyer.identity import User

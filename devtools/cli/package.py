@@ -92,7 +92,7 @@ CARRIED_ONLY_BY: dict[str, frozenset[str]] = {
             "propcache",
             "yarl",
             "httpx_aiohttp",
-            # email-validator's deliverability check (DNS lookups), which foyer.email_address never
+            # email-validator's deliverability check (DNS lookups), which foyer.contracts.email_address never
             # runs: email-validator imports it only for that check (1.5 MB unzipped).
             "dns",
             "dnspython",

@@ -3,6 +3,7 @@ defined once for the producers that build them and the consumers that read them.
 
 - `base`: `EventData`, what a contract is (a payload class naming its type, version and source);
 - `values`: `Money`, `OrderId`, `Sku`, `AboutOrder`: the values payloads carry;
+- `email_address`: `EmailAddress`, `mailbox`: an address as the mail sender parses it;
 - `orders`, `inventory`, `payments`: each service's events (`OrderPlaced`, `StockReserved`, ...);
 - `saga`: `EVENTS`, every contract in the order an order's saga meets them.
 
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from foyer.contracts.base import EventData
+    from foyer.contracts.email_address import EmailAddress, mailbox
     from foyer.contracts.inventory import Shortfall, StockReserved, StockShortage
     from foyer.contracts.orders import (
         ItemLine,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "base": ("EventData",),
+    "email_address": ("EmailAddress", "mailbox"),
     "inventory": ("Shortfall", "StockReserved", "StockShortage"),
     "orders": ("ItemLine", "OrderCancelled", "OrderConfirmed", "OrderEnded", "OrderPlaced", "PricedLine"),
     "payments": (
@@ -59,6 +62,7 @@ __all__ = [
     "ORDER_ID_PATTERN",
     "AboutOrder",
     "Currency",
+    "EmailAddress",
     "EventData",
     "ItemLine",
     "Money",
@@ -77,6 +81,7 @@ __all__ = [
     "Sku",
     "StockReserved",
     "StockShortage",
+    "mailbox",
 ]
 
 

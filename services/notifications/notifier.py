@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from foyer.email_address import mailbox
+from foyer.contracts import mailbox
 from foyer.events import Envelope
 from services.notifications.domain import ChannelsFailed, Kind, OrderNews, Sent
 from services.notifications.messages import render

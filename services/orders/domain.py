@@ -30,8 +30,7 @@ from pydantic import (
     field_validator,
 )
 
-from foyer.contracts import EVENTS, ItemLine, Money, OrderPlaced, PricedLine
-from foyer.email_address import EmailAddress
+from foyer.contracts import EVENTS, EmailAddress, ItemLine, Money, OrderPlaced, PricedLine
 
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -50,7 +49,7 @@ def _integral(value: Any) -> Any:
 Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_integral)]
 Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-# An address as SES parses it (foyer.email_address): an order whose confirmation cannot be sent is
+# An address as SES parses it (foyer.contracts.email_address): an order whose confirmation cannot be sent is
 # refused here, not confirmed, charged and then never told.
 Email = EmailAddress
 Channel = Literal["web", "mobile", "partner"]

@@ -1,11 +1,11 @@
-"""foyer.email_address: an address as SES parses it, in the form it sends to."""
+"""foyer.contracts.email_address: an address as SES parses it, in the form it sends to."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from foyer.email_address import EmailAddress, UnsendableAddress, mailbox
+from foyer.contracts.email_address import EmailAddress, UnsendableAddress, mailbox
 from tests.email_addresses import SENDABLE, UNSENDABLE
 
 
