@@ -12,7 +12,6 @@ from the orders' timelines and the consumers' log lines.
 
 from __future__ import annotations
 
-import argparse
 import signal
 import statistics
 import subprocess
@@ -47,9 +46,7 @@ START_TIMEOUT_S = 300
 ORDER_TIMEOUT_S = 60
 
 
-def _start(
-    root: Path, state_dir: Path, lines: list[str], offset: int
-) -> tuple[subprocess.Popen[str], LocalStack]:
+def _start(root: Path, state_dir: Path, lines: list[str]) -> tuple[subprocess.Popen[str], LocalStack]:
     argv = [
         sys.executable,
         "-m",
@@ -57,7 +54,7 @@ def _start(
         "--state-dir",
         str(state_dir),
         "--port-offset",
-        str(offset),
+        str(OFFSET),
     ]
     process = subprocess.Popen(
         argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
@@ -126,12 +123,7 @@ def _configured_waits(stack: LocalStack) -> list[tuple[str, str]]:
         aws_access_key_id=stack.emulator.access_key_id,
         aws_secret_access_key=stack.emulator.secret_access_key,
     )
-    waits = [
-        (
-            "outbox relays: a stream read when a write ends the long poll (each of 4 hops)",
-            f"idle poll {relays.IDLE_WAIT_SECONDS:.0f} s",
-        )
-    ]
+    waits = [("outbox relay round (each of 4 hops)", f"{relays.INTERVAL_SECONDS * 1000:.0f} ms at most")]
     for mapping in sqs_mappings(lambda_client):
         name = mapping["FunctionArn"].split(":")[6]
         window = float(mapping.get("MaximumBatchingWindowInSeconds", 0))
@@ -142,15 +134,15 @@ def _configured_waits(stack: LocalStack) -> list[tuple[str, str]]:
     return waits
 
 
-def run(console: Console, root: Path, offset: int = OFFSET) -> dict[str, float]:
-    """Start a stack (its ports shifted by `offset`), time 50 orders to CONFIRMED, print p50/p99
-    beside the configured waits; returns p50, p99 and max in ms."""
+def run(console: Console, root: Path) -> dict[str, float]:
+    """Start a stack, time 50 orders to CONFIRMED, print p50/p99 beside the configured waits; returns
+    p50, p99 and max in ms."""
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="foyer-bench-") as state:
         with console.status("order latency: starting the local stack"):
-            process, stack = _start(root, Path(state), lines, offset)
+            process, stack = _start(root, Path(state), lines)
         try:
-            sandbox = f"http://127.0.0.1:{SANDBOX_PORT + offset}/_sandbox/behaviour"
+            sandbox = f"http://127.0.0.1:{SANDBOX_PORT + OFFSET}/_sandbox/behaviour"
             httpx.post(sandbox, json={"latency_ms": PROVIDER_LATENCY_MS}, timeout=5).raise_for_status()
             apps = stack.apps
             sku = f"BENCH-{uuid.uuid4().hex[:8].upper()}"
@@ -198,18 +190,3 @@ def run(console: Console, root: Path, offset: int = OFFSET) -> dict[str, float]:
         breakdown.add_row(part, f"{median * 1000:.0f} ms")
     console.print(breakdown)
     return {"p50": p50, "p99": p99, "max": seconds[-1] * 1000}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.order_latency`: this measurement alone, on ports of its own."""
-    parser = argparse.ArgumentParser(prog="python -m bench.order_latency", description=__doc__)
-    parser.add_argument(
-        "--port-offset", type=int, default=OFFSET, help=f"shift of every port of the stack (default {OFFSET})"
-    )
-    args = parser.parse_args(argv)
-    run(Console(width=max(Console().width, 130)), Path.cwd().resolve(), args.port_offset)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,9 +15,6 @@ created (the local stack always has some) the whole page was a 500. While the pa
 property raises AttributeError, and is skipped like any other attribute that is not data; Lambda
 invocations still reach Docker, and fail, as before.
 
-DynamoDB streams keep their records while the table's event source mappings are disabled, and
-`/_foyer/streams/wait` answers when a table's stream grows (devtools.devstack.moto_streams).
-
 A queue's `RedrivePolicy` comes back as `json.dumps` writes it (`{"deadLetterTargetArn": ...}`, with
 blanks); AWS answers compact JSON. Terraform compares the strings, so every plan after the first
 would want to "update" every queue with a DLQ (a whitespace-only change): it is answered compact.
@@ -33,8 +30,6 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.moto_api._internal.responses import MotoAPIResponse
 from moto.sqs.models import Queue
 from moto.utilities.docker_utilities import DockerModel
-
-from devtools.devstack import moto_streams
 
 _lock = threading.RLock()
 _call_action = DynamoHandler.call_action
@@ -73,13 +68,11 @@ def _queue_attributes_as_aws(self: Any) -> dict[str, Any]:
 
 def install() -> None:
     """Serialize every DynamoDB action of this process's moto backends, let data.json skip Docker
-    clients, answer redrive policies as AWS does, keep stream records and serve the stream wait
-    (idempotent)."""
+    clients, and answer redrive policies as AWS does (idempotent)."""
     DynamoHandler.call_action = _serialized_call_action  # type: ignore[method-assign]
     MotoAPIResponse.model_data = _model_data_without_docker  # type: ignore[method-assign]
     DockerModel.docker_client = property(_docker_client_unless_dumping)  # type: ignore[method-assign,assignment]
     Queue.attributes = property(_queue_attributes_as_aws)  # type: ignore[method-assign,assignment]
-    moto_streams.install()
 
 
 if __name__ == "__main__":

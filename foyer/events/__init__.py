@@ -5,7 +5,7 @@ outbox, the relay to EventBridge, and processed-event records for idempotent con
   (EventBridge event, SQS body or bare envelope);
 - `exceptions`: `EventRejected` and its kinds, for a message no retry can cure;
 - `outbox`: the outbox items written in the state change's transaction;
-- `relay`: publishing the outbox (stream-fed; `drain` for what a stream batch left behind);
+- `relay`: publishing the outbox (stream-fed in AWS, `drain` locally);
 - `processed`: recording an event's effect once;
 - `consumer`: SQS batches dispatched by event contract (type and version), with partial batch
   responses.

@@ -8,8 +8,7 @@ Item shape (what the table needs, see docs/architecture.md):
 - `outbox_pending` = `pending` and `outbox_at` = `<time>#<id>`: the keys of the sparse GSI `outbox`,
   so draining pending events is one Query of one index partition in time order, never a Scan. The
   relay deletes an item once published, which removes it from the index too.
-The relay is fed by the table's stream (INSERT of an `outbox#` item), in AWS and locally; `drain`
-publishes what a stream batch left behind.
+The relay is fed by the table's stream (INSERT of an `outbox#` item) in AWS and by `drain` locally.
 """
 
 from __future__ import annotations

@@ -5,9 +5,8 @@ publishes it again with the same event id: at-least-once, and consumers deduplic
 (foyer.events.processed). An entry PutEvents refuses stays pending too and is retried by the next run.
 
 In AWS a Lambda feeds `on_stream` with the table's stream (INSERTs of outbox items) and reports the
-first failed record so Lambda retries from it; the local stack's relays feed it the same stream
-(devtools.devstack.relays). `drain` queries the pending events through the outbox index: the safety
-net for anything a stream batch left behind.
+first failed record so Lambda retries from it; locally, and as the safety net for anything a stream
+run left behind, `drain` queries the pending events through the outbox index.
 """
 
 from __future__ import annotations

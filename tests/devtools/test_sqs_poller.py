@@ -225,37 +225,6 @@ def test_without_a_window_a_batch_is_what_one_receive_returns(sqs: Any, queue_wi
     assert outcome.size == 10
 
 
-class RecordingSqs:
-    """The emulator's SQS client, noting each ReceiveMessage's WaitTimeSeconds."""
-
-    def __init__(self, sqs: Any) -> None:
-        self.sqs = sqs
-        self.waits: list[int] = []
-
-    def receive_message(self, **request: Any) -> Any:
-        self.waits.append(request["WaitTimeSeconds"])
-        return self.sqs.receive_message(**request)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sqs, name)
-
-
-def test_an_idle_poller_long_polls_and_its_one_receive_returns_a_message_sent_during_the_wait(
-    sqs: Any, queue_with_dlq: Any
-) -> None:
-    queues = queue_with_dlq()
-    recording = RecordingSqs(sqs)
-    handler = Recorder()
-    poller = make_poller(queues.source, handler, recording, idle_wait_seconds=20)
-    outcomes: list[BatchOutcome | None] = []
-    polling = threading.Thread(target=lambda: outcomes.append(poller.poll_once()))
-    polling.start()
-    send(sqs, queues.source, "mid-wait")  # before or during the receive: the same one returns it
-    polling.join(timeout=30)
-    assert handler.bodies() == [["mid-wait"]]
-    assert recording.waits == [20]  # one long poll, not short polls in rounds
-
-
 def test_stop_ends_a_running_poller(sqs: Any, queue_with_dlq: Any) -> None:
     queues = queue_with_dlq()
     poller = make_poller(queues.source, Recorder(), sqs)

@@ -175,7 +175,7 @@ resource "aws_lambda_event_source_mapping" "relay" {
     }
   }
 
-  # As for the queues: the local stack reads the stream itself (python -m devtools.devstack.relays).
+  # As for the queues: the local stack drains the outbox itself (python -m devtools.devstack.relays).
   enabled = var.event_source_mappings_enabled
 }
 
