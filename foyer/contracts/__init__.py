@@ -15,8 +15,9 @@ consumer builds the models of the events it reads, not every service's.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from foyer.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from foyer.contracts.base import EventData
@@ -55,7 +56,6 @@ _MODULES = {
     "saga": ("EVENTS",),
     "values": ("ORDER_ID_PATTERN", "AboutOrder", "Currency", "Money", "OrderId", "Sku"),
 }
-_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "EVENTS",
@@ -85,14 +85,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # asked once: later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _MODULES, __all__)

@@ -17,8 +17,9 @@ its init (-X importtime), nor does a consumer need the relay.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from foyer.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from foyer.events.consumer import BatchResponse, Consumer, accepted, bound, lambda_handler, sqs_records
@@ -50,7 +51,6 @@ _MODULES = {
     "processed": ("ProcessedEvents",),
     "relay": ("Relay", "RelayResult"),
 }
-_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "AlreadyProcessed",
@@ -77,14 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # asked once: later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _MODULES, __all__)

@@ -65,7 +65,7 @@ KNOWN = {
     ): "signs function URL calls with the role's credentials (counted as URL invokes)",
     ("foyer.snapstart", "before_snapshot"): "imports boto3 into the snapshot, calls nothing",
     ("foyer.snapstart", "import_before_snapshot"): "imports the modules its callers name (followed there)",
-    ("foyer.events", "__getattr__"): "imports the names listed under TYPE_CHECKING (followed there)",
+    ("foyer.lazy_names", "lazy_names"): "imports what its package lists under TYPE_CHECKING (followed there)",
     ("foyer.identity.dependencies", "get_partner_keys"): (
         "the emulator's API keys, looked up only where no API Gateway stands in front (current_partner "
         "reads the gateway's apiKeyId from the Lambda event); in AWS the gateway checks the keys"

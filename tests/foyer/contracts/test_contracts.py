@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-import foyer.contracts
 from foyer.contracts import (
     EVENTS,
     EventData,
@@ -123,13 +121,6 @@ def test_a_second_version_is_its_own_contract_under_the_same_type() -> None:
 
     assert OrderPlacedV2.key() == ("OrderPlaced", 2)
     assert accepted([OrderPlaced, OrderPlacedV2]) == {"OrderPlaced": {1, 2}}
-
-
-@pytest.mark.parametrize("name", foyer.contracts.__all__)
-def test_each_public_name_is_its_modules_object(name: str) -> None:
-    home = importlib.import_module(f"foyer.contracts.{foyer.contracts._HOME[name]}")
-    assert getattr(foyer.contracts, name) is getattr(home, name)
-    assert sorted(foyer.contracts._HOME) == sorted(foyer.contracts.__all__)
 
 
 def test_reading_one_services_events_builds_no_other_services_models() -> None:
